@@ -1,0 +1,28 @@
+"""freqscope: how often each class of a benchmark is seen in training text, and what that explains.
+
+The Python API mirrors the CLI verbs (``freqscope.index(...)`` is ``freqscope index``). Submodules are
+imported on first use so that ``import freqscope`` stays cheap and torch is only loaded by ``infer``.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_API = {
+    "index": "freqscope.indexer",
+    "open_database": "freqscope.store",
+    "load_class_list": "freqscope.classes",
+    "FreqscopeError": "freqscope.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'freqscope' has no attribute {name!r}")
+
+
+__all__ = sorted(_API)

@@ -1,0 +1,3 @@
+from freqscope.cli import main
+
+main()

@@ -1,0 +1,18 @@
+"""The ``freqscope`` command: a thin layer over the Python API, one module per group of verbs."""
+from __future__ import annotations
+
+import sys
+
+from freqscope.cli.app import app, console
+from freqscope.errors import FreqscopeError
+
+# Importing a module registers its commands on ``app``.
+from freqscope.cli import index_cmd  # noqa: E402,F401
+
+
+def main() -> None:
+    try:
+        app()
+    except FreqscopeError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)

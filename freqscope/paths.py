@@ -1,0 +1,11 @@
+"""Where the project's shipped files live (the package is installed editable from the repository)."""
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+CLASS_LISTS_DIR = DATA_DIR / "classes"
+CORPORA_DIR = DATA_DIR / "corpora"
+QUERIES_DIR = REPO_ROOT / "queries"
+REPORTS_DIR = REPO_ROOT / "reports"
+# ../shared beside the repository: data every session and CI can read, but which is not ours to ship.
+SHARED_DIR = REPO_ROOT.parent / "shared"

@@ -1,0 +1,153 @@
+-- The freqscope database schema. Documented for users in docs/schema.md: keep the two in step.
+-- Every statement is idempotent; store.open_database runs this file on each connection that may write.
+
+CREATE TABLE IF NOT EXISTS freqscope_meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+-- Class lists ("taxonomies"), their classes, and the terms searched for.
+CREATE TABLE IF NOT EXISTS taxonomies (
+    taxonomy    VARCHAR PRIMARY KEY,
+    source      VARCHAR NOT NULL,       -- builtin:NAME, a CSV path, or import:FILE
+    n_classes   INTEGER NOT NULL,
+    n_terms     INTEGER NOT NULL,
+    fingerprint VARCHAR NOT NULL,       -- changes whenever a class or term changes
+    options     JSON NOT NULL,          -- how terms were expanded (hyponyms, wordnet, ...)
+    created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS classes (
+    taxonomy        VARCHAR NOT NULL,
+    class_index     INTEGER NOT NULL,   -- position in the list; classes are distinct by index
+    class           VARCHAR NOT NULL,
+    wnid            VARCHAR,            -- WordNet 3.0 id such as n01440764
+    duplicate_name  BOOLEAN NOT NULL,   -- another class of the list has the same name
+    wordnet_guessed BOOLEAN NOT NULL,   -- wnid from the first noun sense, not given
+    PRIMARY KEY (taxonomy, class_index)
+);
+
+CREATE TABLE IF NOT EXISTS terms (
+    taxonomy       VARCHAR NOT NULL,
+    term_id        INTEGER NOT NULL,    -- stable within a taxonomy while its fingerprint holds
+    class_index    INTEGER NOT NULL,
+    term           VARCHAR NOT NULL,    -- surface text
+    words          VARCHAR NOT NULL,    -- normalised words, space separated
+    origin         VARCHAR NOT NULL,    -- name | synonym | wordnet | hyponym | plural
+    ambiguous      BOOLEAN NOT NULL,    -- the same words stand for several classes of the taxonomy
+    wordnet_senses INTEGER,             -- WordNet noun senses of the term (precision risk)
+    PRIMARY KEY (taxonomy, term_id)
+);
+
+-- Corpora and the source files (shards) they were read from.
+CREATE TABLE IF NOT EXISTS corpora (
+    corpus      VARCHAR PRIMARY KEY,
+    format      VARCHAR NOT NULL,       -- parquet, csv, tsv, json, jsonl, coco, flickr8k, text, llava, imported
+    kind        VARCHAR NOT NULL,       -- captions | instructions | imported
+    text_column VARCHAR,
+    rules       JSON NOT NULL,          -- the matching rules used, see docs/schema.md
+    created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE SEQUENCE IF NOT EXISTS source_id_seq;
+
+CREATE TABLE IF NOT EXISTS sources (
+    source_id      INTEGER PRIMARY KEY DEFAULT nextval('source_id_seq'),
+    corpus         VARCHAR NOT NULL,
+    path           VARCHAR NOT NULL,    -- absolute path or URL
+    row_start      BIGINT NOT NULL DEFAULT 0,   -- a shard may be a row range of a large file
+    row_end        BIGINT,                      -- exclusive; NULL: to the end of the file
+    bytes          BIGINT,
+    fingerprint    VARCHAR,             -- content hash of the file
+    status         VARCHAR NOT NULL,    -- done | failed
+    n_docs         BIGINT,              -- documents read (one per caption, record or sample)
+    n_rows         BIGINT,              -- texts read (instruction data: one per turn)
+    n_invalid_utf8 BIGINT,              -- texts whose invalid UTF-8 was replaced
+    error          VARCHAR,
+    indexed_at     TIMESTAMP,
+    UNIQUE (corpus, path, row_start)
+);
+
+-- Which taxonomies each source has been matched against, with the list's fingerprint at the time.
+CREATE TABLE IF NOT EXISTS source_taxonomies (
+    source_id            INTEGER NOT NULL,
+    taxonomy             VARCHAR NOT NULL,
+    taxonomy_fingerprint VARCHAR NOT NULL,
+    indexed_at           TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (source_id, taxonomy)
+);
+
+-- Every match, aggregated per document, role and term: the provenance of each count.
+CREATE TABLE IF NOT EXISTS matches (
+    source_id   INTEGER NOT NULL,
+    doc         BIGINT NOT NULL,        -- the document's row in its source file (0-based)
+    doc_key     VARCHAR,                -- the source's own id where it has one (COCO image id, LLaVA id)
+    role        VARCHAR,                -- instruction data: human | gpt; NULL for captions
+    taxonomy    VARCHAR NOT NULL,
+    class_index INTEGER NOT NULL,
+    term_id     INTEGER NOT NULL,
+    n           INTEGER NOT NULL        -- occurrences of the term in this document and role
+);
+
+-- Published counts brought in with `freqscope counts import` (a corpus of kind 'imported').
+CREATE TABLE IF NOT EXISTS imported_counts (
+    corpus      VARCHAR NOT NULL,
+    taxonomy    VARCHAR NOT NULL,
+    class_index INTEGER NOT NULL,
+    docs        BIGINT NOT NULL,
+    source_file VARCHAR NOT NULL,
+    PRIMARY KEY (corpus, taxonomy, class_index)
+);
+
+-- Per-class accuracy: imported (`freqscope accuracy import`) ...
+CREATE TABLE IF NOT EXISTS accuracy_imports (
+    model       VARCHAR NOT NULL,
+    taxonomy    VARCHAR NOT NULL,
+    class_index INTEGER NOT NULL,
+    accuracy    DOUBLE NOT NULL,        -- a fraction in [0, 1]
+    n           INTEGER,                -- images of the class, where known
+    source_file VARCHAR NOT NULL,
+    imported_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (model, taxonomy, class_index)
+);
+
+-- ... or measured (`freqscope infer`): one run per model, method and dataset.
+CREATE SEQUENCE IF NOT EXISTS run_id_seq;
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      INTEGER PRIMARY KEY DEFAULT nextval('run_id_seq'),
+    model       VARCHAR NOT NULL,       -- the name accuracy is reported under
+    model_path  VARCHAR NOT NULL,       -- local path or hub id
+    method      VARCHAR NOT NULL,       -- open | closed | likelihood | clip
+    taxonomy    VARCHAR NOT NULL,
+    dataset     VARCHAR NOT NULL,
+    prompt      VARCHAR,
+    settings    JSON NOT NULL,
+    versions    JSON NOT NULL,          -- python, torch, transformers, freqscope
+    status      VARCHAR NOT NULL,       -- running | done
+    started_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    finished_at TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS predictions (
+    run_id          INTEGER NOT NULL,
+    image           VARCHAR NOT NULL,   -- path or dataset key
+    label_index     INTEGER NOT NULL,   -- true class_index
+    predicted_index INTEGER,            -- NULL: no class recognised, or the image failed
+    answer          VARCHAR,            -- raw model output (open / closed methods)
+    score           DOUBLE,             -- log-probability or similarity of the predicted class
+    error           VARCHAR,            -- why the image could not be used
+    PRIMARY KEY (run_id, image)
+);
+
+-- Manual precision judgements from `freqscope audit --import`.
+CREATE TABLE IF NOT EXISTS audit_labels (
+    corpus      VARCHAR NOT NULL,
+    taxonomy    VARCHAR NOT NULL,
+    class_index INTEGER NOT NULL,
+    source_id   INTEGER NOT NULL,
+    doc         BIGINT NOT NULL,
+    relevant    BOOLEAN NOT NULL,
+    labelled_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (corpus, taxonomy, class_index, source_id, doc)
+);

@@ -1,0 +1,66 @@
+-- Views are the stable names users query; recreated on every writable open so they follow the schema.
+
+-- Exposure of every class of every taxonomy a corpus was indexed against, zeros included.
+CREATE OR REPLACE VIEW exposure AS
+WITH indexed AS (
+    SELECT DISTINCT s.corpus, st.taxonomy
+    FROM sources s JOIN source_taxonomies st USING (source_id)
+    WHERE s.status = 'done'
+),
+counted AS (
+    SELECT s.corpus, m.taxonomy, m.class_index,
+           count(DISTINCT (m.source_id, m.doc))                                   AS docs,
+           sum(m.n)                                                               AS mentions,
+           count(DISTINCT (m.source_id, m.doc)) FILTER (WHERE m.role = 'human')   AS docs_human,
+           sum(m.n) FILTER (WHERE m.role = 'human')                               AS mentions_human,
+           count(DISTINCT (m.source_id, m.doc)) FILTER (WHERE m.role = 'gpt')     AS docs_gpt,
+           sum(m.n) FILTER (WHERE m.role = 'gpt')                                 AS mentions_gpt
+    FROM matches m JOIN sources s USING (source_id)
+    WHERE s.status = 'done'
+    GROUP BY ALL
+)
+SELECT i.corpus, i.taxonomy, c.class_index, c.class, c.wnid,
+       coalesce(k.docs, 0)::BIGINT      AS docs,
+       coalesce(k.mentions, 0)::BIGINT  AS mentions,
+       CASE WHEN co.kind = 'instructions' THEN coalesce(k.docs_human, 0) END::BIGINT     AS docs_human,
+       CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_human, 0) END::BIGINT AS mentions_human,
+       CASE WHEN co.kind = 'instructions' THEN coalesce(k.docs_gpt, 0) END::BIGINT       AS docs_gpt,
+       CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_gpt, 0) END::BIGINT   AS mentions_gpt
+FROM indexed i
+JOIN corpora co ON co.corpus = i.corpus
+JOIN classes c ON c.taxonomy = i.taxonomy
+LEFT JOIN counted k ON k.corpus = i.corpus AND k.taxonomy = i.taxonomy AND k.class_index = c.class_index
+UNION ALL
+SELECT ic.corpus, ic.taxonomy, c.class_index, c.class, c.wnid,
+       ic.docs, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT
+FROM imported_counts ic JOIN classes c USING (taxonomy, class_index);
+
+-- Documents per corpus, to turn counts into shares.
+CREATE OR REPLACE VIEW corpus_sizes AS
+SELECT corpus, sum(n_docs)::BIGINT AS n_docs, count(*)::BIGINT AS n_sources
+FROM sources WHERE status = 'done' GROUP BY corpus;
+
+-- Per-class accuracy from imports and from inference runs (accuracy is a fraction in [0, 1]).
+CREATE OR REPLACE VIEW class_accuracy AS
+SELECT a.model, a.taxonomy, a.class_index, c.class, a.accuracy, a.n, 'import:' || a.source_file AS source
+FROM accuracy_imports a JOIN classes c USING (taxonomy, class_index)
+UNION ALL
+SELECT r.model, r.taxonomy, p.label_index AS class_index, c.class,
+       avg(CASE WHEN p.predicted_index = p.label_index THEN 1.0 ELSE 0.0 END) AS accuracy,
+       count(*)::INTEGER AS n, 'run:' || r.run_id AS source
+FROM predictions p
+JOIN runs r USING (run_id)
+JOIN classes c ON c.taxonomy = r.taxonomy AND c.class_index = p.label_index
+WHERE p.error IS NULL
+GROUP BY r.model, r.taxonomy, p.label_index, c.class, r.run_id;
+
+-- Judged precision per class and the exposure it implies (docs x precision where judged).
+CREATE OR REPLACE VIEW class_precision AS
+SELECT corpus, taxonomy, class_index, avg(CASE WHEN relevant THEN 1.0 ELSE 0.0 END) AS precision,
+       count(*)::INTEGER AS n_judged
+FROM audit_labels GROUP BY ALL;
+
+CREATE OR REPLACE VIEW exposure_weighted AS
+SELECT e.*, p.precision, p.n_judged,
+       CASE WHEN p.precision IS NULL THEN e.docs ELSE e.docs * p.precision END AS precision_weighted
+FROM exposure e LEFT JOIN class_precision p USING (corpus, taxonomy, class_index);

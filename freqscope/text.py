@@ -1,0 +1,88 @@
+"""Text normalisation shared by terms and documents, so that both are cut into words the same way.
+
+Rule: Unicode NFKC, then case folding, then every run of characters that are neither a letter (L*) nor a
+number (N*) is one word break. ``normalize_words`` is the plain reference; ``normalized_padded_expr`` is the
+vectorised Polars form used on corpora, where every word is wrapped in its own spaces (" sea  lion ") so that
+an Aho-Corasick pattern " word " can only match whole words and adjacent matches never share a space.
+"""
+from __future__ import annotations
+
+import sys
+import unicodedata
+from functools import lru_cache
+
+import polars as pl
+
+# Python's re has no \p{L}; [^\W_] is "letter or digit" for str patterns, but \w also includes the
+# connector punctuation and combining marks, so the reference tests each character's category instead.
+_WORD_CHAR_CATEGORIES = ("L", "N")
+
+WORD_BREAK_REGEX = r"[^\p{L}\p{N}]+"
+
+
+def _is_word_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in _WORD_CHAR_CATEGORIES
+
+
+def fold(text: str, *, case_sensitive: bool = False) -> str:
+    """NFKC, then (unless case_sensitive) full Unicode case folding."""
+    text = unicodedata.normalize("NFKC", text)
+    return text if case_sensitive else text.casefold()
+
+
+def normalize_words(text: str, *, case_sensitive: bool = False) -> list[str]:
+    """The words of ``text`` under the matching rules: the reference implementation."""
+    words: list[str] = []
+    current: list[str] = []
+    for char in fold(text, case_sensitive=case_sensitive):
+        if _is_word_char(char):
+            current.append(char)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def padded(words: tuple[str, ...] | list[str]) -> str:
+    """A word sequence in the matcher's layout: every word wrapped in its own pair of spaces."""
+    return " " + "  ".join(words) + " "
+
+
+@lru_cache(maxsize=1)
+def casefold_fixups() -> dict[str, str]:
+    """Characters whose case folding differs from lowercasing, as {lowercased: folded}.
+
+    Polars lowercases (Rust's to_lowercase); casefold differs on a few hundred characters (ß → ss,
+    final sigma, Cherokee, ligatures…). Replacing them after lowercasing makes the vectorised form equal
+    Python's ``casefold`` on every code point (tested over the whole range).
+    """
+    fixups: dict[str, str] = {}
+    for code_point in range(sys.maxunicode + 1):
+        char = chr(code_point)
+        if 0xD800 <= code_point <= 0xDFFF:
+            continue
+        lowered, folded = char.lower(), char.casefold()
+        if lowered != folded:
+            fixups.setdefault(lowered, folded)
+        # a lowercase form that itself folds differently (ς → σ)
+        if lowered.casefold() != lowered:
+            fixups.setdefault(lowered, lowered.casefold())
+    return fixups
+
+
+def normalized_padded_expr(column: str, *, case_sensitive: bool = False) -> pl.Expr:
+    """Polars expression: the column's text in the padded word layout (nulls become empty documents)."""
+    expr = pl.col(column).fill_null("").str.normalize("NFKC")
+    if not case_sensitive:
+        expr = expr.str.to_lowercase()
+        fixups = casefold_fixups()
+        expr = expr.str.replace_many(list(fixups), list(fixups.values()))
+    return " " + expr.str.replace_all(WORD_BREAK_REGEX, "  ").str.strip_chars(" ") + " "
+
+
+def is_ascii_expr(column: str) -> pl.Expr:
+    return pl.col(column).str.len_bytes() == pl.col(column).str.len_chars()
+
+
