@@ -23,3 +23,8 @@ DbOption = Annotated[
     Optional[Path],
     typer.Option("--db", help="DuckDB file (default: $FREQSCOPE_DB, else ./freqscope.duckdb)."),
 ]
+
+
+@app.callback()
+def _root() -> None:
+    """Keeps ``freqscope`` a group of commands even while only one is registered."""
