@@ -55,7 +55,7 @@ def _print_table(class_list: ClassList) -> None:
         terms_of.setdefault(term.class_index, []).append(label)
     table = Table(
         title=f"{class_list.name}: {len(class_list.classes)} classes, {len(class_list.terms)} terms",
-        caption="* ambiguous: the term stands for several classes   [n] WordNet noun senses   "
+        caption="* ambiguous: the term stands for several classes   \\[n] WordNet noun senses   "
                 "! duplicate class name   ? wnid guessed",
     )
     for column in ("index", "class", "wnid", "terms"):
