@@ -141,3 +141,33 @@ def test_a_wnid_wordnet_lacks_names_the_file_and_line(wordnet, tmp_path):
     path = write_csv(tmp_path / "bad.csv", "name,wnid\ndog,n02084071\ncat,n99999999\n")
     with pytest.raises(FreqscopeError, match=r"bad\.csv, line 3: wnid n99999999 of 'cat' is not a WordNet 3.0"):
         load_class_list(path)
+
+
+def test_wordnet_is_found_in_nltk_data(wordnet, tmp_path, monkeypatch):
+    import shutil
+
+    import nltk.data
+
+    from freqscope import wordnet as wordnet_module
+
+    source = Path(wordnet.location)
+    if not source.is_dir():
+        pytest.skip("the installed WordNet is not a directory to copy from")
+    corpus = tmp_path / "corpora" / "wordnet"
+    corpus.mkdir(parents=True)
+    for name in ("data.noun", "index.noun", "noun.exc"):
+        shutil.copyfile(source / name, corpus / name)
+    monkeypatch.setattr(wordnet_module, "_candidate_directories", lambda: [])
+    monkeypatch.setattr(nltk.data, "path", [str(tmp_path)])
+    wordnet_module.find_wordnet.cache_clear()
+    try:
+        from_nltk = wordnet_module.find_wordnet()
+        assert from_nltk is not None and "corpora" in from_nltk.location
+        assert from_nltk.synset("n01440764").lemmas == ("tench", "Tinca_tinca")
+        monkeypatch.setattr(nltk.data, "path", [str(tmp_path / "empty")])
+        wordnet_module.find_wordnet.cache_clear()
+        assert wordnet_module.find_wordnet() is None
+        with pytest.raises(FreqscopeError, match="apt-get install wordnet-base"):
+            wordnet_module.require_wordnet("for this test")
+    finally:
+        wordnet_module.find_wordnet.cache_clear()
