@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 
+from freqscope.cli import classes_cmd  # noqa: F401  (registers `classes`)
 from freqscope.cli.app import app, console
 from freqscope.errors import FreqscopeError
 
