@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import sys
 
-from freqscope.cli import classes_cmd  # noqa: F401  (registers `classes`)
 from freqscope.cli.app import app, console
 from freqscope.errors import FreqscopeError
 
 # Importing a module registers its commands on ``app``.
+from freqscope.cli import classes_cmd  # noqa: E402,F401
 from freqscope.cli import index_cmd  # noqa: E402,F401
-
 
 
 def main() -> None:
