@@ -170,7 +170,7 @@ def ensure_taxonomy(
     Order: the database, then ``load_class_list`` (built-ins and CSVs), then, if file_names is given, a new list
     with one class per name (source "import:FILE").
     """
-    if connection.execute(TAXONOMY_EXISTS_SQL, [taxonomy]).fetchone()[0]:
+    if connection.execute(TAXONOMY_EXISTS_SQL, [taxonomy]).fetchall()[0][0]:
         return taxonomy, False
     class_list = _load_named_list(taxonomy)
     created = False
@@ -364,9 +364,9 @@ def import_counts(
     path = Path(file)
     counts = read_counts_file(path)
     with connection_for(db) as connection, transaction(connection):
-        row = connection.execute(CORPUS_KIND_SQL, [corpus]).fetchone()
-        if row is not None and row[0] != "imported":
-            raise FreqscopeError(f"corpus {corpus!r} is an indexed corpus ({row[0]}); import published counts under another --corpus name")
+        kinds = connection.execute(CORPUS_KIND_SQL, [corpus]).fetchall()
+        if kinds and kinds[0][0] != "imported":
+            raise FreqscopeError(f"corpus {corpus!r} is an indexed corpus ({kinds[0][0]}); import published counts under another --corpus name")
         taxonomy, created = ensure_taxonomy(connection, taxonomy, list(counts), str(path))
         classes = _classes(connection, taxonomy)
         match = match_class_names(list(counts), classes, aliases)

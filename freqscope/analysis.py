@@ -270,7 +270,7 @@ def database_fingerprint(db: str | os.PathLike | duckdb.DuckDBPyConnection | Non
         for table in FINGERPRINT_TABLES:
             columns = [row[0] for row in connection.execute(FINGERPRINT_COLUMNS_SQL, [table]).fetchall()]
             quoted = ", ".join(f'"{c}"' for c in columns)
-            n, total = connection.execute(FINGERPRINT_TABLE_SQL.format(columns=quoted, table=table)).fetchone()
+            n, total = connection.execute(FINGERPRINT_TABLE_SQL.format(columns=quoted, table=table)).fetchall()[0]
             digest.update(f"{table}:{n}:{total};".encode())
     return digest.hexdigest()
 
@@ -392,7 +392,7 @@ def store_analysis(connection: duckdb.DuckDBPyConnection, result: dict) -> int:
         (analysis_id,) = connection.execute(INSERT_ANALYSIS_SQL, [
             result["model"], result["taxonomies"], result["corpora"], json.dumps(result["settings"]),
             result["db_fingerprint"], json.dumps(result),
-        ]).fetchone()
+        ]).fetchall()[0]
         for variant in [{"variant": "main", **result}, *result["sensitivity"]]:
             for statistic in ("spearman", "kendall", "pearson_log", "binned_pearson"):
                 s = variant[statistic]
