@@ -30,6 +30,7 @@ ACCURACY_FORMATS = ("csv", "json", "fdp")
 # after normalisation; an alias is used only when its target is a class of the list and the name itself is not.
 KNOWN_ALIASES: dict[str, str] = {
     "plane": "airplane",  # CIFAR-10 in CLIP's and FDP's result files
+    "car": "automobile",  # CIFAR-10 in CLIP's and FDP's result files
     "pink yellow dahlia": "pink and yellow dahlia",  # Flowers102, FDP vs CLIP_benchmark
     "sunglass": "sunglasses",  # ImageNet class 836 in FDP vs CLIP's list
     "projectile": "missile",  # ImageNet class 744 ("projectile, missile")
