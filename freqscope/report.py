@@ -330,7 +330,7 @@ def _title_page(spec: dict, data: ReportData) -> Figure:
              f"Models: {len(data.models)} ({', '.join(data.models[:2])}{', ...' if len(data.models) > 2 else ''})",
              f"Database: {data.options['db']} (fingerprint {data.fingerprint})",
              f"Written {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by freqscope {freqscope.__version__}"]
-    figure.text(0.5, 0.62, "\n".join(textwrap.wrap(spec.get("title", "freqscope report"), 60)), ha="center",
+    figure.text(0.5, 0.62, "\n".join(textwrap.wrap(spec.get("title", "freqscope report"), 44)), ha="center",
                 fontsize=18, weight="bold")
     figure.text(0.5, 0.4, "\n".join(lines), ha="center", va="top", fontsize=10)
     return figure
