@@ -37,6 +37,7 @@ class DelimitedReader:
         self._quoted = format == "csv"
         self._delimiter = "," if format == "csv" else "\t"
         first_row = self._first_row()
+        self._empty = first_row is None
         self._n_columns = len(first_row) if first_row else 1
         self._has_header = first_row is not None and format != "flickr8k" and self._is_header(first_row, text_column)
         if format == "flickr8k":
@@ -114,6 +115,8 @@ class DelimitedReader:
         }
 
     def chunks(self) -> Iterator[Chunk]:
+        if self._empty:  # pyarrow refuses a file without a single row
+            return
         done = 0
         try:
             with open_stream(self.path) as stream:

@@ -170,7 +170,7 @@ class RecordsReader(_JsonReader):
             )
         field = find_text_column([str(name) for name in value], self._asked)
         if field is None:
-            wanted = repr(self._asked) if self._asked else f"a text field ({', '.join(TEXT_COLUMN_NAMES)})"
+            wanted = f"field {self._asked!r}" if self._asked else f"text field ({', '.join(TEXT_COLUMN_NAMES)})"
             raise FreqscopeError(
                 f"{self.path}: {record.where} has no {wanted}; its fields are {_fields(value)}: "
                 "pass --text-column NAME"

@@ -78,12 +78,11 @@ class SourceReader:
         wanted = sorted(set(docs))
         if not wanted:
             return empty_frame()
-        wanted_series = pl.Series(wanted, dtype=pl.Int64)
         found = []
         for chunk in self._chunks():
             frame = chunk.frame
             if frame.height:
-                found.append(frame.filter(pl.col("doc").is_in(wanted_series)))
+                found.append(frame.filter(pl.col("doc").is_in(wanted)))
                 if frame["doc"][-1] >= wanted[-1]:
                     break
         return pl.concat(found) if found else empty_frame()
