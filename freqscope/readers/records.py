@@ -18,7 +18,7 @@ from freqscope.readers.formats import json_layout
 from freqscope.readers.frames import (
     TEXT_COLUMN_NAMES, Chunk, coerce_text, find_key_column, find_text_column, frame_of, text_series,
 )
-from freqscope.readers.lines import line_blocks, split_lines
+from freqscope.readers.lines import line_blocks
 
 # LLaVA's "from" values (and the OpenAI-style names some conversions use) → the roles the database knows.
 _ROLES = {"human": "human", "user": "human", "gpt": "gpt", "assistant": "gpt", "model": "gpt", "bot": "gpt"}
