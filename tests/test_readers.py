@@ -575,3 +575,12 @@ def test_text_lines_longer_than_a_read_block(tmp_path, monkeypatch):
     reader = SourceReader(write(tmp_path / "c.txt", "\ufeff" + "\r\n".join(captions)), batch_rows=2)
     assert read_all(reader).select("doc", "text").rows() == list(enumerate(captions))
     assert reader.n_invalid_utf8 == 0
+
+
+def test_names_with_glob_characters_are_taken_literally_when_they_exist(tmp_path):
+    folder = tmp_path / "shards[2024]"
+    folder.mkdir()
+    path = folder / "part[1].parquet"
+    pq.write_table(pa.table({"TEXT": ["a dog", "a cat"]}), path)
+    assert expand_paths([folder]) == expand_paths([path]) == [path.resolve()]
+    assert read_all(SourceReader(path))["text"].to_list() == ["a dog", "a cat"]
