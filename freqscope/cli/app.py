@@ -23,3 +23,8 @@ DbOption = Annotated[
     Optional[Path],
     typer.Option("--db", help="DuckDB file (default: $FREQSCOPE_DB, else ./freqscope.duckdb)."),
 ]
+
+
+@app.callback()
+def freqscope_root() -> None:
+    """Measure how often benchmark classes are seen in training text, and how that explains accuracy."""

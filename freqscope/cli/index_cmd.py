@@ -1,0 +1,61 @@
+"""``freqscope index``."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from freqscope.cli.app import DbOption, app, console
+from freqscope.indexer import IndexSummary, index
+from freqscope.matcher import AMBIGUOUS_CHOICES, MatchRules
+
+
+@app.command("index")
+def index_command(
+    paths: Annotated[list[str], typer.Argument(help="Corpus files, folders of shards, or globs (quoted).")],
+    db: DbOption = None,
+    corpus: Annotated[Optional[str], typer.Option(help="Corpus name (default: the file's or folder's stem).")] = None,
+    classes: Annotated[
+        Optional[list[str]],
+        typer.Option("--classes", help="A built-in list or a CSV path; repeat for several (default: every built-in list)."),
+    ] = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="Override format detection.")] = None,
+    text_column: Annotated[Optional[str], typer.Option(help="Column or field that holds the text.")] = None,
+    ambiguous: Annotated[str, typer.Option(help=f"Terms of several classes: {' or '.join(AMBIGUOUS_CHOICES)}.")] = "count",
+    case_sensitive: Annotated[bool, typer.Option("--case-sensitive", help="Do not fold case.")] = False,
+    substrings: Annotated[bool, typer.Option("--substrings", help="Match inside words too.")] = False,
+    no_plurals: Annotated[bool, typer.Option("--no-plurals", help="Terms do not stand for their plurals.")] = False,
+    overlapping: Annotated[bool, typer.Option("--overlapping", help="Count nested and overlapping matches too.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+) -> None:
+    """Count class exposure in caption and instruction corpora, into the DuckDB database."""
+    if ambiguous not in AMBIGUOUS_CHOICES:
+        raise typer.BadParameter(f"use one of {', '.join(AMBIGUOUS_CHOICES)}", param_hint="--ambiguous")
+    rules = MatchRules(
+        case_sensitive=case_sensitive, substrings=substrings, plurals=not no_plurals,
+        overlapping=overlapping, ambiguous=ambiguous,
+    )
+    summary = index(
+        paths, db=db, corpus=corpus, classes=classes, format=format, text_column=text_column, rules=rules, quiet=quiet,
+    )
+    if not quiet:
+        print_summary(summary)
+
+
+def print_summary(summary: IndexSummary) -> None:
+    console.print(
+        f"[bold]{summary.corpus}[/]: {summary.docs_read:,} documents read from {summary.shards_indexed} "
+        f"file(s), {summary.shards_skipped} already indexed; database {summary.db}",
+        highlight=False,
+    )
+    if summary.invalid_utf8:
+        console.print(f"{summary.invalid_utf8:,} texts had invalid UTF-8 (replaced)")
+    seen = Table("class list", "classes seen", title="Classes with at least one document", title_justify="left")
+    for taxonomy, (n_seen, total) in summary.classes_seen.items():
+        seen.add_row(taxonomy, f"{n_seen} / {total}")
+    console.print(seen)
+    top = Table("class list", "class", "docs", title="Most exposed classes", title_justify="left")
+    for taxonomy, name, docs in summary.top_classes:
+        top.add_row(taxonomy, name, f"{docs:,}")
+    console.print(top)

@@ -1,0 +1,158 @@
+"""Find the terms of class lists in batches of text, vectorised.
+
+Layout: text and terms are normalised the same way (``freqscope.text``) and every word is wrapped in its own
+pair of spaces, so the Aho-Corasick pattern " sea  lion " can only match whole words, and two adjacent
+matches never compete for a space. Polars' ``extract_many(leftmost=True)`` returns leftmost-first,
+non-overlapping matches; with patterns ordered longest first that is leftmost-longest.
+
+The lists matched together share one vocabulary: the longest match wins across lists, so "hot dog"
+(Food-101, ImageNet) hides "dog" (CIFAR-10) and "sea lion" (ImageNet) hides CIFAR-100's "lion". A caption
+about a hot dog is not evidence of a dog. The index therefore always matches a shard against every list
+its corpus has, so counts never depend on the order in which lists were added.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import polars as pl
+
+from freqscope.taxonomy import ClassList
+from freqscope.text import is_ascii_expr, normalize_words, normalized_padded_expr, padded
+
+AMBIGUOUS_CHOICES = ("count", "skip")
+
+MATCH_SCHEMA = {"row": pl.UInt32, "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32, "n": pl.UInt32}
+
+
+@dataclass(frozen=True)
+class MatchRules:
+    """The matching rules; the defaults are the documented ones, each flag switches one off."""
+
+    case_sensitive: bool = False  # rule 1: fold case (NFKC always applies)
+    substrings: bool = False  # rule 2: also match inside words ("cat" in "category")
+    plurals: bool = True  # rule 3: terms also stand for their plurals
+    overlapping: bool = False  # rule 4: count every occurrence, nested and overlapping ones too
+    ambiguous: str = "count"  # rule 6: "count" for each class, or "skip" terms of several classes
+
+    def __post_init__(self) -> None:
+        if self.ambiguous not in AMBIGUOUS_CHOICES:
+            raise ValueError(f"ambiguous must be one of {AMBIGUOUS_CHOICES}, not {self.ambiguous!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Matcher:
+    """Built once from class lists and rules; ``match`` is then called on each batch of text."""
+
+    def __init__(self, class_lists: Sequence[ClassList], rules: MatchRules = MatchRules()) -> None:
+        self.rules = rules
+        self.taxonomies = [c.name for c in class_lists]
+        # words -> the (taxonomy, class_index, term_id) it stands for, per list
+        term_rows: list[dict] = []
+        for class_list in class_lists:
+            for term_id, term in enumerate(class_list.terms):
+                if term.origin == "plural" and not rules.plurals:
+                    continue
+                if term.ambiguous and rules.ambiguous == "skip":
+                    continue
+                words = tuple(normalize_words(term.term, case_sensitive=rules.case_sensitive))
+                if not words:
+                    continue
+                term_rows.append(
+                    {"words": words, "taxonomy": class_list.name, "class_index": term.class_index, "term_id": term_id}
+                )
+        # One class reaching the same words through two terms (e.g. after case-sensitive normalisation)
+        # counts once, under its first term.
+        seen: set[tuple] = set()
+        unique_rows = []
+        for row in term_rows:
+            key = (row["words"], row["taxonomy"], row["class_index"])
+            if key not in seen:
+                seen.add(key)
+                unique_rows.append(row)
+
+        all_words = sorted({r["words"] for r in unique_rows}, key=lambda w: (-len(self._pattern(w)), w))
+        pattern_id = {w: i for i, w in enumerate(all_words)}
+        self._patterns = [self._pattern(w) for w in all_words]
+        self._pattern_terms = pl.DataFrame(
+            {
+                "pattern_id": [pattern_id[r["words"]] for r in unique_rows],
+                "taxonomy": [r["taxonomy"] for r in unique_rows],
+                "class_index": [r["class_index"] for r in unique_rows],
+                "term_id": [r["term_id"] for r in unique_rows],
+            },
+            schema={"pattern_id": pl.UInt32, "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32},
+        )
+        self._pattern_lookup = pl.DataFrame(
+            {"pattern": self._patterns, "pattern_id": list(range(len(self._patterns)))},
+            schema={"pattern": pl.String, "pattern_id": pl.UInt32},
+        )
+
+    def _pattern(self, words: tuple[str, ...]) -> str:
+        # Substring matching drops the outer spaces, so a pattern may start or end inside a word.
+        return "  ".join(words) if self.rules.substrings else padded(words)
+
+    @property
+    def n_patterns(self) -> int:
+        return len(self._patterns)
+
+    def normalize(self, texts: pl.Series) -> pl.Series:
+        """The texts in the padded word layout. ASCII texts skip NFKC and case-fold fix-ups (no-ops there)."""
+        frame = pl.DataFrame({"text": texts})
+        case_sensitive = self.rules.case_sensitive
+        fast = pl.col("text")
+        if not case_sensitive:
+            fast = fast.str.to_lowercase()
+        fast = " " + fast.str.replace_all(r"[^\p{L}\p{N}]+", "  ").str.strip_chars(" ") + " "
+        frame = frame.with_columns(is_ascii_expr("text").alias("ascii"))
+        normalized = frame.select(fast.alias("text")).to_series()
+        non_ascii = frame.select(pl.arg_where(~pl.col("ascii"))).to_series()
+        if len(non_ascii):
+            slow = frame[non_ascii].select(normalized_padded_expr("text", case_sensitive=case_sensitive)).to_series()
+            normalized = normalized.scatter(non_ascii, slow)
+        return normalized
+
+    def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
+        """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``."""
+        if not isinstance(texts, pl.Series):
+            texts = pl.Series("text", list(texts), dtype=pl.String)
+        if not self._patterns or len(texts) == 0:
+            return pl.DataFrame(schema=MATCH_SCHEMA)
+        # Each distinct text is normalised and searched once (web corpora repeat captions a lot).
+        texts = texts.cast(pl.String).fill_null("").rename("text")
+        unique_texts = texts.unique()
+        distinct = texts.to_frame().with_row_index("row").join(
+            unique_texts.to_frame().with_row_index("text_id"), on="text"
+        )
+        counts = (
+            self._find(self.normalize(unique_texts))
+            .group_by(["text_id", "pattern_id"])
+            .agg(pl.len().cast(pl.UInt32).alias("n"))
+        )
+        return (
+            distinct.select("row", "text_id")
+            .join(counts, on="text_id")
+            .join(self._pattern_terms, on="pattern_id")
+            .select(list(MATCH_SCHEMA))
+        )
+
+    def _find(self, normalized: pl.Series) -> pl.DataFrame:
+        """One row per occurrence: (text_id, pattern_id)."""
+        return (
+            pl.DataFrame({"text": normalized})
+            .with_row_index("text_id")
+            .select(
+                "text_id",
+                pl.col("text")
+                .str.extract_many(
+                    self._patterns, leftmost=not self.rules.overlapping, overlapping=self.rules.overlapping
+                )
+                .alias("pattern"),
+            )
+            .filter(pl.col("pattern").list.len() > 0)
+            .explode("pattern")
+            .join(self._pattern_lookup, on="pattern")
+            .drop("pattern")
+        )

@@ -1,0 +1,181 @@
+"""WordNet 3.0 noun data: synset lemmas, hyponyms, sense counts and the noun exception list.
+
+Reads the WordNet database files (``data.noun``, ``index.noun``, ``noun.exc``; format in wndb(5)) straight
+from wherever they are installed: ``$FREQSCOPE_WORDNET``, Debian's ``wordnet-base`` (/usr/share/wordnet),
+``$WNHOME/dict``, or NLTK's ``corpora/wordnet`` data. NLTK's own reader is not used because it needs
+``lexnames`` and ``index.sense``, which Debian's package lacks, and refuses paths outside ``nltk.data.path``;
+the files themselves are simple and only four questions are asked of them.
+
+A wnid is the ImageNet spelling of a noun synset: "n" followed by its 8-digit offset in ``data.noun``.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from freqscope.errors import FreqscopeError
+
+INSTALL_HINT = (
+    "install WordNet 3.0: `apt-get install wordnet-base` (Debian/Ubuntu), or NLTK's data "
+    "(`python -m nltk.downloader wordnet`), or set FREQSCOPE_WORDNET to a directory holding data.noun"
+)
+WNID_PATTERN = re.compile(r"^n\d{8}$")
+_VERSION_PATTERN = re.compile(rb"WordNet (\d+\.\d+) Copyright")
+_DEBIAN_DIRS = ("/usr/share/wordnet", "/usr/local/WordNet-3.0/dict", "/usr/local/share/wordnet")
+_HYPONYM_POINTERS = ("~",)  # plain hyponyms, as NLTK's Synset.hyponyms(); "~i" instances are not kinds
+_FILES = ("data.noun", "index.noun", "noun.exc")
+
+
+@dataclass(frozen=True)
+class NounSynset:
+    wnid: str
+    lemmas: tuple[str, ...]  # as WordNet spells them: "Tinca_tinca"
+    hyponyms: tuple[str, ...]  # wnids of the direct hyponyms
+
+
+def wnid_offset(wnid: str) -> int:
+    return int(wnid[1:])
+
+
+def lemma_key(text: str) -> str:
+    """How index.noun spells a lemma: lower case, words joined by "_"."""
+    return "_".join(text.lower().split())
+
+
+class WordNet:
+    """WordNet 3.0 nouns, read once into memory (about 20 MB of text, under a second)."""
+
+    def __init__(self, read: Callable[[str], bytes], location: str):
+        self.location = location
+        self._data = read("data.noun")
+        header = self._data[:4000]
+        version = _VERSION_PATTERN.search(header)
+        if version is None or version.group(1) != b"3.0":
+            found = version.group(1).decode() if version else "unknown"
+            raise FreqscopeError(f"WordNet at {location} is version {found}, not 3.0; {INSTALL_HINT}")
+        self._index: dict[str, tuple[int, ...]] = {}
+        for line in read("index.noun").decode("utf-8").splitlines():
+            if line.startswith(" "):  # the licence header
+                continue
+            fields = line.split()
+            n_senses, n_pointers = int(fields[2]), int(fields[3])
+            # lemma pos synset_cnt p_cnt [ptr_symbol...] sense_cnt tagsense_cnt synset_offset...
+            self._index[fields[0]] = tuple(int(o) for o in fields[6 + n_pointers : 6 + n_pointers + n_senses])
+        self._exceptions = [
+            tuple(line.split()) for line in read("noun.exc").decode("utf-8").splitlines() if line.strip()
+        ]
+
+    def synset(self, wnid: str) -> NounSynset | None:
+        """The synset with this wnid, or None where data.noun has no synset at that offset."""
+        offset = wnid_offset(wnid)
+        if offset >= len(self._data) or (offset > 0 and self._data[offset - 1 : offset] != b"\n"):
+            return None
+        line = self._data[offset : self._data.find(b"\n", offset)].decode("utf-8")
+        fields = line.split(" ")
+        if fields[0] != f"{offset:08d}" or fields[2] != "n":
+            return None
+        n_words = int(fields[3], 16)
+        lemmas = tuple(fields[4 + 2 * i] for i in range(n_words))
+        position = 4 + 2 * n_words
+        n_pointers = int(fields[position])
+        hyponyms = []
+        for i in range(n_pointers):
+            symbol, target, pos = fields[position + 1 + 4 * i : position + 4 + 4 * i]
+            if symbol in _HYPONYM_POINTERS and pos == "n":
+                hyponyms.append(f"n{target}")
+        return NounSynset(wnid, lemmas, tuple(hyponyms))
+
+    def hyponym_closure(self, wnid: str) -> list[str]:
+        """Every hyponym below the synset, breadth first, each once."""
+        seen = {wnid}
+        order: list[str] = []
+        frontier = [wnid]
+        while frontier:
+            following = []
+            for current in frontier:
+                synset = self.synset(current)
+                for child in synset.hyponyms if synset else ():
+                    if child not in seen:
+                        seen.add(child)
+                        order.append(child)
+                        following.append(child)
+            frontier = following
+        return order
+
+    def noun_senses(self, text: str) -> int:
+        """How many noun senses WordNet lists for the text (0 where it has none)."""
+        key = lemma_key(text)
+        offsets = self._index.get(key)
+        if offsets is None:
+            offsets = self._index.get(key.replace("-", "_"), ())
+        return len(offsets)
+
+    def first_noun_sense(self, text: str) -> str | None:
+        """The wnid of the text's most frequent noun sense (index.noun lists senses by frequency)."""
+        key = lemma_key(text)
+        offsets = self._index.get(key) or self._index.get(key.replace("-", "_"))
+        return f"n{offsets[0]:08d}" if offsets else None
+
+    def noun_exceptions(self) -> list[tuple[str, ...]]:
+        """noun.exc: each row is an inflected form followed by its base forms."""
+        return list(self._exceptions)
+
+
+def _directory_reader(directory: Path) -> Callable[[str], bytes]:
+    return lambda name: (directory / name).read_bytes()
+
+
+def _candidate_directories() -> list[Path]:
+    candidates = []
+    if os.environ.get("FREQSCOPE_WORDNET"):
+        candidates.append(Path(os.environ["FREQSCOPE_WORDNET"]))
+    candidates.extend(Path(d) for d in _DEBIAN_DIRS)
+    if os.environ.get("WNHOME"):
+        candidates.append(Path(os.environ["WNHOME"]) / "dict")
+    return candidates
+
+
+def _nltk_reader() -> tuple[Callable[[str], bytes], str] | None:
+    """NLTK's wordnet data (a directory or its zip), found the way NLTK finds it, without its reader."""
+    try:
+        import nltk.data
+    except ImportError:
+        return None
+    try:
+        pointer = nltk.data.find("corpora/wordnet")
+    except LookupError:
+        return None
+
+    def read(name: str) -> bytes:
+        with pointer.join(name).open() as stream:
+            return stream.read()
+
+    return read, str(pointer)
+
+
+@lru_cache(maxsize=1)
+def find_wordnet() -> WordNet | None:
+    """The first WordNet 3.0 installation found, or None. Reads it once per process."""
+    for directory in _candidate_directories():
+        if all((directory / name).is_file() for name in _FILES):
+            return WordNet(_directory_reader(directory), str(directory))
+    from_nltk = _nltk_reader()
+    if from_nltk is not None:
+        read, location = from_nltk
+        try:
+            return WordNet(read, location)
+        except OSError:
+            return None
+    return None
+
+
+def require_wordnet(reason: str) -> WordNet:
+    """WordNet, or a FreqscopeError saying why it is needed and how to install it."""
+    wordnet = find_wordnet()
+    if wordnet is None:
+        raise FreqscopeError(f"WordNet 3.0 is needed {reason} but was not found; {INSTALL_HINT}")
+    return wordnet

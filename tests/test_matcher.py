@@ -1,0 +1,145 @@
+"""The matching rules of issue 3, each on real captions, and the vectorised matcher against the reference."""
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+
+import pytest
+
+from freqscope.matcher import Matcher, MatchRules
+from freqscope.taxonomy import ClassEntry, ClassList, Term
+from reference_matcher import reference_match
+from conftest import SHARED_CLASSES, SHARED_CORPORA, require_shared
+
+
+def make_list(name: str, classes: dict[str, list[str]]) -> ClassList:
+    """A list whose class i has the given terms; every term also gets a naive plural, as the classes module does."""
+    entries, terms = [], []
+    for index, (class_name, class_terms) in enumerate(classes.items()):
+        entries.append(ClassEntry(index, class_name))
+        for term in class_terms:
+            terms.append(Term(index, term, "name"))
+            terms.append(Term(index, term + ("es" if term.endswith(("s", "x")) else "s"), "plural"))
+    return ClassList(name, "test", entries, terms)
+
+
+ANIMALS = make_list("animals", {"sea lion": ["sea lion"], "lion": ["lion"], "cat": ["cat"], "dog": ["dog"],
+                                "box": ["box"], "hot dog": ["hot dog"], "golden retriever": ["golden retriever"]})
+
+
+def names(text: str, **rules) -> dict[str, int]:
+    found = Matcher([ANIMALS], MatchRules(**rules)).match([text])
+    counts: Counter = Counter()
+    for r in found.to_dicts():
+        counts[ANIMALS.classes[r["class_index"]].name] += r["n"]
+    return dict(counts)
+
+
+def test_normalisation_makes_spellings_equal():
+    # COCO val2017 has "sea lion"; web alt-text writes "Sea-Lion" and "SEA_LION"
+    for text in ["A sea lion on a rock", "Sea-Lion on a rock", "SEA_LION on a rock", "sea   lion"]:
+        assert names(text) == {"sea lion": 1}, text
+
+
+def test_possessive_splits_and_digits_stay_in_words():
+    assert names("A dog's toy on the floor") == {"dog": 1}
+    assert names("lion123 poster") == {}
+
+
+def test_whole_words_only():
+    # "cat" is not in "category", "bobcat" or "catdog"
+    assert names("A category of bobcat and catdog toys") == {}
+    assert names("a cat on a mat") == {"cat": 1}
+
+
+def test_plurals_and_no_other_word_forms():
+    assert names("Two dogs and three boxes") == {"dog": 1, "box": 1}
+    assert names("a boxing match, a dogged effort") == {}
+    assert names("Two dogs", plurals=False) == {}
+
+
+def test_longest_match_hides_shorter_and_matches_do_not_overlap():
+    assert names("a sea lion resting") == {"sea lion": 1}
+    assert names("a man eating a hot dog") == {"hot dog": 1}
+    assert names("a hot dog and a dog") == {"hot dog": 1, "dog": 1}
+    assert names("a sea lion resting", overlapping=True) == {"sea lion": 1, "lion": 1}
+
+
+def test_longest_match_wins_across_lists():
+    # Food-101's "hot dog" hides CIFAR-10's "dog": a caption about a hot dog is not about a dog
+    cifar = make_list("cifar10", {"dog": ["dog"], "cat": ["cat"]})
+    food = make_list("food101", {"hot dog": ["hot dog"]})
+    found = Matcher([cifar, food]).match(["A hot dog with mustard", "a dog"]).to_dicts()
+    assert sorted((r["row"], r["taxonomy"]) for r in found) == [(0, "food101"), (1, "cifar10")]
+
+
+def test_mentions_count_every_match_and_substring_rule():
+    assert names("cat and cat and cats") == {"cat": 3}
+    assert names("a category", substrings=True) == {"cat": 1}
+
+
+def test_case_sensitive_rule():
+    upper = make_list("upper", {"Apple": ["Apple"]})
+    assert Matcher([upper], MatchRules(case_sensitive=True)).match(["an apple", "an Apple"])["row"].to_list() == [1]
+
+
+def test_ambiguous_terms_count_for_each_class_unless_skipped():
+    cranes = ClassList("cranes", "test", [ClassEntry(0, "crane"), ClassEntry(1, "crane")],
+                       [Term(0, "crane", "name", ambiguous=True), Term(1, "crane", "name", ambiguous=True),
+                        Term(1, "gantry crane", "wordnet")])
+    counted = Matcher([cranes]).match(["a crane over the harbour"])
+    assert sorted(counted["class_index"].to_list()) == [0, 1]
+    skipped = Matcher([cranes], MatchRules(ambiguous="skip")).match(["a crane", "a gantry crane"])
+    assert skipped.select("row", "class_index").rows() == [(1, 1)]
+
+
+def test_unicode_nfkc_and_casefold():
+    # NFKC turns the "ﬁ" ligature into "fi"; casefold turns "ß" into "ss"
+    fish = make_list("fish", {"fish": ["fish"], "strasse": ["strasse"]})
+    found = Matcher([fish]).match(["ﬁsh on the STRAẞE", "Straße"])
+    assert sorted(found.select("row", "class_index").rows()) == [(0, 0), (0, 1), (1, 1)]
+
+
+def test_null_and_empty_texts_are_empty_documents():
+    assert Matcher([ANIMALS]).match([None, "", "  "]).is_empty()
+
+
+def _clip_lists() -> list[ClassList]:
+    """Real class names of the 27 datasets in CLIP's prompts.md, with naive plurals: a big, overlapping vocabulary."""
+    source = json.loads((SHARED_CLASSES / "openai_clip" / "DERIVED_clip_prompts_classes_templates.json").read_text())
+    lists = []
+    for dataset, spec in source.items():
+        classes = {}
+        for index, entry in enumerate(spec["classes"]):
+            variants = [entry] if isinstance(entry, str) else list(entry)
+            classes[f"{index}:{variants[0]}"] = variants
+        lists.append(make_list(dataset, classes))
+    return lists
+
+
+def _real_captions(n: int, seed: int) -> list[str]:
+    captions = [a["caption"] for a in json.loads((SHARED_CORPORA / "coco_captions_val2017" / "captions_val2017.json").read_text())["annotations"]]
+    captions += [line.split("\t", 1)[0] for line in (SHARED_CORPORA / "cc3m_validation" / "Validation_GCC-1.1.0-Validation.tsv").read_text(encoding="utf-8").splitlines()]
+    import pyarrow.parquet as pq
+    captions += [t for t in pq.read_table(SHARED_CORPORA / "laion_sample" / "test_10000.parquet", columns=["TEXT"]).column("TEXT").to_pylist() if t]
+    rng = random.Random(seed)
+    return [rng.choice(captions) for _ in range(n)]
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [MatchRules(), MatchRules(overlapping=True), MatchRules(plurals=False), MatchRules(case_sensitive=True),
+     MatchRules(ambiguous="skip"), MatchRules(substrings=True)],
+    ids=["default", "overlapping", "no-plurals", "case-sensitive", "ambiguous-skip", "substrings"],
+)
+def test_vectorised_matcher_equals_reference_on_real_captions(rules):
+    require_shared(SHARED_CORPORA)
+    lists = _clip_lists()
+    if rules.substrings:  # the character-level reference is slow: fewer patterns, fewer captions
+        lists = lists[:4]
+    texts = _real_captions(800 if rules.substrings else 3000, seed=7) + [None, "", "Ｓｅａ−Ｌｉｏｎ", "STRAẞE"]
+    found = Matcher(lists, rules).match(texts)
+    got = Counter({(r["row"], r["taxonomy"], r["class_index"], r["term_id"]): r["n"] for r in found.to_dicts()})
+    assert got == reference_match(texts, lists, rules)
+    assert sum(got.values()) > 500  # the comparison is not vacuous
