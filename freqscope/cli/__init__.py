@@ -9,6 +9,7 @@ from freqscope.errors import FreqscopeError
 # Importing a module registers its commands on ``app``.
 from freqscope.cli import classes_cmd  # noqa: E402,F401
 from freqscope.cli import index_cmd  # noqa: E402,F401
+from freqscope.cli import infer_cmd  # noqa: E402,F401
 
 
 def main() -> None:

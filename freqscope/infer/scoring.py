@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from freqscope.matcher import Matcher
 from freqscope.taxonomy import ClassList
 
 
@@ -43,8 +44,6 @@ class AnswerParser:
     """The matcher over one class list, built once per run."""
 
     def __init__(self, class_list: ClassList) -> None:
-        from freqscope.matcher import Matcher  # the lead's module; imported here so infer loads it only when needed
-
         self.taxonomy = class_list.name
         self.matcher = Matcher([class_list])
 
