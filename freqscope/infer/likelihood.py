@@ -15,7 +15,7 @@ from freqscope.infer.models import VisionLanguageModel, output_cache
 
 REDUCTIONS = ("mean", "sum")
 # Continuation tokens per forward pass: bounds the logits (tokens x vocabulary) and the mask held at once.
-TOKENS_PER_PASS = 2048
+TOKENS_PER_PASS = 512
 
 
 def _packs(lengths: list[int], budget: int) -> list[list[int]]:
