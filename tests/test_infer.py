@@ -187,3 +187,16 @@ def test_missing_extra_names_the_install_command(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(FreqscopeError, match=r"pip install torch==2\.13\.0 && pip install -e '\.\[infer\]'"):
         require_torch()
+
+
+def test_gpu_check_runs_tiny_on_cpu():
+    import importlib.util
+
+    from freqscope.paths import REPO_ROOT
+
+    spec = importlib.util.spec_from_file_location("gpu_check", REPO_ROOT / "benchmarks" / "gpu_check.py")
+    gpu_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gpu_check)
+    results = gpu_check.main(["--tiny", "--images", "8", "--classes", "20", "--candidates", "5", "--max-new-tokens", "3"])
+    assert [r["method"] for r in results] == ["open", "closed", "likelihood", "clip"]
+    assert all(r["images"] == 8 and r["images_per_second"] > 0 for r in results)

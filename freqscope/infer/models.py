@@ -73,7 +73,7 @@ def output_cache(output: Any) -> Any:
     for holder in (output, getattr(output, "language_model_outputs", None)):
         if holder is None:
             continue
-        for attribute in ("past_key_values", "cache"):
+        for attribute in ("cache", "past_key_values"):  # the new name first: reading the old one warns
             cache = getattr(holder, attribute, None)
             if cache is not None:
                 return cache

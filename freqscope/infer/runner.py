@@ -42,7 +42,7 @@ class RunSummary:
     n_new: int  # predicted by this call
     n_errors: int  # images that could not be read
     accuracy: float | None  # over the stored predictions without error
-    seconds: float  # spent predicting in this call
+    seconds: float  # spent predicting in this call (loading the model and encoding class prompts excluded)
     images_per_second: float | None
 
 
@@ -145,7 +145,7 @@ def infer(
         done = predicted_images(con, run_id)
         selected = images.items if limit is None else images.items[:limit]
         todo = [item for item in selected if item.key not in done]
-        started = time.perf_counter()
+        seconds = 0.0
         if todo:
             loaded = model if not isinstance(model, str) else load_model(
                 model, device=device, dtype=torch_dtype, trust_remote_code=trust_remote_code,
@@ -156,6 +156,7 @@ def infer(
                 method, loaded, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce,
                 templates=templates,
             )
+            started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
             with _progress(progress) as bar:
                 task = bar.add_task(f"{key.model} {method}", total=len(todo))
                 for start in range(0, len(todo), batch_size):
@@ -175,7 +176,7 @@ def infer(
                     bar.advance(task, len(batch))
                     if on_batch is not None:
                         on_batch(len(batch))
-        seconds = time.perf_counter() - started
+            seconds = time.perf_counter() - started
         if len(predicted_images(con, run_id)) == len(images.items):
             finish_run(con, run_id)
         n_predicted, n_errors, accuracy, status = run_totals(con, run_id)

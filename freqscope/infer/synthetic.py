@@ -140,30 +140,64 @@ def save_tiny_blip2(directory: Path, words: Iterable[str], seed: int = 0) -> Pat
     return Path(directory)
 
 
-def save_tiny_clip(directory: Path, words: Iterable[str], seed: int = 0) -> Path:
-    """A random-weight tiny CLIP saved as a checkpoint directory."""
-    import torch
-    from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor, CLIPTextConfig, CLIPVisionConfig
+CLIP_SHAPES: dict[str, dict[str, Any]] = {
+    "tiny": {
+        "text": dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2),
+        "vision": dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2,
+                       image_size=32, patch_size=8),
+        "projection_dim": 16,
+    },
+    "clip-vit-l-14-336": {
+        "text": dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12),
+        "vision": dict(hidden_size=1024, intermediate_size=4096, num_hidden_layers=24, num_attention_heads=16,
+                       image_size=336, patch_size=14),
+        "projection_dim": 768,
+    },
+}
 
+
+def clip_config_and_processor(words: Iterable[str], shape: str = "tiny") -> tuple[Any, Any]:
+    """A CLIP config of the given shape and its processor."""
+    from transformers import CLIPConfig, CLIPImageProcessor, CLIPProcessor, CLIPTextConfig, CLIPVisionConfig
+
+    dims = CLIP_SHAPES[shape]
     tokenizer = build_tokenizer(words, wrap_bos_eos=True)
     tokenizer.chat_template = None
     tokenizer.padding_side = "right"
     config = CLIPConfig(
-        text_config=CLIPTextConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64,
-                                   num_hidden_layers=2, num_attention_heads=2, max_position_embeddings=77,
+        text_config=CLIPTextConfig(vocab_size=len(tokenizer), max_position_embeddings=77,
                                    pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id,
-                                   eos_token_id=tokenizer.eos_token_id),
-        vision_config=CLIPVisionConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                                       num_attention_heads=2, image_size=32, patch_size=8),
-        projection_dim=16,
+                                   eos_token_id=tokenizer.eos_token_id, **dims["text"]),
+        vision_config=CLIPVisionConfig(**dims["vision"]),
+        projection_dim=dims["projection_dim"],
     )
+    side = dims["vision"]["image_size"]
+    processor = CLIPProcessor(
+        image_processor=CLIPImageProcessor(size={"shortest_edge": side}, crop_size={"height": side, "width": side}),
+        tokenizer=tokenizer,
+    )
+    return config, processor
+
+
+def save_tiny_clip(directory: Path, words: Iterable[str], seed: int = 0) -> Path:
+    """A random-weight tiny CLIP saved as a checkpoint directory."""
+    import torch
+    from transformers import CLIPModel
+
+    config, processor = clip_config_and_processor(words, "tiny")
     torch.manual_seed(seed)
     CLIPModel(config).save_pretrained(directory)
-    CLIPProcessor(
-        image_processor=CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}),
-        tokenizer=tokenizer,
-    ).save_pretrained(directory)
+    processor.save_pretrained(directory)
     return Path(directory)
+
+
+def random_model(model_class: Any, config: Any, *, device: str, dtype: Any, seed: int = 0) -> Any:
+    """A model with random weights made directly on the device in the dtype (a 7B model in seconds, no copy)."""
+    import torch
+
+    torch.manual_seed(seed)
+    with torch.device(device):
+        return model_class._from_config(config, dtype=dtype).eval()
 
 
 def generated_image(seed: int, size: tuple[int, int] = (48, 40)) -> Any:
