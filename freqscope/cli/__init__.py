@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from rich.markup import escape
+
 from freqscope.cli.app import app, console
 from freqscope.errors import FreqscopeError
 
@@ -16,5 +18,5 @@ def main() -> None:
     try:
         app()
     except FreqscopeError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)

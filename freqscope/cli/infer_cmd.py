@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from rich.markup import escape
+
 from freqscope.cli.app import DbOption, app, console
 
 
@@ -50,7 +52,7 @@ def infer_command(
     accuracy = "–" if summary.accuracy is None else f"{summary.accuracy:.1%}"
     rate = "" if summary.images_per_second is None else f" at {summary.images_per_second:.2f} images/s"
     console.print(
-        f"[bold]{summary.model}[/] run {summary.run_id} ({summary.method}, {summary.taxonomy}): "
+        f"[bold]{escape(summary.model)}[/] run {summary.run_id} ({summary.method}, {summary.taxonomy}): "
         f"{summary.n_new} images predicted now{rate}, {summary.n_predicted} of {summary.n_images} stored, "
         f"{summary.n_errors} unreadable; accuracy {accuracy}; status {summary.status}"
         + (" (resumed)" if summary.resumed else ""),
