@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from freqscope.errors import FreqscopeError
 from freqscope.infer.models import VisionLanguageModel, output_cache
 
 REDUCTIONS = ("mean", "sum")
@@ -43,8 +44,6 @@ def class_log_likelihoods(
     """log p(continuation | image, prompt) for each continuation, summed or averaged over its tokens (a CPU tensor)."""
     torch = vlm.torch
     if vlm.decoder is None:
-        from freqscope.errors import FreqscopeError
-
         raise FreqscopeError(f"model {vlm.name_or_path} has an encoder-decoder language model: use --method open or closed")
     if reduce not in REDUCTIONS:
         raise ValueError(f"reduce must be one of {REDUCTIONS}, not {reduce!r}")
