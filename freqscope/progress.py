@@ -61,6 +61,9 @@ class Progress:
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if self._progress is not None:
+            if exc_type is not None:  # leave the error line alone on screen, not a half-drawn bar above it
+                for task in self._progress.tasks:
+                    self._progress.update(task.id, visible=False)
             self._progress.__exit__(exc_type, exc, tb)
 
     def add_task(self, description: str, total: int | None = None) -> int:

@@ -1,0 +1,270 @@
+"""freqscope index end to end: formats on the real samples, counts against the reference, reliability."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from freqscope.classes import load_class_list
+from freqscope.cli import app
+from freqscope.errors import FreqscopeError
+from freqscope.indexer import index
+from freqscope.matcher import MatchRules
+from freqscope.paths import CORPORA_DIR, REPO_ROOT
+from reference_matcher import reference_match
+from conftest import SHARED_CORPORA, require_shared
+
+COCO = CORPORA_DIR / "coco_captions_val2017" / "captions_val2017.json"
+CC3M = CORPORA_DIR / "cc3m_validation" / "Validation_GCC-1.1.0-Validation.tsv"
+LAION = CORPORA_DIR / "laion_sample" / "test_10000.parquet"
+SMALL_LISTS = ["cifar10", "cifar100", "imagenet1k"]
+
+
+def exposure(db, corpus: str | None = None) -> dict[tuple, tuple]:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        rows = connection.execute(
+            "SELECT corpus, taxonomy, class_index, docs, mentions, docs_human, docs_gpt FROM exposure"
+            + (" WHERE corpus = ?" if corpus else ""), [corpus] if corpus else []
+        ).fetchall()
+    return {row[:3]: row[3:] for row in rows}
+
+
+def table_dump(db) -> dict[str, list]:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return {
+            table: sorted(map(repr, connection.execute(f"SELECT * EXCLUDE ({ts}) FROM {table}").fetchall()))
+            for table, ts in [("matches", "n"), ("sources", "indexed_at"), ("source_counts", "docs"),
+                              ("corpora", "created_at"), ("terms", "wordnet_senses")]
+        }
+
+
+def corpus_size(db, corpus: str) -> int:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return connection.execute("SELECT n_docs FROM corpus_sizes WHERE corpus = ?", [corpus]).fetchall()[0][0]
+
+
+# --- formats: the real samples, with their document counts -----------------------------------------------
+
+@pytest.mark.parametrize(
+    "path, n_docs",
+    [(COCO, 25_014), (CC3M, 15_833), (LAION, 10_000),
+     (SHARED_CORPORA / "flickr8k" / "Flickr8k.token.txt", 40_460),
+     (SHARED_CORPORA / "llava_samples" / "scienceqa_llava_format.json", 4_241),
+     (SHARED_CORPORA / "llava_samples" / "DERIVED_coco2014_val_gpt4_qa_30x3.llava_format.json", 90)],
+    ids=["coco", "cc3m", "laion", "flickr8k", "llava-scienceqa", "llava-coco"],
+)
+def test_each_format_on_the_real_samples(tmp_path, path, n_docs):
+    require_shared(path)
+    summary = index([path], db=tmp_path / "db.duckdb", corpus="c", classes=["cifar10", "imagenet1k"])
+    assert summary.docs_read == n_docs
+    assert corpus_size(tmp_path / "db.duckdb", "c") == n_docs
+    assert summary.classes_seen["imagenet1k"][0] > 0
+
+
+def test_counts_equal_the_reference_implementation(tmp_path):
+    captions = [a["caption"] for a in json.loads(COCO.read_text())["annotations"]]
+    lists = [load_class_list(name) for name in SMALL_LISTS]
+    db = tmp_path / "db.duckdb"
+    index([COCO], db=db, corpus="coco", class_lists=lists)
+    reference = reference_match(captions, lists)
+    docs: Counter = Counter()
+    mentions: Counter = Counter()
+    for (row, taxonomy, class_index, _), n in reference.items():
+        mentions[(taxonomy, class_index)] += n
+    for row, taxonomy, class_index in {(r, t, c) for r, t, c, _ in reference}:
+        docs[(taxonomy, class_index)] += 1
+    got = exposure(db, "coco")
+    assert len(got) == sum(len(l.classes) for l in lists)
+    for (_, taxonomy, class_index), (got_docs, got_mentions, *_) in got.items():
+        assert (got_docs, got_mentions) == (docs[(taxonomy, class_index)], mentions[(taxonomy, class_index)])
+    assert sum(docs.values()) > 10_000
+
+
+def test_matches_trace_counts_back_to_captions(tmp_path):
+    db = tmp_path / "db.duckdb"
+    index([COCO], db=db, corpus="coco", classes=["cifar10"])
+    captions = json.loads(COCO.read_text())["annotations"]
+    with duckdb.connect(str(db), read_only=True) as connection:
+        rows = connection.execute(
+            "SELECT m.doc, m.doc_key, t.term FROM matches m JOIN terms t USING (taxonomy, term_id) "
+            "WHERE m.taxonomy = 'cifar10' ORDER BY m.doc LIMIT 50").fetchall()
+    for doc, doc_key, term in rows:
+        assert doc_key == str(captions[doc]["image_id"])
+        assert term.split()[-1] in captions[doc]["caption"].lower().replace("-", " ")
+
+
+def test_instruction_data_is_counted_per_role(tmp_path):
+    path = require_shared(SHARED_CORPORA / "llava_samples" / "DERIVED_coco2014_val_gpt4_qa_30x3.llava_format.json")
+    db = tmp_path / "db.duckdb"
+    index([path], db=db, corpus="llava", classes=["cifar100"])
+    got = exposure(db, "llava")
+    assert all(h is not None and g is not None for _, _, h, g in got.values())
+    assert sum(g for _, _, _, g in got.values()) > sum(h for _, _, h, _ in got.values()) > 0
+    assert all(d >= max(h, g) for d, _, h, g in got.values())
+    captions = exposure(index([COCO], db=db, corpus="coco", classes=["cifar100"]).db, "coco")
+    assert all(h is None for _, _, h, _ in captions.values())
+
+
+# --- reliability ------------------------------------------------------------------------------------------
+
+def test_the_same_file_again_is_skipped_and_counts_nothing_twice(tmp_path):
+    db = tmp_path / "db.duckdb"
+    index([CC3M], db=db, corpus="cc3m", classes=SMALL_LISTS)
+    before = table_dump(db)
+    summary = index([CC3M], db=db, corpus="cc3m", classes=SMALL_LISTS)
+    assert (summary.shards_skipped, summary.shards_indexed) == (1, 0)
+    assert table_dump(db) == before
+
+
+def test_a_changed_file_replaces_its_own_rows(tmp_path):
+    corpus = tmp_path / "captions.txt"
+    corpus.write_text("a dog on a sofa\ntwo cats\n")
+    db = tmp_path / "db.duckdb"
+    index([corpus], db=db, classes=["cifar10"])
+    corpus.write_text("a horse\na horse and a dog\nthree horses\n")
+    index([corpus], db=db, classes=["cifar10"])
+    counts = {k[2]: v[0] for k, v in exposure(db).items() if v[0]}
+    assert counts == {5: 1, 7: 3}  # dog, horse
+    assert corpus_size(db, "captions") == 3
+
+
+def test_a_list_added_later_equals_one_clean_run(tmp_path):
+    later, clean = tmp_path / "later.duckdb", tmp_path / "clean.duckdb"
+    index([COCO], db=later, corpus="coco", classes=["cifar10"])
+    index([COCO], db=later, corpus="coco", classes=["food101"])
+    index([COCO], db=clean, corpus="coco", classes=["cifar10", "food101"])
+    assert exposure(later) == exposure(clean)
+    # "hot dog" (Food-101) hides "dog" (CIFAR-10): the later list changed the earlier list's counts
+    only_cifar = tmp_path / "only.duckdb"
+    index([COCO], db=only_cifar, corpus="coco", classes=["cifar10"])
+    assert exposure(only_cifar)[("coco", "cifar10", 5)][0] > exposure(clean)[("coco", "cifar10", 5)][0]
+
+
+def test_other_rules_need_another_corpus_name(tmp_path):
+    db = tmp_path / "db.duckdb"
+    index([CC3M], db=db, corpus="cc3m", classes=["imagenet1k"])
+    with pytest.raises(FreqscopeError, match="other matching rules.*--corpus"):
+        index([CC3M], db=db, corpus="cc3m", classes=["imagenet1k"], rules=MatchRules(ambiguous="skip"))
+    index([CC3M], db=db, corpus="cc3m-skip", classes=["imagenet1k"], rules=MatchRules(ambiguous="skip"))
+    counted, skipped = exposure(db, "cc3m"), exposure(db, "cc3m-skip")
+    assert sum(v[0] for v in skipped.values()) < sum(v[0] for v in counted.values())
+
+
+def _write_shards(folder: Path, n_shards: int, rows: int) -> None:
+    captions = [a["caption"] for a in json.loads(COCO.read_text())["annotations"]]
+    folder.mkdir()
+    for shard in range(n_shards):
+        texts = [captions[(shard * rows + i) % len(captions)] for i in range(rows)]
+        pq.write_table(pa.table({"URL": [f"u{i}" for i in range(rows)], "TEXT": texts}),
+                       folder / f"part-{shard:03d}.parquet", row_group_size=20_000)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_after", [1.5, 3.0])
+def test_killed_at_any_moment_then_run_again_counts_like_a_clean_run(tmp_path, kill_after):
+    shards = tmp_path / "laion"
+    _write_shards(shards, n_shards=6, rows=60_000)
+    killed, clean = tmp_path / "killed.duckdb", tmp_path / "clean.duckdb"
+    command = [sys.executable, "-m", "freqscope", "index", str(shards), "--classes", "cifar10",
+               "--classes", "imagenet1k", "--quiet"]
+    process = subprocess.Popen(command + ["--db", str(killed)], cwd=REPO_ROOT)
+    time.sleep(kill_after)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    subprocess.run(command + ["--db", str(killed)], cwd=REPO_ROOT, check=True)
+    subprocess.run(command + ["--db", str(clean)], cwd=REPO_ROOT, check=True)
+    assert exposure(killed) == exposure(clean)
+    assert table_dump(killed)["matches"] == table_dump(clean)["matches"]
+
+
+# --- bad input: one line, non-zero exit, database untouched ------------------------------------------------
+
+def run_cli(*args: str) -> tuple[int, str]:
+    result = subprocess.run([sys.executable, "-m", "freqscope", *args], cwd=REPO_ROOT, capture_output=True, text=True)
+    return result.returncode, result.stderr.strip()
+
+
+@pytest.fixture
+def indexed_db(tmp_path):
+    db = tmp_path / "db.duckdb"
+    index([CC3M], db=db, corpus="cc3m", classes=["cifar10"])
+    return db
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    corrupt = tmp_path / "corrupt.parquet"
+    corrupt.write_bytes(LAION.read_bytes()[: 200_000])
+    no_text = tmp_path / "urls.parquet"
+    pq.write_table(pa.table({"URL": ["a"], "WIDTH": [3]}), no_text)
+    wrong_shape = tmp_path / "records.jsonl"
+    wrong_shape.write_text('{"text": "a dog"}\n{"text": "a cat"}\n[1, 2]\n')
+    return {
+        "missing": (tmp_path / "nowhere.parquet", "no such file"),
+        "corrupt parquet": (corrupt, "corrupt.parquet"),
+        "no text column": (no_text, "URL, WIDTH"),
+        "wrong JSON shape": (wrong_shape, "records.jsonl"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing", "corrupt parquet", "no text column", "wrong JSON shape"])
+def test_bad_input_gives_one_line_and_leaves_the_database_as_it_was(tmp_path, indexed_db, case):
+    path, expected = _bad_inputs(tmp_path)[case]
+    before = table_dump(indexed_db)
+    code, stderr = run_cli("index", str(path), "--db", str(indexed_db), "--corpus", "cc3m", "--classes", "cifar10")
+    assert code != 0
+    assert "Traceback" not in stderr
+    assert len(stderr.splitlines()) == 1 and stderr.startswith("error:"), stderr
+    assert expected in stderr
+    assert table_dump(indexed_db) == before
+
+
+def test_a_database_held_by_another_process(tmp_path, indexed_db):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(30)",
+         str(indexed_db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        code, stderr = run_cli("index", str(CC3M), "--db", str(indexed_db), "--classes", "cifar10")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 1 and "in use by another process" in stderr and len(stderr.splitlines()) == 1
+
+
+def test_null_empty_non_string_invalid_utf8_and_huge_captions(tmp_path):
+    path = tmp_path / "odd.parquet"
+    texts = pa.array([None, "", "a dog", "a cat " + "x" * 1_000_000 + " a horse",
+                      b"a \xff\xfe dog".decode("utf-8", "replace")], pa.string())
+    pq.write_table(pa.table({"TEXT": texts}), path)
+    db = tmp_path / "db.duckdb"
+    summary = index([path], db=db, classes=["cifar10"])
+    assert summary.docs_read == 5
+    counts = {k[2]: v[0] for k, v in exposure(db).items() if v[0]}
+    assert counts == {3: 1, 5: 2, 7: 1}  # cat, dog, horse
+
+
+def test_cli_prints_a_summary_and_quiet_prints_nothing(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["index", str(CC3M), "--db", str(tmp_path / "a.duckdb"), "--classes", "cifar10"])
+    assert result.exit_code == 0, result.output
+    assert "15,833 documents" in result.output and "Most exposed classes" in result.output
+    quiet = runner.invoke(app, ["index", str(CC3M), "--db", str(tmp_path / "b.duckdb"), "--classes", "cifar10", "-q"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_db_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("FREQSCOPE_DB", str(tmp_path / "env.duckdb"))
+    summary = index([CC3M], classes=["cifar10"])
+    assert Path(summary.db) == tmp_path / "env.duckdb" and (tmp_path / "env.duckdb").exists()
