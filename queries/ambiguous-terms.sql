@@ -25,8 +25,8 @@ SELECT sh.corpus, sh.taxonomy, t.term, t.origin, sh.class_index, e.class,
        round(sh.mentions / sh.list_mentions, 6) AS share_of_list_mentions,
        t.wordnet_senses
 FROM shared sh
-JOIN terms t USING (taxonomy, term_id)
-JOIN exposure e USING (corpus, taxonomy, class_index)
+JOIN terms t ON t.taxonomy = sh.taxonomy AND t.term_id = sh.term_id
+JOIN exposure e ON e.corpus = sh.corpus AND e.taxonomy = sh.taxonomy AND e.class_index = sh.class_index
 WHERE t.ambiguous
 ORDER BY sh.mentions DESC, sh.corpus, sh.taxonomy, t.term, sh.class_index
 LIMIT $limit;

@@ -9,8 +9,8 @@ SELECT s.corpus, m.taxonomy, m.class_index, c.class, t.term, t.origin, t.ambiguo
        round(count(DISTINCT (m.source_id, m.doc)) / any_value(e.docs), 4) AS share_of_class_docs
 FROM matches m
 JOIN sources s USING (source_id)
-JOIN classes c USING (taxonomy, class_index)
-JOIN terms t USING (taxonomy, term_id)
+JOIN classes c ON c.taxonomy = m.taxonomy AND c.class_index = m.class_index
+JOIN terms t ON t.taxonomy = m.taxonomy AND t.term_id = m.term_id
 JOIN exposure e ON e.corpus = s.corpus AND e.taxonomy = m.taxonomy AND e.class_index = m.class_index
 WHERE s.status = 'done'
   AND lower(c.class) = lower($class)
