@@ -8,6 +8,7 @@ from freqscope.errors import FreqscopeError
 
 # Importing a module registers its commands on ``app``.
 from freqscope.cli import index_cmd  # noqa: E402,F401
+from freqscope.cli import sql_cmd  # noqa: E402,F401
 
 
 
