@@ -7,9 +7,9 @@ from freqscope.cli.app import app, console
 from freqscope.errors import FreqscopeError
 
 # Importing a module registers its commands on ``app``.
+from freqscope.cli import classes_cmd  # noqa: E402,F401
 from freqscope.cli import index_cmd  # noqa: E402,F401
 from freqscope.cli import sql_cmd  # noqa: E402,F401
-
 
 
 def main() -> None:
