@@ -71,7 +71,10 @@ def query_command(
 
 
 def _print_query_list() -> None:
-    table = Table("query", "description", "parameters (default)", show_lines=True, title_justify="left")
+    table = Table(show_lines=True)
+    table.add_column("query", no_wrap=True)
+    table.add_column("description")
+    table.add_column("parameters (default)")
     for saved in list_queries():
         params = "\n".join(
             f"{p.name} {p.type} = {p.default if not p.required else '(required)'}" + (f": {p.help}" if p.help else "")
