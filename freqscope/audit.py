@@ -102,6 +102,7 @@ ORDER BY p.corpus, p.taxonomy, p.class_index
 
 # Word characters of the matcher (letters, numbers) plus combining marks, which NFKC may fold into them.
 _TOKEN = regex.compile(r"[\p{L}\p{N}\p{M}]+")
+_CHUNK = regex.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -346,13 +347,26 @@ class MatchLocator:
         return sorted(set(found))
 
     def _words_with_spans(self, text: str) -> list[tuple[str, int, int]] | None:
-        """The text's normalised words with their token's [start, end), or None where normalising token by
-        token does not give the words of the whole text (a rare NFKC effect across tokens): no highlight then."""
+        """The text's normalised words, each with the [start, end) in ``text`` it came from.
+
+        Words come from runs of letters, numbers and marks; where NFKC makes words out of other characters
+        ("№" is "No") the whole whitespace-separated chunk is the span. None (no highlight) in the rare case
+        that normalising chunk by chunk does not give the words of the whole text.
+        """
+        case_sensitive = self.rules.case_sensitive
         words: list[tuple[str, int, int]] = []
-        for token in _TOKEN.finditer(text):
-            for word in normalize_words(token.group(), case_sensitive=self.rules.case_sensitive):
-                words.append((word, token.start(), token.end()))
-        if [w for w, _, _ in words] != normalize_words(text, case_sensitive=self.rules.case_sensitive):
+        for chunk in _CHUNK.finditer(text):
+            chunk_words = normalize_words(chunk.group(), case_sensitive=case_sensitive)
+            pieces = [
+                (word, chunk.start() + token.start(), chunk.start() + token.end())
+                for token in _TOKEN.finditer(chunk.group())
+                for word in normalize_words(token.group(), case_sensitive=case_sensitive)
+            ]
+            if [w for w, _, _ in pieces] == chunk_words:
+                words.extend(pieces)
+            else:
+                words.extend((word, chunk.start(), chunk.end()) for word in chunk_words)
+        if [w for w, _, _ in words] != normalize_words(text, case_sensitive=case_sensitive):
             return None
         return words
 
