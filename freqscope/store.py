@@ -113,11 +113,10 @@ def store_class_list(connection: duckdb.DuckDBPyConnection, class_list: ClassLis
 
     Call inside a transaction: a changed list loses its matches and every source must be matched again.
     """
-    row = connection.execute(
-        "SELECT fingerprint FROM taxonomies WHERE taxonomy = ?", [class_list.name]
-    ).fetchone()
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open and later statements then fail
+    rows = connection.execute("SELECT fingerprint FROM taxonomies WHERE taxonomy = ?", [class_list.name]).fetchall()
     fingerprint = class_list.fingerprint()
-    if row is not None and row[0] == fingerprint:
+    if rows and rows[0][0] == fingerprint:
         return False
     for statement in DELETE_TAXONOMY_SQL.values():
         connection.execute(statement, [class_list.name])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from freqscope.cli.app import app, console
+from freqscope.cli import analyze_cmd  # noqa: F401  (registers accuracy, counts, analyze, report)
 from freqscope.errors import FreqscopeError
 
 # Importing a module registers its commands on ``app``.

@@ -151,3 +151,42 @@ CREATE TABLE IF NOT EXISTS audit_labels (
     labelled_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
     PRIMARY KEY (corpus, taxonomy, class_index, source_id, doc)
 );
+
+-- Results of `freqscope analyze`: one row per analysis, its statistics per counting variant, and its bins.
+CREATE SEQUENCE IF NOT EXISTS analysis_id_seq;
+
+CREATE TABLE IF NOT EXISTS analyses (
+    analysis_id    INTEGER PRIMARY KEY DEFAULT nextval('analysis_id_seq'),
+    model          VARCHAR NOT NULL,
+    taxonomies     VARCHAR[] NOT NULL,  -- pooled class lists
+    corpora        VARCHAR[] NOT NULL,  -- corpora whose exposures were summed
+    settings       JSON NOT NULL,       -- bins, drop_low, drop_high, tail_fraction, bootstrap, seed, count
+    db_fingerprint VARCHAR NOT NULL,    -- freqscope.analysis.database_fingerprint at the time
+    result         JSON NOT NULL,       -- the whole result, as `freqscope analyze --format json` prints it
+    created_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS analysis_statistics (
+    analysis_id INTEGER NOT NULL,
+    variant     VARCHAR NOT NULL,       -- 'main', or a sensitivity variant such as 'corpus:laion400m'
+    statistic   VARCHAR NOT NULL,       -- spearman | kendall | pearson_log | binned_pearson | head_tail
+    value       DOUBLE,                 -- head_tail: head minus tail mean accuracy
+    ci_low      DOUBLE,                 -- bootstrap 95% interval (main variant only)
+    ci_high     DOUBLE,
+    p_value     DOUBLE,
+    n           INTEGER,                -- classes (binned_pearson: bins kept)
+    PRIMARY KEY (analysis_id, variant, statistic)
+);
+
+CREATE TABLE IF NOT EXISTS analysis_bins (
+    analysis_id   INTEGER NOT NULL,
+    binning       VARCHAR NOT NULL,     -- log: FDP's equal-width bins over log count | decade: [0,10), [10,100), ...
+    bin           INTEGER NOT NULL,
+    lower         DOUBLE,               -- log: natural-log edges; decade: counts
+    upper         DOUBLE,
+    n             INTEGER NOT NULL,
+    mean_accuracy DOUBLE,
+    std_accuracy  DOUBLE,
+    kept          BOOLEAN NOT NULL,     -- log: used in the fit (not empty, not a dropped edge bin)
+    PRIMARY KEY (analysis_id, binning, bin)
+);

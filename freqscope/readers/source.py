@@ -1,0 +1,104 @@
+"""SourceReader: one corpus file, whatever its format, as batches of (doc, doc_key, role, text)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import polars as pl
+import pyarrow as pa
+
+from freqscope.errors import FreqscopeError
+from freqscope.readers.delimited import DelimitedReader
+from freqscope.readers.formats import check_format, corpus_kind, detect_format
+from freqscope.readers.frames import BATCH_SCHEMA, Chunk, empty_frame
+from freqscope.readers.lines import TextReader
+from freqscope.readers.parquet import ParquetReader
+from freqscope.readers.records import CocoReader, LlavaReader, RecordsReader
+
+
+class SourceReader:
+    """Reads one corpus file in batches of about ``batch_rows`` rows, in bounded memory.
+
+    Construction checks cheaply what can be checked up front (the file, its format, its text column) and
+    raises FreqscopeError; what only shows mid-stream (a truncated gzip, a bad record) raises FreqscopeError
+    from ``batches()``, naming the file and the position.
+    """
+
+    def __init__(self, path: Path, *, format: str | None = None, text_column: str | None = None,
+                 batch_rows: int = 100_000) -> None:
+        path = Path(path)
+        if not path.is_file():
+            raise FreqscopeError(
+                f"no such file: {path}" + ("; it is a folder: name its files or a glob" if path.is_dir()
+                                           else "; check the path")
+            )
+        if batch_rows < 1:
+            raise ValueError(f"batch_rows must be positive, not {batch_rows}")
+        self.path = path
+        self.format = check_format(format) if format is not None else detect_format(path)
+        self.kind = corpus_kind(self.format)
+        self._reader = self._open(text_column, batch_rows)
+        self.text_column: str | None = self._reader.text_column
+        self.n_docs = 0
+        self.n_rows = 0
+        self.n_invalid_utf8 = 0
+
+    def _open(self, text_column: str | None, batch_rows: int):
+        if self.format == "parquet":
+            return ParquetReader(self.path, text_column, batch_rows)
+        if self.format in ("csv", "tsv", "flickr8k"):
+            return DelimitedReader(self.path, self.format, text_column, batch_rows)
+        if self.format == "text":
+            if text_column is not None:
+                raise FreqscopeError(f"{self.path}: plain text has one document per line, no columns: drop --text-column")
+            return TextReader(self.path, batch_rows)
+        if self.format == "coco":
+            return CocoReader(self.path, text_column, batch_rows)
+        if self.format == "llava":
+            return LlavaReader(self.path, text_column, batch_rows)
+        return RecordsReader(self.path, text_column, batch_rows)
+
+    def total_docs(self) -> int | None:
+        """The number of documents where the file says so up front (parquet), else None."""
+        return self._reader.total_docs()
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        """Batches in BATCH_SCHEMA order, docs ascending; n_docs, n_rows, n_invalid_utf8 are final at the end."""
+        self.n_docs = self.n_rows = self.n_invalid_utf8 = 0
+        for chunk in self._chunks():
+            self.n_docs += chunk.n_docs
+            self.n_rows += chunk.frame.height
+            self.n_invalid_utf8 += chunk.n_invalid_utf8
+            yield chunk.frame
+
+    def read_docs(self, docs: Sequence[int]) -> pl.DataFrame:
+        """The rows of the given documents (those that exist), in document order; the counters are untouched."""
+        if hasattr(self._reader, "read_docs"):
+            return self._reader.read_docs(docs)
+        wanted = sorted(set(docs))
+        if not wanted:
+            return empty_frame()
+        found = []
+        for chunk in self._chunks():
+            frame = chunk.frame
+            if frame.height:
+                found.append(frame.filter(pl.col("doc").is_in(wanted)))
+                if frame["doc"][-1] >= wanted[-1]:
+                    break
+        return pl.concat(found) if found else empty_frame()
+
+    def _chunks(self) -> Iterator[Chunk]:
+        """The format reader's chunks, its low-level failures turned into one line naming the file."""
+        done = 0
+        try:
+            for chunk in self._reader.chunks():
+                yield chunk
+                done += chunk.n_docs
+        except (OSError, EOFError, pa.ArrowException, pl.exceptions.PolarsError) as error:
+            raise FreqscopeError(
+                f"{self.path}: read failed after {done:,} documents: {error}; the file may be truncated or "
+                "damaged: re-download or re-create it"
+            ) from None
+
+
+__all__ = ["BATCH_SCHEMA", "SourceReader"]

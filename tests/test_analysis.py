@@ -1,0 +1,156 @@
+"""Every statistic against scipy (or a hand computation) on known data, and analyze() on a hand-built database."""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from freqscope.analysis import (
+    analyze, binned_fit, class_table, correlation, database_fingerprint, decade_bins, head_tail, log_exposure,
+)
+from freqscope.errors import FreqscopeError
+from tests.helpers_analysis import small_database
+
+RNG = np.random.default_rng(42)
+COUNTS = np.floor(np.exp(RNG.uniform(0, 12, 200))) - 1  # 0 .. ~160k, zeros included
+ACCURACY = np.clip(0.05 * np.log(np.maximum(COUNTS, 1)) + RNG.normal(0, 0.15, 200), 0, 1)
+
+
+@pytest.mark.parametrize("method, reference", [
+    ("spearman", lambda x, y: stats.spearmanr(x, y)),
+    ("kendall", lambda x, y: stats.kendalltau(x, y)),
+    ("pearson_log", lambda x, y: stats.pearsonr(np.log(np.maximum(x, 1)), y)),
+])
+def test_correlations_match_scipy(method, reference):
+    expected = reference(COUNTS, ACCURACY)
+    result = correlation(COUNTS, ACCURACY, method, n_boot=0)
+    assert result["r"] == pytest.approx(expected[0]) and result["p"] == pytest.approx(expected[1])
+    assert result["n"] == 200 and result["ci_low"] is None
+
+
+def test_bootstrap_interval_matches_scipy_and_is_seeded():
+    result = correlation(COUNTS, ACCURACY, "spearman", n_boot=300, seed=7)
+    expected = stats.bootstrap((COUNTS, ACCURACY), lambda x, y: stats.spearmanr(x, y)[0], paired=True,
+                               vectorized=False, n_resamples=300, method="percentile",
+                               rng=np.random.default_rng(7)).confidence_interval
+    assert (result["ci_low"], result["ci_high"]) == pytest.approx((expected.low, expected.high))
+    assert result["ci_low"] < result["r"] < result["ci_high"]
+    assert correlation(COUNTS, ACCURACY, "spearman", n_boot=300, seed=7) == result
+
+
+def test_correlation_is_undefined_on_constant_input():
+    assert correlation(np.ones(10), np.arange(10.0), "spearman")["r"] is None
+
+
+def test_log_exposure_takes_zero_as_one():
+    assert log_exposure([0, 1, math.e]) == pytest.approx([0, 0, 1])
+
+
+def test_binned_fit_by_hand():
+    # log counts 0, 0, 0.5, 1.5, 2.5, 4 (a count of 0 counts as 1); 5 points -> edges 0, 1, 2, 3, 4.
+    counts = np.array([0, 1, *np.exp([0.5, 1.5, 2.5, 4.0])])
+    accuracy = np.array([0.1, 0.3, 0.4, 0.5, 0.7, 0.65])
+    fit = binned_fit(counts, accuracy, bins=5, drop_low=1, drop_high=1)
+    assert [b["n"] for b in fit["bins"]] == [2, 1, 1, 1, 1]  # bin 0 holds both classes at the minimum
+    assert fit["bins"][0]["mean_accuracy"] == pytest.approx(0.2)
+    assert [b["kept"] for b in fit["bins"]] == [False, True, True, True, False]
+    expected = stats.pearsonr([1, 2, 3], [0.4, 0.5, 0.7])
+    assert fit["r"] == pytest.approx(expected[0]) and fit["p"] == pytest.approx(expected[1])
+    assert fit["slope"] == pytest.approx(stats.linregress([1, 2, 3], [0.4, 0.5, 0.7]).slope)
+    whole = binned_fit(counts, accuracy, bins=5, drop_low=0, drop_high=0)
+    assert whole["r"] == pytest.approx(stats.pearsonr([0, 1, 2, 3, 4], [0.2, 0.4, 0.5, 0.7, 0.65])[0])
+
+
+def test_binned_fit_skips_empty_bins_and_checks_options():
+    fit = binned_fit(np.array([1.0, 2.0, 3.0, 1e6]), np.array([0.1, 0.2, 0.3, 0.9]), bins=10, drop_low=0, drop_high=0)
+    assert sum(b["n"] for b in fit["bins"]) == 4 and fit["n_bins_kept"] == 3
+    with pytest.raises(FreqscopeError):
+        binned_fit(COUNTS, ACCURACY, bins=4, drop_low=2, drop_high=2)
+
+
+def test_head_tail_matches_scipy():
+    split = head_tail(COUNTS, ACCURACY, tail_fraction=0.2)
+    order = np.argsort(COUNTS, kind="stable")
+    tail, head = ACCURACY[order[:40]], ACCURACY[order[40:]]
+    assert split["n_tail"] == 40 and split["n_head"] == 160
+    assert split["tail_accuracy"] == pytest.approx(tail.mean()) and split["head_accuracy"] == pytest.approx(head.mean())
+    u = stats.mannwhitneyu(head, tail, alternative="two-sided")
+    t = stats.ttest_ind(head, tail, equal_var=False)
+    assert split["mannwhitney_u"] == pytest.approx(u.statistic) and split["mannwhitney_p"] == pytest.approx(u.pvalue)
+    assert split["welch_t"] == pytest.approx(t.statistic) and split["welch_p"] == pytest.approx(t.pvalue)
+    assert split["tail_max_exposure"] == COUNTS[order[39]]
+
+
+def test_decade_bins():
+    rows = decade_bins(np.array([0, 9, 10, 99, 100, 5000]), np.array([0.1, 0.3, 0.5, 0.7, 0.2, 0.4]))
+    assert [(r["lower"], r["upper"], r["n"]) for r in rows] == [(0, 10, 2), (10, 100, 2), (100, 1000, 1), (1000, 10000, 1)]
+    assert [r["mean_accuracy"] for r in rows] == pytest.approx([0.2, 0.6, 0.2, 0.4])
+
+
+def test_analyze_on_a_hand_built_database(db_path):
+    connection = small_database(db_path)
+    table = class_table(connection, ["zoo"], ["captions"], "model-a")
+    assert table.height == 30
+    assert table.filter(table["class"] == "cat")["exposure"].item() == 0
+    assert table.filter(table["class_index"] == 1)["exposure"].item() == 3  # the ambiguous "pet" documents count
+    result = analyze(connection, ["zoo"], ["captions"], "model-a", n_boot=50)
+    expected = stats.spearmanr(table["exposure"].to_numpy(), table["accuracy"].to_numpy())[0]
+    assert result["spearman"]["r"] == pytest.approx(expected)
+    assert set(result) >= {"n_classes", "spearman", "kendall", "pearson_log", "binned_pearson", "head_accuracy",
+                           "tail_accuracy"}
+    assert result["head_accuracy"] > result["tail_accuracy"]
+    json.dumps(result)  # the whole result is JSON
+    variants = {v["variant"]: v for v in result["sensitivity"]}
+    assert "ambiguous terms skipped" in variants
+    stored = connection.execute("SELECT statistic, value FROM analysis_statistics WHERE analysis_id = ? "
+                                "AND variant = 'main' ORDER BY statistic", [result["analysis_id"]]).fetchall()
+    assert dict(stored)["spearman"] == pytest.approx(expected)
+    assert connection.execute("SELECT count(*) FROM analysis_bins WHERE binning = 'log'").fetchall() == [(12,)]
+
+
+def test_analyze_sums_corpora_and_compares_with_imported_counts(db_path, tmp_path):
+    from freqscope.accuracy import import_counts
+
+    connection = small_database(db_path)
+    counts = tmp_path / "pub.json"
+    counts.write_text(json.dumps({f"animal {i}": 10 * i for i in range(1, 30)} | {"cat": 5}))
+    import_counts(connection, counts, corpus="published", taxonomy="zoo")
+    summed = class_table(connection, ["zoo"], ["captions", "published"], "model-a")
+    assert summed.filter(summed["class"] == "cat")["exposure"].item() == 5
+    assert summed.filter(summed["class_index"] == 2)["exposure"].item() == 20
+    result = analyze(connection, ["zoo"], ["captions"], "model-a", n_boot=0, store=False)
+    assert [v["variant"] for v in result["sensitivity"]] == ["corpus:published", "ambiguous terms skipped"]
+
+
+def test_analyze_refuses_unclear_selections(db_path):
+    connection = small_database(db_path)
+    with pytest.raises(FreqscopeError, match="name the model"):
+        analyze(connection, ["zoo"], ["captions"])
+    with pytest.raises(FreqscopeError, match="no exposure for nothere/zoo"):
+        analyze(connection, ["zoo"], ["nothere"], "model-a")
+    with pytest.raises(FreqscopeError, match="no accuracy of model"):
+        analyze(connection, ["zoo"], ["captions"], "model-z")
+
+
+def test_fingerprint_follows_contents_not_analyses(db_path):
+    connection = small_database(db_path)
+    before = database_fingerprint(connection)
+    analyze(connection, ["zoo"], ["captions"], "model-a", n_boot=0)
+    assert database_fingerprint(connection) == before
+    connection.execute("UPDATE accuracy_imports SET accuracy = 0.5 WHERE class_index = 3 AND model = 'model-a'")
+    assert database_fingerprint(connection) != before
+
+
+def test_cli_analyze_json(db_path):
+    from typer.testing import CliRunner
+
+    from freqscope.cli import app
+
+    small_database(db_path).close()
+    result = CliRunner().invoke(app, ["analyze", "-t", "zoo", "-m", "model-a", "--bootstrap", "20", "--format", "json",
+                                      "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n_classes"] == 30
