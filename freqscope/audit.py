@@ -17,9 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import re
+import unicodedata
+
 import duckdb
 import polars as pl
-import regex
 
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
@@ -100,9 +102,9 @@ JOIN (SELECT DISTINCT corpus, taxonomy, class_index FROM labels) USING (corpus, 
 ORDER BY p.corpus, p.taxonomy, p.class_index
 """
 
+_CHUNK = re.compile(r"\S+")
 # Word characters of the matcher (letters, numbers) plus combining marks, which NFKC may fold into them.
-_TOKEN = regex.compile(r"[\p{L}\p{N}\p{M}]+")
-_CHUNK = regex.compile(r"\S+")
+_TOKEN_CATEGORIES = ("L", "N", "M")
 
 
 @dataclass(frozen=True)
@@ -358,9 +360,9 @@ class MatchLocator:
         for chunk in _CHUNK.finditer(text):
             chunk_words = normalize_words(chunk.group(), case_sensitive=case_sensitive)
             pieces = [
-                (word, chunk.start() + token.start(), chunk.start() + token.end())
-                for token in _TOKEN.finditer(chunk.group())
-                for word in normalize_words(token.group(), case_sensitive=case_sensitive)
+                (word, chunk.start() + start, chunk.start() + end)
+                for start, end in _token_spans(chunk.group())
+                for word in normalize_words(chunk.group()[start:end], case_sensitive=case_sensitive)
             ]
             if [w for w, _, _ in pieces] == chunk_words:
                 words.extend(pieces)
@@ -369,6 +371,22 @@ class MatchLocator:
         if [w for w, _, _ in words] != normalize_words(text, case_sensitive=case_sensitive):
             return None
         return words
+
+
+def _token_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each run of letters, numbers and combining marks."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    for position, char in enumerate(text):
+        inside = unicodedata.category(char)[0] in _TOKEN_CATEGORIES
+        if inside and start is None:
+            start = position
+        elif not inside and start is not None:
+            spans.append((start, position))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
 
 
 def export_labels(sample: AuditSample, path: str | os.PathLike) -> int:
