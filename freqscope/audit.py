@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import re
-import unicodedata
 
 import duckdb
 import polars as pl
 
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
+from freqscope.readers import SourceReader
 from freqscope.store import transaction
 from freqscope.taxonomy import ClassEntry, ClassList, Term
 from freqscope.text import normalize_words
@@ -276,8 +276,6 @@ def _source_setup(connection: duckdb.DuckDBPyConnection, source_id: int) -> tupl
 
 def _read_texts(path: str, reader_options: dict, docs: list[int], matched: dict, source_id: int) -> dict[tuple[int, int], str]:
     """Each document's text; for instruction data, the turns of the roles that matched, one per line."""
-    from freqscope.readers import SourceReader
-
     if not os.path.exists(path):
         raise FreqscopeError(f"cannot show the documents: source file {path} is gone; restore it or re-index the corpus")
     rows = SourceReader(Path(path), **reader_options).read_docs(docs)

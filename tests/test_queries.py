@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from freqscope.audit import AuditClass, export_labels, import_labels, audit
+from freqscope.audit import audit, export_labels, import_labels
 from freqscope.cli.app import app
 from freqscope.errors import FreqscopeError
 from freqscope.saved_queries import list_queries, load_query, parse_assignments, parse_query_file, run_saved_query
