@@ -21,7 +21,7 @@ from freqscope import readers
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import Matcher, MatchRules
 from freqscope.progress import Progress
-from freqscope.store import open_database, resolve_db_path, store_class_list, transaction
+from freqscope.store import open_database, read_class_list, resolve_db_path, store_class_list, transaction
 from freqscope.taxonomy import ClassList
 
 # Matching runs in worker threads (Polars releases the GIL) while the main thread reads and writes.
@@ -41,12 +41,9 @@ WHERE st.source_id = ?
 """
 DELETE_SOURCE_SQL = [
     "DELETE FROM matches WHERE source_id = ?",
+    "DELETE FROM source_counts WHERE source_id = ?",
     "DELETE FROM source_taxonomies WHERE source_id = ?",
     "DELETE FROM sources WHERE source_id = ?",
-]
-DELETE_SOURCE_TAXONOMY_SQL = [
-    "DELETE FROM matches WHERE source_id = ? AND taxonomy = ?",
-    "DELETE FROM source_taxonomies WHERE source_id = ? AND taxonomy = ?",
 ]
 INSERT_SOURCE_SQL = """
 INSERT INTO sources (corpus, path, row_start, row_end, bytes, fingerprint, status, indexed_at)
@@ -62,6 +59,10 @@ INSERT INTO source_taxonomies (source_id, taxonomy, taxonomy_fingerprint) VALUES
 INSERT_MATCHES_SQL = """
 INSERT INTO matches (source_id, doc, doc_key, role, taxonomy, class_index, term_id, n)
 SELECT ?, doc, doc_key, role, taxonomy, class_index, term_id, n FROM batch_matches
+"""
+INSERT_COUNTS_SQL = """
+INSERT INTO source_counts (source_id, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt, mentions_gpt)
+SELECT ?, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt, mentions_gpt FROM shard_counts
 """
 TOP_CLASSES_SQL = """
 SELECT taxonomy, class, docs FROM exposure WHERE corpus = ? AND docs > 0 ORDER BY docs DESC, taxonomy, class LIMIT ?
@@ -154,10 +155,9 @@ def index(
             _register_corpus(connection, corpus, sources[0], rules, formats)
             for class_list in lists:
                 store_class_list(connection, class_list)
-        fingerprints = {l.name: l.fingerprint() for l in lists}
         with Progress(quiet=quiet) as progress:
             for source in sources:
-                _index_file(connection, corpus, source, lists, fingerprints, rules, progress, summary)
+                _index_file(connection, corpus, source, lists, rules, progress, summary)
         _summarise(connection, summary)
         return summary
     finally:
@@ -178,48 +178,67 @@ def _register_corpus(connection, corpus: str, source: readers.SourceReader, rule
         )
 
 
-def _index_file(connection, corpus, source, lists, fingerprints, rules, progress, summary) -> None:
+def _index_file(connection, corpus, source, lists, rules, progress, summary) -> None:
     path = str(source.path.resolve())
     fingerprint = file_fingerprint(source.path)
-    done = connection.execute(FIND_SHARDS_SQL, [corpus, path]).fetchall()
-    todo = list(lists)
-    stale_ids = [source_id for source_id, _, old in done if old != fingerprint]
-    current = [source_id for source_id, _, old in done if old == fingerprint]
-    if current and not stale_ids:
-        finished = {t for (t,) in connection.execute(DONE_TAXONOMIES_SQL, [current[0]]).fetchall()}
-        todo = [l for l in lists if l.name not in finished]
-        if not todo:
+    known = connection.execute(FIND_SHARDS_SQL, [corpus, path]).fetchall()
+    current = [source_id for source_id, _, old in known if old == fingerprint]
+    stale = [source_id for source_id, _, old in known if old != fingerprint]
+    shard_lists = list(lists)
+    if current:
+        done = {name for (name,) in connection.execute(DONE_TAXONOMIES_SQL, [current[0]]).fetchall()}
+        if {l.name for l in lists} <= done:
             summary.shards_skipped += 1
             summary.skipped_paths.append(path)
             progress.note(f"skipped {source.path.name}: already indexed for these class lists")
             return
-    matcher = Matcher(todo, rules)
+        # Matches are resolved over all of a shard's lists together, so a new list means matching again
+        # against the lists it already had as well.
+        requested = {l.name for l in lists}
+        shard_lists += [read_class_list(connection, name) for name in sorted(done - requested)]
+        stale += current
+    matcher = Matcher(shard_lists, rules)
     with transaction(connection):
-        for source_id in stale_ids:
+        for source_id in stale:
             for statement in DELETE_SOURCE_SQL:
                 connection.execute(statement, [source_id])
-        if current and not stale_ids:
-            source_id = current[0]
-            for class_list in todo:
-                for statement in DELETE_SOURCE_TAXONOMY_SQL:
-                    connection.execute(statement, [source_id, class_list.name])
-        else:
-            # a shard left 'running' by a killed process was rolled back with its transaction
-            source_id = connection.execute(
-                INSERT_SOURCE_SQL, [corpus, path, 0, None, source.path.stat().st_size, fingerprint]
-            ).fetchone()[0]
+        source_id = connection.execute(
+            INSERT_SOURCE_SQL, [corpus, path, 0, None, source.path.stat().st_size, fingerprint]
+        ).fetchone()[0]
         task = progress.add_task(source.path.name, total=source.total_docs())
+        counts = []
         for batch, found in _match_batches(source, matcher):
             if not found.is_empty():
-                _insert_matches(connection, source_id, batch, found)
-            progress.advance(task, int(batch["doc"].n_unique()) if source.kind == "instructions" else batch.height)
+                located = found.join(batch.select("doc", "doc_key", "role").with_row_index("row"), on="row").drop("row")
+                _insert_matches(connection, source_id, located)
+                counts.append(_class_counts(located))
+            progress.advance(task, batch["doc"].n_unique() if source.kind == "instructions" else batch.height)
         progress.finish(task)
+        _insert_counts(connection, source_id, counts)
         connection.execute(FINISH_SOURCE_SQL, [source.n_docs, source.n_rows, source.n_invalid_utf8, source_id])
-        for class_list in todo:
-            connection.execute(MARK_TAXONOMY_DONE_SQL, [source_id, class_list.name, fingerprints[class_list.name]])
+        for class_list in shard_lists:
+            connection.execute(MARK_TAXONOMY_DONE_SQL, [source_id, class_list.name, class_list.fingerprint()])
     summary.shards_indexed += 1
     summary.docs_read += source.n_docs
     summary.invalid_utf8 += source.n_invalid_utf8
+
+
+def _class_counts(located: pl.DataFrame) -> pl.DataFrame:
+    """Documents and mentions per class in one batch (a document never spans two batches)."""
+    human, gpt = pl.col("role") == "human", pl.col("role") == "gpt"
+    per_doc = located.group_by("doc", "taxonomy", "class_index").agg(
+        pl.col("n").sum().alias("mentions"),
+        pl.col("n").filter(human).sum().alias("mentions_human"),
+        pl.col("n").filter(gpt).sum().alias("mentions_gpt"),
+    )
+    return per_doc.group_by("taxonomy", "class_index").agg(
+        pl.len().alias("docs"),
+        pl.col("mentions").sum(),
+        (pl.col("mentions_human") > 0).sum().alias("docs_human"),
+        pl.col("mentions_human").sum(),
+        (pl.col("mentions_gpt") > 0).sum().alias("docs_gpt"),
+        pl.col("mentions_gpt").sum(),
+    )
 
 
 def _match_batches(source: readers.SourceReader, matcher: Matcher) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
@@ -235,15 +254,23 @@ def _match_batches(source: readers.SourceReader, matcher: Matcher) -> Iterator[t
             yield batch, future.result()
 
 
-def _insert_matches(connection: duckdb.DuckDBPyConnection, source_id: int, batch: pl.DataFrame, found: pl.DataFrame) -> None:
-    located = found.join(
-        batch.select("doc", "doc_key", "role").with_row_index("row"), on="row", how="left"
-    ).drop("row")
-    connection.register("batch_matches", located)
+def _insert_matches(connection: duckdb.DuckDBPyConnection, source_id: int, located: pl.DataFrame) -> None:
+    connection.register("batch_matches", located.to_arrow())
     try:
         connection.execute(INSERT_MATCHES_SQL, [source_id])
     finally:
         connection.unregister("batch_matches")
+
+
+def _insert_counts(connection: duckdb.DuckDBPyConnection, source_id: int, counts: list[pl.DataFrame]) -> None:
+    if not counts:
+        return
+    totals = pl.concat(counts).group_by("taxonomy", "class_index").sum()
+    connection.register("shard_counts", totals.to_arrow())
+    try:
+        connection.execute(INSERT_COUNTS_SQL, [source_id])
+    finally:
+        connection.unregister("shard_counts")
 
 
 def _summarise(connection, summary: IndexSummary, top: int = 10) -> None:

@@ -12,6 +12,7 @@ its corpus has, so counts never depend on the order in which lists were added.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -43,11 +44,45 @@ class MatchRules:
         return asdict(self)
 
 
+class SeenTexts:
+    """What texts already searched contained, so that a repeated caption is searched only once.
+
+    Web corpora repeat captions ("Image", product titles, templated alt-text). Bounded: once ``capacity``
+    distinct texts are held, later texts are searched every time. Shared by the matching threads.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._texts = pl.DataFrame(schema={"text": pl.String, "text_id": pl.UInt32})
+        self._found = pl.DataFrame(schema={"text_id": pl.UInt32, "pattern_id": pl.UInt32, "n": pl.UInt32})
+        self._next_id = 0
+
+    def snapshot(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        with self._lock:
+            return self._texts, self._found
+
+    def reserve_ids(self, count: int) -> int:
+        with self._lock:
+            first = self._next_id
+            self._next_id += count
+            return first
+
+    def add(self, texts: pl.DataFrame, found: pl.DataFrame) -> None:
+        with self._lock:
+            if self._texts.height + texts.height <= self.capacity:
+                self._texts = pl.concat([self._texts, texts.select("text", "text_id")], rechunk=False)
+                self._found = pl.concat([self._found, found.select("text_id", "pattern_id", "n")], rechunk=False)
+
+
 class Matcher:
     """Built once from class lists and rules; ``match`` is then called on each batch of text."""
 
-    def __init__(self, class_lists: Sequence[ClassList], rules: MatchRules = MatchRules()) -> None:
+    def __init__(
+        self, class_lists: Sequence[ClassList], rules: MatchRules = MatchRules(), *, memo_texts: int = 1_000_000
+    ) -> None:
         self.rules = rules
+        self._seen = SeenTexts(memo_texts)
         self.taxonomies = [c.name for c in class_lists]
         # words -> the (taxonomy, class_index, term_id) it stands for, per list
         term_rows: list[dict] = []
@@ -120,20 +155,30 @@ class Matcher:
             texts = pl.Series("text", list(texts), dtype=pl.String)
         if not self._patterns or len(texts) == 0:
             return pl.DataFrame(schema=MATCH_SCHEMA)
-        # Each distinct text is normalised and searched once (web corpora repeat captions a lot).
-        texts = texts.cast(pl.String).fill_null("").rename("text")
-        unique_texts = texts.unique()
-        distinct = texts.to_frame().with_row_index("row").join(
-            unique_texts.to_frame().with_row_index("text_id"), on="text"
-        )
-        counts = (
-            self._find(self.normalize(unique_texts))
+        rows = texts.cast(pl.String).fill_null("").rename("text").to_frame().with_row_index("row")
+        known_texts, known_found = self._seen.snapshot()
+        located = rows.join(known_texts, on="text", how="left")
+        # Texts not seen before: each distinct one is normalised and searched once.
+        new_texts = located.filter(pl.col("text_id").is_null()).select("text").unique()
+        first_id = self._seen.reserve_ids(new_texts.height)
+        new_texts = new_texts.with_row_index("text_id", offset=first_id)
+        new_found = (
+            self._find(self.normalize(new_texts["text"]))
             .group_by(["text_id", "pattern_id"])
             .agg(pl.len().cast(pl.UInt32).alias("n"))
+            .with_columns(pl.col("text_id") + first_id)
+        )
+        self._seen.add(new_texts, new_found)
+        seen_rows = located.filter(pl.col("text_id").is_not_null()).select("row", "text_id").join(known_found, on="text_id")
+        new_rows = (
+            located.filter(pl.col("text_id").is_null())
+            .select("row", "text")
+            .join(new_texts, on="text")
+            .select("row", "text_id")
+            .join(new_found, on="text_id")
         )
         return (
-            distinct.select("row", "text_id")
-            .join(counts, on="text_id")
+            pl.concat([seen_rows, new_rows])
             .join(self._pattern_terms, on="pattern_id")
             .select(list(MATCH_SCHEMA))
         )

@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from freqscope.errors import FreqscopeError
-from freqscope.taxonomy import ClassList
+from freqscope.taxonomy import ClassEntry, ClassList, Term
 
 SCHEMA_VERSION = "1"
 DEFAULT_DB = "freqscope.duckdb"
@@ -25,6 +25,7 @@ DELETE_TAXONOMY_SQL = {
     "classes": "DELETE FROM classes WHERE taxonomy = ?",
     "terms": "DELETE FROM terms WHERE taxonomy = ?",
     "matches": "DELETE FROM matches WHERE taxonomy = ?",
+    "source_counts": "DELETE FROM source_counts WHERE taxonomy = ?",
     "source_taxonomies": "DELETE FROM source_taxonomies WHERE taxonomy = ?",
     "taxonomies": "DELETE FROM taxonomies WHERE taxonomy = ?",
 }
@@ -133,3 +134,23 @@ def store_class_list(connection: duckdb.DuckDBPyConnection, class_list: ClassLis
     connection.unregister("new_classes")
     connection.unregister("new_terms")
     return True
+
+
+READ_TAXONOMY_SQL = "SELECT source, options FROM taxonomies WHERE taxonomy = ?"
+READ_CLASSES_SQL = """
+SELECT class_index, class, wnid, duplicate_name, wordnet_guessed FROM classes WHERE taxonomy = ? ORDER BY class_index
+"""
+READ_TERMS_SQL = """
+SELECT class_index, term, origin, ambiguous, wordnet_senses FROM terms WHERE taxonomy = ? ORDER BY term_id
+"""
+
+
+def read_class_list(connection: duckdb.DuckDBPyConnection, name: str) -> ClassList:
+    """A list as stored by ``store_class_list`` (same terms, same term ids, same fingerprint)."""
+    rows = connection.execute(READ_TAXONOMY_SQL, [name]).fetchall()
+    if not rows:
+        raise FreqscopeError(f"class list {name!r} is not in the database: index a corpus with --classes {name}")
+    source, options = rows[0]
+    classes = [ClassEntry(*row) for row in connection.execute(READ_CLASSES_SQL, [name]).fetchall()]
+    terms = [Term(*row) for row in connection.execute(READ_TERMS_SQL, [name]).fetchall()]
+    return ClassList(name, source, classes, terms, json.loads(options))

@@ -7,8 +7,7 @@ with ``freqscope.text.normalize_words`` under the rules in force, so one list se
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from freqscope.text import normalize_words
 
@@ -48,7 +47,9 @@ class ClassList:
 
     def fingerprint(self) -> str:
         """Changes whenever a class or a term changes: the index redoes a list whose fingerprint moved."""
-        payload = json.dumps(
-            [[asdict(c) for c in self.classes], [asdict(t) for t in self.terms]], sort_keys=True
-        )
-        return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+        digest = hashlib.blake2b(digest_size=16)
+        for c in self.classes:
+            digest.update(repr((c.index, c.name, c.wnid, c.duplicate_name, c.wordnet_guessed)).encode())
+        for t in self.terms:
+            digest.update(repr((t.class_index, t.term, t.origin, t.ambiguous, t.wordnet_senses)).encode())
+        return digest.hexdigest()

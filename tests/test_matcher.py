@@ -143,3 +143,15 @@ def test_vectorised_matcher_equals_reference_on_real_captions(rules):
     got = Counter({(r["row"], r["taxonomy"], r["class_index"], r["term_id"]): r["n"] for r in found.to_dicts()})
     assert got == reference_match(texts, lists, rules)
     assert sum(got.values()) > 500  # the comparison is not vacuous
+
+
+@pytest.mark.parametrize("memo_texts", [0, 3, 1_000])
+def test_repeated_texts_across_batches_match_as_if_fresh(memo_texts):
+    first = ["a dog", "two cats", "a hot dog", "a dog"]
+    second = ["two cats", "a sea lion", "a dog", None, "a box"]
+    matcher = Matcher([ANIMALS], memo_texts=memo_texts)
+    matcher.match(first)
+    again = matcher.match(second).sort(["row", "class_index", "term_id"])
+    fresh = Matcher([ANIMALS]).match(second).sort(["row", "class_index", "term_id"])
+    assert again.equals(fresh)
+    assert again["row"].to_list() == [0, 1, 2, 4]

@@ -540,3 +540,47 @@ def test_format_override_beats_detection(tmp_path):
     reader = SourceReader(path, format="tsv")
     assert reader.format == "tsv"
     assert read_all(reader)["text"].to_list() == ["a dog"]
+
+
+def test_llava_speaker_that_is_not_a_string_has_no_role(tmp_path):
+    path = write(tmp_path / "l.jsonl", json.dumps({"id": 1, "conversations": [
+        {"from": ["human"], "value": "hi"}, {"value": "there"}, {"from": " GPT ", "value": "ok"}]}) + "\n")
+    assert read_all(SourceReader(path)).select("role", "text").rows() == [
+        (None, "hi"), (None, "there"), ("gpt", "ok")]
+
+
+def test_jsonl_line_with_two_values_is_refused(tmp_path):
+    path = write(tmp_path / "r.jsonl", '{"text": "a"}\n{"text": "b"}, {"text": "c"}\n')
+    with pytest.raises(FreqscopeError, match=r"r\.jsonl: line 2 is not valid JSON \(Extra data"):
+        read_all(SourceReader(path))
+
+
+def test_jsonl_records_and_line_numbers_across_blocks(tmp_path, monkeypatch):
+    monkeypatch.setattr("freqscope.readers.lines._READ_BYTES", 64)  # many small blocks
+    lines = [json.dumps({"id": f"k{i}", "text": f"caption {i}"}) if i % 3 else "" for i in range(40)]
+    lines[37] = '{"id": "bad", '
+    path = write(tmp_path / "r.jsonl", "\n".join(lines) + "\n")
+    with pytest.raises(FreqscopeError, match=r"r\.jsonl: line 38 is not valid JSON"):
+        read_all(SourceReader(path))
+    lines[37] = '{"id": "k37", "text": "caption 37"}'
+    frame = read_all(SourceReader(write(tmp_path / "s.jsonl", "\n".join(lines) + "\n"), batch_rows=4))
+    kept = [i for i in range(40) if i % 3 or i == 37]
+    assert frame["doc"].to_list() == list(range(len(kept)))
+    assert frame["doc_key"].to_list() == [f"k{i}" for i in kept]
+
+
+def test_text_lines_longer_than_a_read_block(tmp_path, monkeypatch):
+    monkeypatch.setattr("freqscope.readers.lines._READ_BYTES", 16)
+    captions = ["a dog", "", "a very long caption about a sea lion on a rock " * 3, "é" * 20, "last, no newline"]
+    reader = SourceReader(write(tmp_path / "c.txt", "\ufeff" + "\r\n".join(captions)), batch_rows=2)
+    assert read_all(reader).select("doc", "text").rows() == list(enumerate(captions))
+    assert reader.n_invalid_utf8 == 0
+
+
+def test_names_with_glob_characters_are_taken_literally_when_they_exist(tmp_path):
+    folder = tmp_path / "shards[2024]"
+    folder.mkdir()
+    path = folder / "part[1].parquet"
+    pq.write_table(pa.table({"TEXT": ["a dog", "a cat"]}), path)
+    assert expand_paths([folder]) == expand_paths([path]) == [path.resolve()]
+    assert read_all(SourceReader(path))["text"].to_list() == ["a dog", "a cat"]

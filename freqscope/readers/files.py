@@ -56,20 +56,19 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
     found: set[Path] = set()
     for raw in paths:
         path = Path(raw).expanduser()
-        if glob.has_magic(str(path)):
-            matches = [Path(m) for m in glob.glob(str(path), recursive=True)]
-            files = [m for m in matches if m.is_file()]
-            if not files:
-                raise FreqscopeError(f"no such file: {raw} matches no file; check the pattern")
-        elif path.is_dir():
+        if path.is_dir():
             files = [f for f in path.rglob("*") if f.is_file() and _is_corpus_file(f, path)]
             if not files:
                 raise FreqscopeError(
                     f"no corpus files in folder {raw}: expected files ending in {', '.join(DATA_SUFFIXES)} "
                     "(optionally .gz or .zst); name the files instead"
                 )
-        elif path.is_file():
+        elif path.is_file():  # before globbing: "part[1].parquet" is a file's name, not a pattern
             files = [path]
+        elif glob.has_magic(str(path)):
+            files = [Path(m) for m in glob.glob(str(path), recursive=True) if Path(m).is_file()]
+            if not files:
+                raise FreqscopeError(f"no such file: {raw} matches no file; check the pattern")
         else:
             raise FreqscopeError(f"no such file: {raw}; check the path")
         found.update(f.resolve() for f in files)

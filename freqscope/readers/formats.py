@@ -18,6 +18,8 @@ _PARQUET_MAGIC = b"PAR1"
 # How far into a JSON file to look for its first record; doubled until the record is complete.
 _SNIFF_START_BYTES = 64 * 1024
 _SNIFF_MAX_BYTES = 64 * 1024 * 1024
+# A file that starts with "{" and has no line end this far in is one JSON object (a one-line COCO file).
+_SNIFF_OBJECT_LINE_BYTES = 1024 * 1024
 
 
 def corpus_kind(format: str) -> str:
@@ -44,7 +46,7 @@ def detect_format(path: Path) -> str:
     if suffix in _FIXED_BY_SUFFIX:
         return _FIXED_BY_SUFFIX[suffix]
     if suffix == ".txt":
-        return "flickr8k" if _FLICKR_LINE.match(_head_text(path, 4096)) else "text"
+        return "flickr8k" if _FLICKR_LINE.match(_head_text(path, 4096).lstrip("\ufeff")) else "text"
     if suffix in _JSON_SUFFIXES:
         return _json_format(path)
     if _safe_head(path, 4) == _PARQUET_MAGIC:
@@ -76,7 +78,7 @@ def json_layout(path: Path) -> tuple[str, object | None]:
                 if isinstance(record, dict) and "annotations" not in record:
                     return "lines", record
                 return "object", None
-            if size >= _SNIFF_MAX_BYTES:
+            if size >= _SNIFF_OBJECT_LINE_BYTES:  # no line end in sight: one big object, not JSON lines
                 return "object", None
         else:
             return "lines", None

@@ -145,8 +145,11 @@ def coerce_text(value: object) -> str | None:
 
     Booleans, objects and nulls are not text: they make empty documents rather than the words "true"/"null".
     """
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return json.dumps(value)
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return json.dumps(value)  # 1.5, 1e+100, NaN: as JSON writes them
     return None

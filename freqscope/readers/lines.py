@@ -35,14 +35,6 @@ def line_blocks(path: Path) -> Iterator[bytes]:
             yield carry
 
 
-def split_lines(block: bytes) -> list[bytes]:
-    """The lines of a block, without their line ends (\\n or \\r\\n)."""
-    lines = block.split(b"\n")
-    if block.endswith(b"\n"):
-        lines.pop()
-    return lines
-
-
 class TextReader:
     """One document per line; doc is the 0-based line number, and blank lines are empty documents."""
 

@@ -77,7 +77,7 @@ class ParquetReader:
 
     def _polars_chunks(self) -> Iterator[Chunk]:
         start = 0
-        query = pl.scan_parquet(self.path).select(pl.col(self.text_column).alias("text"))
+        query = pl.scan_parquet(self.path, glob=False, hive_partitioning=False).select(pl.col(self.text_column).alias("text"))
         for batch in query.collect_batches(chunk_size=self.batch_rows):
             text = batch.to_series()
             n_invalid = 0

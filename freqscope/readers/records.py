@@ -18,19 +18,31 @@ from freqscope.readers.formats import json_layout
 from freqscope.readers.frames import (
     TEXT_COLUMN_NAMES, Chunk, coerce_text, find_key_column, find_text_column, frame_of, text_series,
 )
-from freqscope.readers.lines import line_blocks, split_lines
+from freqscope.readers.lines import line_blocks
 
 # LLaVA's "from" values (and the OpenAI-style names some conversions use) → the roles the database knows.
 _ROLES = {"human": "human", "user": "human", "gpt": "gpt", "assistant": "gpt", "model": "gpt", "bot": "gpt"}
 _IMAGE_PLACEHOLDER = "<image>"
 _MAX_SHOWN_FIELDS = 12
+_MISSING = object()
 
 
-class Record(NamedTuple):
-    number: int          # 0-based among the file's records: the document number
-    where: str           # "record 12" / "record 12 (line 14)" / "annotation 12", for messages
-    value: object
-    dirty: bool          # its bytes had invalid UTF-8 (replaced)
+class RecordBatch(NamedTuple):
+    """Parsed records: the whole list of a JSON document, or the records of one block of JSON lines."""
+
+    values: list
+    first_number: int             # document number of values[0]
+    line_numbers: list[int] | None  # JSON lines: the 1-based line of each record, for messages
+    dirty: bool                   # its bytes had invalid UTF-8 (replaced)
+    label: str = "record"
+
+    def where(self, offset: int) -> str:
+        """'record 12 (line 14)': a record's position, spelled only when a message needs it."""
+        place = f"{self.label} {self.first_number + offset:,}"
+        return place + (f" (line {self.line_numbers[offset]:,})" if self.line_numbers is not None else "")
+
+
+Rows = list[tuple[str | None, str | None]]  # a record's (role, text) rows
 
 
 class _Rows:
@@ -44,14 +56,14 @@ class _Rows:
         self.n_docs = 0
         self.n_invalid = 0
 
-    def add(self, record: Record, key: str | None, rows: list[tuple[str | None, str | None]]) -> None:
+    def add(self, number: int, key: str | None, rows: Rows, dirty: bool) -> None:
         self.n_docs += 1
         for role, text in rows:
-            self.doc.append(record.number)
+            self.doc.append(number)
             self.doc_key.append(key)
             self.role.append(role)
             self.text.append(text)
-            if record.dirty and text is not None and "\ufffd" in text:
+            if dirty and text is not None and "\ufffd" in text:
                 self.n_invalid += 1
 
     def chunk(self) -> Chunk:
@@ -85,12 +97,13 @@ class _JsonReader(ABC):
 
     def chunks(self) -> Iterator[Chunk]:
         rows = _Rows()
-        for record in self._records():
-            key, record_rows = self._rows_of(record)
-            rows.add(record, key, record_rows)
-            if len(rows.text) >= self.batch_rows:
-                yield self._finish(rows.chunk())
-                rows = _Rows()
+        for batch in self._record_batches():
+            for offset, value in enumerate(batch.values):
+                key, record_rows = self._rows_of(value, batch, offset)
+                rows.add(batch.first_number + offset, key, record_rows, batch.dirty)
+                if len(rows.text) >= self.batch_rows:
+                    yield self._finish(rows.chunk())
+                    rows = _Rows()
         if rows.n_docs:
             yield self._finish(rows.chunk())
 
@@ -99,12 +112,12 @@ class _JsonReader(ABC):
         return chunk
 
     @abstractmethod
-    def _rows_of(self, record: Record) -> tuple[str | None, list[tuple[str | None, str | None]]]:
-        """The record's doc_key and its (role, text) rows."""
+    def _rows_of(self, value: object, batch: RecordBatch, offset: int) -> tuple[str | None, Rows]:
+        """The record's doc_key and its (role, text) rows; ``batch.where(offset)`` names it in messages."""
 
-    def _records(self) -> Iterator[Record]:
+    def _record_batches(self) -> Iterator[RecordBatch]:
         if self.layout == "lines":
-            yield from self._line_records()
+            yield from self._line_batches()
             return
         document, dirty = self._load_document()
         if not isinstance(document, list):
@@ -113,32 +126,45 @@ class _JsonReader(ABC):
                 + (f" with keys {_fields(document)}" if isinstance(document, dict) else "")
                 + ": for COCO captions pass --format coco"
             )
-        for number, value in enumerate(document):
-            yield Record(number, f"record {number:,}", value, dirty)
+        yield RecordBatch(document, 0, None, dirty)
 
-    def _line_records(self) -> Iterator[Record]:
+    def _line_batches(self) -> Iterator[RecordBatch]:
+        """JSON lines a block at a time: the block's lines are parsed as one JSON array (one C call, not one
+        per line); a block that fails is parsed line by line to name the bad line."""
         number = 0
         line_number = 0
         for block in line_blocks(self.path):
-            for line in split_lines(block):
-                line_number += 1
-                if not line.strip():
-                    continue
-                value, dirty = self._parse(line, f"line {line_number:,}")
-                yield Record(number, f"record {number:,} (line {line_number:,})", value, dirty)
-                number += 1
+            try:
+                text, dirty = block.decode("utf-8"), False
+            except UnicodeDecodeError:
+                text, dirty = block.decode("utf-8", "replace"), True
+            lines = text.split("\n")
+            if text.endswith("\n"):
+                lines.pop()
+            kept = [i for i, line in enumerate(lines) if line.strip()]
+            records = [lines[i] for i in kept]
+            try:
+                values = json.loads("[" + ",".join(records) + "]")
+                if len(values) != len(records):  # a line holding two values separated by a comma
+                    raise ValueError
+            except ValueError:
+                values = [self._parse(record, f"line {line_number + i + 1:,}") for i, record in zip(kept, records)]
+            yield RecordBatch(values, number, [line_number + i + 1 for i in kept], dirty)
+            number += len(values)
+            line_number += len(lines)
 
     def _load_document(self) -> tuple[object, bool]:
         with open_stream(self.path) as stream:
-            data = stream.read()
-        return self._parse(data.removeprefix(b"\xef\xbb\xbf"), "")
-
-    def _parse(self, data: bytes, where: str) -> tuple[object, bool]:
+            data = stream.read().removeprefix(b"\xef\xbb\xbf")
         try:
-            try:
-                return json.loads(data), False
-            except UnicodeDecodeError:
-                return json.loads(data.decode("utf-8", "replace")), True
+            text, dirty = data.decode("utf-8"), False
+        except UnicodeDecodeError:
+            text, dirty = data.decode("utf-8", "replace"), True
+        return self._parse(text, ""), dirty
+
+    def _parse(self, text: str, where: str) -> object:
+        try:
+            return json.loads(text)
         except json.JSONDecodeError as error:
             place = where or f"line {error.lineno:,}"
             raise FreqscopeError(
@@ -150,8 +176,9 @@ class _JsonReader(ABC):
 class RecordsReader(_JsonReader):
     """json / jsonl: one document per record; its text field (a list of strings gives one row per string).
 
-    A text value that is a number is its JSON text ("42"); null, booleans and objects are empty documents.
-    doc_key is the record's id or key field.
+    The field is chosen on the first record (text, caption, captions, or --text-column); every record must
+    have it. A text value that is a number is its JSON text ("42"); null, booleans and objects are empty
+    documents. doc_key is the record's id or key field.
     """
 
     def __init__(self, path: Path, text_column: str | None, batch_rows: int) -> None:
@@ -160,40 +187,35 @@ class RecordsReader(_JsonReader):
         self.text_column: str | None = None
         self._key_field: str | None = None
         if self._first is not None:
-            self._resolve_fields(Record(0, "record 0", self._first, False))
+            self._resolve_fields(self._first, "record 0")
 
-    def _resolve_fields(self, record: Record) -> None:
-        value = record.value
+    def _resolve_fields(self, value: object, where: str) -> None:
         if not isinstance(value, dict):
-            raise FreqscopeError(
-                f"{self.path}: {record.where} is {_type_name(value)}, expected an object with a text field"
-            )
+            raise FreqscopeError(f"{self.path}: {where} is {_type_name(value)}, expected an object with a text field")
         field = find_text_column([str(name) for name in value], self._asked)
         if field is None:
             wanted = f"field {self._asked!r}" if self._asked else f"text field ({', '.join(TEXT_COLUMN_NAMES)})"
             raise FreqscopeError(
-                f"{self.path}: {record.where} has no {wanted}; its fields are {_fields(value)}: "
-                "pass --text-column NAME"
+                f"{self.path}: {where} has no {wanted}; its fields are {_fields(value)}: pass --text-column NAME"
             )
         self.text_column = field
         self._key_field = find_key_column(list(value))
 
-    def _rows_of(self, record: Record) -> tuple[str | None, list[tuple[str | None, str | None]]]:
+    def _rows_of(self, value: object, batch: RecordBatch, offset: int) -> tuple[str | None, Rows]:
         if self.text_column is None:
-            self._resolve_fields(record)
-        value = record.value
-        if not isinstance(value, dict):
+            self._resolve_fields(value, batch.where(offset))
+        if type(value) is not dict:
             raise FreqscopeError(
-                f"{self.path}: {record.where} is {_type_name(value)}, expected an object with a text field"
+                f"{self.path}: {batch.where(offset)} is {_type_name(value)}, expected an object with a text field"
             )
-        if self.text_column not in value:
+        text = value.get(self.text_column, _MISSING)
+        if text is _MISSING:
             raise FreqscopeError(
-                f"{self.path}: {record.where} has no field {self.text_column!r} (its fields are {_fields(value)}); "
-                "every record needs it: fix the file or pass --text-column"
+                f"{self.path}: {batch.where(offset)} has no field {self.text_column!r} (its fields are "
+                f"{_fields(value)}); every record needs it: fix the file or pass --text-column"
             )
-        text = value[self.text_column]
         key = coerce_text(value.get(self._key_field)) if self._key_field else None
-        if isinstance(text, list):
+        if type(text) is list:
             return key, [(None, coerce_text(item)) for item in text]
         return key, [(None, coerce_text(text))]
 
@@ -213,7 +235,7 @@ class CocoReader(_JsonReader):
                 f"{'list' if self.layout == 'array' else 'lines file'}: pass --format json or jsonl"
             )
 
-    def _records(self) -> Iterator[Record]:
+    def _record_batches(self) -> Iterator[RecordBatch]:
         document, dirty = self._load_document()
         annotations = document.get("annotations") if isinstance(document, dict) else None
         if not isinstance(annotations, list):
@@ -222,15 +244,13 @@ class CocoReader(_JsonReader):
                 f"{self.path}: not COCO captions: expected an object with an 'annotations' list of "
                 f"{{image_id, caption}}, found {found}; pass the right --format"
             )
-        for number, value in enumerate(annotations):
-            yield Record(number, f"annotation {number:,}", value, dirty)
+        yield RecordBatch(annotations, 0, None, dirty, "annotation")
 
-    def _rows_of(self, record: Record) -> tuple[str | None, list[tuple[str | None, str | None]]]:
-        value = record.value
-        if not isinstance(value, dict) or "caption" not in value:
+    def _rows_of(self, value: object, batch: RecordBatch, offset: int) -> tuple[str | None, Rows]:
+        if type(value) is not dict or "caption" not in value:
             found = f"fields {_fields(value)}" if isinstance(value, dict) else _type_name(value)
             raise FreqscopeError(
-                f"{self.path}: {record.where} has no 'caption' ({found}); expected {{image_id, caption}}: "
+                f"{self.path}: {batch.where(offset)} has no 'caption' ({found}); expected {{image_id, caption}}: "
                 "fix the file"
             )
         return coerce_text(value.get("image_id")), [(None, coerce_text(value["caption"]))]
@@ -254,11 +274,10 @@ class LlavaReader(_JsonReader):
         text = pl.col("text").str.replace_all(_IMAGE_PLACEHOLDER, " ", literal=True).str.strip_chars()
         return Chunk(chunk.frame.with_columns(text), chunk.n_docs, chunk.n_invalid_utf8)
 
-    def _rows_of(self, record: Record) -> tuple[str | None, list[tuple[str | None, str | None]]]:
-        value = record.value
-        if not isinstance(value, dict):
+    def _rows_of(self, value: object, batch: RecordBatch, offset: int) -> tuple[str | None, Rows]:
+        if type(value) is not dict:
             raise FreqscopeError(
-                f"{self.path}: {record.where} is {_type_name(value)}, expected a LLaVA sample "
+                f"{self.path}: {batch.where(offset)} is {_type_name(value)}, expected a LLaVA sample "
                 "{id, conversations: [{from, value}, ...]}"
             )
         key = coerce_text(value.get("id"))
@@ -266,14 +285,14 @@ class LlavaReader(_JsonReader):
             turns = value["conversations"]
             if not isinstance(turns, list):
                 raise FreqscopeError(
-                    f"{self.path}: {record.where}: 'conversations' is {_type_name(turns)}, expected a list of "
+                    f"{self.path}: {batch.where(offset)}: 'conversations' is {_type_name(turns)}, expected a list of "
                     "{from, value}; fix the file"
                 )
             rows = []
             for index, turn in enumerate(turns):
                 if not isinstance(turn, dict):
                     raise FreqscopeError(
-                        f"{self.path}: {record.where}: conversations[{index}] is {_type_name(turn)}, expected an "
+                        f"{self.path}: {batch.where(offset)}: conversations[{index}] is {_type_name(turn)}, expected an "
                         "object {from, value}; fix the file"
                     )
                 rows.append((_role(turn.get("from")), coerce_text(turn.get("value"))))
@@ -285,14 +304,17 @@ class LlavaReader(_JsonReader):
             rows.append(("gpt", coerce_text(value.get("output"))))
             return key, rows
         raise FreqscopeError(
-            f"{self.path}: {record.where} has neither 'conversations' nor 'instruction'/'output' (its fields are "
+            f"{self.path}: {batch.where(offset)} has neither 'conversations' nor 'instruction'/'output' (its fields are "
             f"{_fields(value)}); for caption records pass --format json or jsonl"
         )
 
 
 def _role(speaker: object) -> str | None:
     """human / gpt from LLaVA's "from"; another speaker (e.g. system) is kept, lowercased."""
-    if not isinstance(speaker, str):
+    if type(speaker) is not str:
         return None
+    known = _ROLES.get(speaker)
+    if known is not None:
+        return known
     speaker = speaker.strip().casefold()
     return _ROLES.get(speaker, speaker)

@@ -89,6 +89,21 @@ CREATE TABLE IF NOT EXISTS matches (
     n           INTEGER NOT NULL        -- occurrences of the term in this document and role
 );
 
+-- Per source and class: documents and matches, overall and per role, written with the source's matches.
+-- A document belongs to one source, so these add up over sources; the exposure view sums them.
+CREATE TABLE IF NOT EXISTS source_counts (
+    source_id      INTEGER NOT NULL,
+    taxonomy       VARCHAR NOT NULL,
+    class_index    INTEGER NOT NULL,
+    docs           BIGINT NOT NULL,
+    mentions       BIGINT NOT NULL,
+    docs_human     BIGINT NOT NULL,
+    mentions_human BIGINT NOT NULL,
+    docs_gpt       BIGINT NOT NULL,
+    mentions_gpt   BIGINT NOT NULL,
+    PRIMARY KEY (source_id, taxonomy, class_index)
+);
+
 -- Published counts brought in with `freqscope counts import` (a corpus of kind 'imported').
 CREATE TABLE IF NOT EXISTS imported_counts (
     corpus      VARCHAR NOT NULL,

@@ -8,14 +8,11 @@ WITH indexed AS (
     WHERE s.status = 'done'
 ),
 counted AS (
-    SELECT s.corpus, m.taxonomy, m.class_index,
-           count(DISTINCT (m.source_id, m.doc))                                   AS docs,
-           sum(m.n)                                                               AS mentions,
-           count(DISTINCT (m.source_id, m.doc)) FILTER (WHERE m.role = 'human')   AS docs_human,
-           sum(m.n) FILTER (WHERE m.role = 'human')                               AS mentions_human,
-           count(DISTINCT (m.source_id, m.doc)) FILTER (WHERE m.role = 'gpt')     AS docs_gpt,
-           sum(m.n) FILTER (WHERE m.role = 'gpt')                                 AS mentions_gpt
-    FROM matches m JOIN sources s USING (source_id)
+    SELECT s.corpus, k.taxonomy, k.class_index,
+           sum(k.docs) AS docs, sum(k.mentions) AS mentions,
+           sum(k.docs_human) AS docs_human, sum(k.mentions_human) AS mentions_human,
+           sum(k.docs_gpt) AS docs_gpt, sum(k.mentions_gpt) AS mentions_gpt
+    FROM source_counts k JOIN sources s USING (source_id)
     WHERE s.status = 'done'
     GROUP BY ALL
 )
