@@ -24,11 +24,12 @@ from freqscope.progress import Progress
 from freqscope.store import open_database, read_class_list, resolve_db_path, store_class_list, transaction
 from freqscope.taxonomy import ClassList
 
-# Matching runs in worker threads (Polars releases the GIL) while the main thread reads and writes.
-MATCH_THREADS = max(1, min(4, os.cpu_count() or 1))
-# Batches in flight: enough to keep the threads busy, few enough to bound memory.
-MAX_PENDING_BATCHES = MATCH_THREADS + 1
+# Matching runs in a worker thread (Polars releases the GIL) while the main thread reads and writes.
+# One is enough: Polars already spreads each operation over the cores, and two workers measured
+# slower (benchmarks/bench_index.py) because they then fight over the same cores.
+MAX_PENDING_BATCHES = 2
 
+WRITER_SETTINGS_SQL = "SET threads = 1"
 FIND_CORPUS_SQL = "SELECT rules FROM corpora WHERE corpus = ?"
 INSERT_CORPUS_SQL = "INSERT INTO corpora (corpus, format, kind, text_column, rules) VALUES (?, ?, ?, ?, ?)"
 FIND_SHARDS_SQL = """
@@ -149,6 +150,8 @@ def index(
             f"corpus {corpus!r} mixes caption and instruction files ({', '.join(sorted(formats))}): index them as two corpora"
         )
     connection = open_database(db)
+    # DuckDB's parallel insert only contends with the matching threads for the same cores.
+    connection.execute(WRITER_SETTINGS_SQL)
     try:
         summary = IndexSummary(corpus=corpus, db=str(resolve_db_path(db)))
         with transaction(connection):
@@ -207,12 +210,11 @@ def _index_file(connection, corpus, source, lists, rules, progress, summary) -> 
         ).fetchone()[0]
         task = progress.add_task(source.path.name, total=source.total_docs())
         counts = []
-        for batch, found in _match_batches(source, matcher):
-            if not found.is_empty():
-                located = found.join(batch.select("doc", "doc_key", "role").with_row_index("row"), on="row").drop("row")
+        for batch_docs, located, batch_counts in _match_batches(source, matcher):
+            if not located.is_empty():
                 _insert_matches(connection, source_id, located)
-                counts.append(_class_counts(located))
-            progress.advance(task, batch["doc"].n_unique() if source.kind == "instructions" else batch.height)
+                counts.append(batch_counts)
+            progress.advance(task, batch_docs)
         progress.finish(task)
         _insert_counts(connection, source_id, counts)
         connection.execute(FINISH_SOURCE_SQL, [source.n_docs, source.n_rows, source.n_invalid_utf8, source_id])
@@ -241,17 +243,23 @@ def _class_counts(located: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _match_batches(source: readers.SourceReader, matcher: Matcher) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
-    """(batch, its matches) in reading order, matching up to MATCH_THREADS batches at once."""
-    pending: list[tuple[pl.DataFrame, Future]] = []
-    with ThreadPoolExecutor(MATCH_THREADS) as pool:
+def _match_batches(source: readers.SourceReader, matcher: Matcher) -> Iterator[tuple[int, pl.DataFrame, pl.DataFrame]]:
+    """(documents, located matches, class counts) per batch in reading order; matching overlaps reading."""
+    pending: list[Future] = []
+    with ThreadPoolExecutor(1) as pool:
         for batch in source.batches():
-            pending.append((batch, pool.submit(matcher.match, batch["text"])))
+            pending.append(pool.submit(_match_batch, batch, matcher))
             if len(pending) >= MAX_PENDING_BATCHES:
-                batch, future = pending.pop(0)
-                yield batch, future.result()
-        for batch, future in pending:
-            yield batch, future.result()
+                yield pending.pop(0).result()
+        for future in pending:
+            yield future.result()
+
+
+def _match_batch(batch: pl.DataFrame, matcher: Matcher) -> tuple[int, pl.DataFrame, pl.DataFrame]:
+    found = matcher.match(batch["text"])
+    located = found.join(batch.select("doc", "doc_key", "role").with_row_index("row"), on="row").drop("row")
+    docs = batch["doc"].n_unique() if batch["role"].null_count() < batch.height else batch.height
+    return docs, located, _class_counts(located)
 
 
 def _insert_matches(connection: duckdb.DuckDBPyConnection, source_id: int, located: pl.DataFrame) -> None:

@@ -5,6 +5,13 @@ from freqscope.store import open_database, store_class_list, transaction
 from freqscope.taxonomy import ClassEntry, ClassList, Term
 
 
+SOURCE_COUNTS_FROM_MATCHES_SQL = """
+INSERT INTO source_counts
+SELECT source_id, taxonomy, class_index, count(DISTINCT doc), sum(n), 0, 0, 0, 0
+FROM matches WHERE source_id = ? GROUP BY ALL
+"""
+
+
 def class_list(name: str, names: list[str], ambiguous: set[str] = frozenset()) -> ClassList:
     return ClassList(name, f"test:{name}", classes=[ClassEntry(i, n) for i, n in enumerate(names)],
                      terms=[Term(i, n, "name", ambiguous=n in ambiguous) for i, n in enumerate(names)])
@@ -30,6 +37,8 @@ def indexed_corpus(connection, corpus: str, taxonomy: str, docs_per_class: dict[
             for doc in docs:
                 connection.execute("INSERT INTO matches VALUES (?, ?, NULL, NULL, ?, ?, ?, 1)",
                                    [source_id, doc, taxonomy, class_index, 1000 + class_index])
+        # the index writes per-source counts with the matches; the exposure view reads them
+        connection.execute(SOURCE_COUNTS_FROM_MATCHES_SQL, [source_id])
 
 
 def accuracy_rows(connection, model: str, taxonomy: str, accuracy: dict[int, float]) -> None:

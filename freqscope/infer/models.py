@@ -1,0 +1,233 @@
+"""Model adapters over transformers: vision-language models that answer in text, and CLIP-style dual encoders.
+
+torch and transformers are imported here only, and only when a model is loaded, so the rest of freqscope
+runs without the ``infer`` extra.
+"""
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from freqscope.errors import FreqscopeError
+
+INSTALL_HINT = "pip install torch==2.13.0 && pip install -e '.[infer]'"
+DTYPES = ("bf16", "fp16", "fp32")
+DEVICES = ("cuda", "cpu", "mps")
+# Dual encoders scored by image-text similarity; everything else is loaded as a generative VLM.
+DUAL_ENCODER_TYPES = ("clip", "siglip", "siglip2", "chinese_clip", "altclip")
+BLIP2_TYPES = ("blip-2",)
+# The seed paper's prompt for models without a chat template (BLIP-2): "Question: ... Answer:".
+QUESTION_ANSWER_FORMAT = "Question: {question} Answer:"
+
+
+def require_torch() -> Any:
+    """torch, or a FreqscopeError that says how to install the ``infer`` extra."""
+    try:
+        import torch
+        import transformers  # noqa: F401
+        import PIL  # noqa: F401
+    except ImportError as exc:
+        raise FreqscopeError(
+            f"`freqscope infer` needs the infer extra ({exc.name} is not installed): run `{INSTALL_HINT}`"
+        ) from None
+    return torch
+
+
+def resolve_device(device: str | None) -> str:
+    torch = require_torch()
+    if device is None:
+        if torch.cuda.is_available():
+            return "cuda"
+        mps = getattr(torch.backends, "mps", None)
+        return "mps" if mps is not None and mps.is_available() else "cpu"
+    if device not in DEVICES:
+        raise FreqscopeError(f"--device {device} is not one of {', '.join(DEVICES)}")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise FreqscopeError("--device cuda given, but torch sees no CUDA GPU: use --device cpu, or install a CUDA build of torch")
+    if device == "mps" and not torch.backends.mps.is_available():
+        raise FreqscopeError("--device mps given, but torch sees no Apple GPU: use --device cpu")
+    return device
+
+
+def resolve_dtype(dtype: str | None, device: str) -> Any:
+    """bf16 on a GPU and fp32 on the CPU unless told otherwise."""
+    torch = require_torch()
+    if dtype is None:
+        dtype = "fp32" if device == "cpu" else ("fp16" if device == "mps" else "bf16")
+    if dtype not in DTYPES:
+        raise FreqscopeError(f"--dtype {dtype} is not one of {', '.join(DTYPES)}")
+    return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[dtype]
+
+
+def dtype_name(dtype: Any) -> str:
+    torch = require_torch()
+    return {torch.bfloat16: "bf16", torch.float16: "fp16", torch.float32: "fp32"}[dtype]
+
+
+def _cache_keyword(module: Any) -> str:
+    # transformers 5 renamed `past_key_values` to `cache`; older 5.x releases only know the first.
+    return "cache" if "cache" in inspect.signature(module.forward).parameters else "past_key_values"
+
+
+def output_cache(output: Any) -> Any:
+    for holder in (output, getattr(output, "language_model_outputs", None)):
+        if holder is None:
+            continue
+        for attribute in ("cache", "past_key_values"):  # the new name first: reading the old one warns
+            cache = getattr(holder, attribute, None)
+            if cache is not None:
+                return cache
+    raise FreqscopeError("the model returned no key-value cache: the likelihood method needs a decoder-only language model")
+
+
+class VisionLanguageModel:
+    """A generative VLM (LLaVA, LLaVA-NeXT, BLIP-2, any image-text-to-text model): prompts in, text out."""
+
+    kind = "vlm"
+
+    def __init__(self, model: Any, processor: Any, *, name_or_path: str, max_new_tokens: int = 64) -> None:
+        self.torch = require_torch()
+        self.model = model.eval()
+        self.processor = processor
+        self.name_or_path = name_or_path
+        self.max_new_tokens = max_new_tokens
+        self.tokenizer = getattr(processor, "tokenizer", processor)
+        # Batched generation appends after the prompt: pad on the left.
+        self.tokenizer.padding_side = "left"
+        self.model_type = model.config.model_type
+        self.chat_template = getattr(processor, "chat_template", None) or getattr(self.tokenizer, "chat_template", None)
+        if self.chat_template is None and self.model_type not in BLIP2_TYPES:
+            raise FreqscopeError(
+                f"model {name_or_path} ({self.model_type}) has no chat template: pass a model whose processor has one"
+            )
+        # Continuations of a cached prefix run through the language model itself where the wrapper needs pixels.
+        self.decoder = model.language_model if self.model_type in BLIP2_TYPES else model
+        if self.model_type in BLIP2_TYPES and getattr(model.config, "use_decoder_only_language_model", True) is False:
+            self.decoder = None  # encoder-decoder BLIP-2 (Flan-T5): no causal continuation to score
+        self.cache_keyword = _cache_keyword(self.decoder) if self.decoder is not None else None
+
+    @property
+    def device(self) -> Any:
+        return self.model.device
+
+    @property
+    def dtype(self) -> Any:
+        return self.model.dtype
+
+    def prompt_text(self, question: str) -> str:
+        """The text the processor receives: the question in the model's chat format, image placeholder included."""
+        if self.chat_template is None:
+            return QUESTION_ANSWER_FORMAT.format(question=question)
+        messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]}]
+        apply = getattr(self.processor, "apply_chat_template", None) or self.tokenizer.apply_chat_template
+        return apply(messages, add_generation_prompt=True, tokenize=False)
+
+    def inputs(self, images: list[Any], texts: list[str]) -> Any:
+        batch = self.processor(images=images, text=texts, return_tensors="pt", padding=True)
+        return batch.to(self.device, dtype=self.dtype) if hasattr(batch, "to") else batch
+
+    def generate(self, images: list[Any], texts: list[str]) -> list[str]:
+        """Greedy answers, one per image (the seed paper: up to 64 new tokens)."""
+        batch = self.inputs(images, texts)
+        with self.torch.inference_mode():
+            output = self.model.generate(
+                **batch, max_new_tokens=self.max_new_tokens, do_sample=False,
+                pad_token_id=self.tokenizer.pad_token_id,
+            )
+        new_tokens = output[:, batch["input_ids"].shape[1]:]
+        return [text.strip() for text in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+
+    def continuation_ids(self, prefix_text: str, continuations: list[str]) -> list[list[int]]:
+        """The token ids each continuation adds after the prefix, as the tokenizer splits prefix + continuation.
+
+        Tokenising the whole text and cutting the prefix off keeps SentencePiece's word-boundary tokens right;
+        where a merge crosses the boundary, the continuation is tokenised on its own instead.
+        """
+        prefix = self.tokenizer(prefix_text, add_special_tokens=False)["input_ids"]
+        wholes = self.tokenizer([prefix_text + c for c in continuations], add_special_tokens=False)["input_ids"]
+        result = []
+        for continuation, whole in zip(continuations, wholes):
+            if whole[: len(prefix)] == prefix and len(whole) > len(prefix):
+                result.append(whole[len(prefix):])
+            else:
+                result.append(self.tokenizer(continuation, add_special_tokens=False)["input_ids"])
+        if any(not ids for ids in result):
+            empty = [c for c, ids in zip(continuations, result) if not ids][:3]
+            raise FreqscopeError(f"class names {empty} give no tokens: check the class list")
+        return result
+
+
+class DualEncoderModel:
+    """CLIP-style zero-shot classifier: image and text embeddings, compared by cosine similarity."""
+
+    kind = "dual_encoder"
+    TEXT_BATCH = 256
+
+    def __init__(self, model: Any, processor: Any, *, name_or_path: str) -> None:
+        self.torch = require_torch()
+        self.model = model.eval()
+        self.processor = processor
+        self.name_or_path = name_or_path
+        self.tokenizer = getattr(processor, "tokenizer", processor)
+
+    @property
+    def device(self) -> Any:
+        return self.model.device
+
+    @property
+    def dtype(self) -> Any:
+        return self.model.dtype
+
+    @staticmethod
+    def _embedding(output: Any) -> Any:
+        # transformers 5 returns a model output whose pooler_output is the projected embedding.
+        return output if hasattr(output, "norm") else output.pooler_output
+
+    def encode_images(self, images: list[Any]) -> Any:
+        batch = self.processor(images=images, return_tensors="pt").to(self.device, dtype=self.dtype)
+        with self.torch.inference_mode():
+            embedding = self._embedding(self.model.get_image_features(pixel_values=batch["pixel_values"]))
+        return self.torch.nn.functional.normalize(embedding.float(), dim=-1)
+
+    def encode_texts(self, texts: list[str]) -> Any:
+        parts = []
+        for start in range(0, len(texts), self.TEXT_BATCH):
+            batch = self.tokenizer(
+                texts[start: start + self.TEXT_BATCH], return_tensors="pt", padding=True, truncation=True
+            ).to(self.device)
+            with self.torch.inference_mode():
+                embedding = self._embedding(self.model.get_text_features(**batch))
+            parts.append(self.torch.nn.functional.normalize(embedding.float(), dim=-1))
+        return self.torch.cat(parts)
+
+
+def load_model(
+    model: str, *, device: str, dtype: Any, trust_remote_code: bool = False, allow_pickle: bool = False,
+    max_new_tokens: int = 64,
+) -> VisionLanguageModel | DualEncoderModel:
+    """Load a checkpoint (local path or hub id) with the class its config names."""
+    require_torch()
+    from transformers import (AutoConfig, AutoModel, AutoModelForImageTextToText, AutoProcessor,
+                              Blip2ForConditionalGeneration)
+
+    options = {"trust_remote_code": trust_remote_code}
+    try:
+        config = AutoConfig.from_pretrained(model, **options)
+        model_type = config.model_type
+        if model_type in DUAL_ENCODER_TYPES:
+            model_class = AutoModel
+        elif model_type in BLIP2_TYPES:
+            model_class = Blip2ForConditionalGeneration
+        else:
+            model_class = AutoModelForImageTextToText
+        # safetensors only unless --allow-pickle: a pickled checkpoint can run code when it is loaded.
+        loaded = model_class.from_pretrained(model, dtype=dtype, use_safetensors=not allow_pickle, **options)
+        processor = AutoProcessor.from_pretrained(model, **options)
+    except (OSError, ValueError, KeyError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = "" if allow_pickle else "; a checkpoint with only .bin weights needs --allow-pickle"
+        raise FreqscopeError(f"cannot load model {model}: {first_line}{hint}") from None
+    loaded = loaded.to(device)
+    if model_type in DUAL_ENCODER_TYPES:
+        return DualEncoderModel(loaded, processor, name_or_path=str(model))
+    return VisionLanguageModel(loaded, processor, name_or_path=str(model), max_new_tokens=max_new_tokens)

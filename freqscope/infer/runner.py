@@ -1,0 +1,189 @@
+"""``infer``: predict a class for every image of a dataset with one model and method, into the database.
+
+Predictions are written batch by batch, each batch in its own transaction, so an interrupted run loses at
+most the batch in flight; running the same call again resumes it (see ``runs``). Per-class accuracy is then
+the ``class_accuracy`` view, which ``analyze`` and ``report`` read.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.text import Text
+
+from freqscope.errors import FreqscopeError
+from freqscope.infer.datasets import ImageDataset, ImageItem, load_image_dataset
+from freqscope.infer.likelihood import REDUCTIONS
+from freqscope.infer.methods import METHODS, build_method
+from freqscope.infer.models import (DualEncoderModel, VisionLanguageModel, dtype_name, load_model, require_torch,
+                                    resolve_device, resolve_dtype)
+from freqscope.infer.runs import (RunKey, find_or_create_run, finish_run, predicted_images, run_totals,
+                                  write_predictions)
+from freqscope.store import open_database, store_class_list, transaction
+from freqscope.taxonomy import ClassList
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: int
+    model: str
+    method: str
+    taxonomy: str
+    dataset: str
+    status: str  # running (images left: --limit or an interruption) | done
+    resumed: bool  # an earlier run with the same identity was continued
+    n_images: int  # images in the dataset (after --split)
+    n_predicted: int  # predictions stored for this run, errors included
+    n_new: int  # predicted by this call
+    n_errors: int  # images that could not be read
+    accuracy: float | None  # over the stored predictions without error
+    seconds: float  # spent predicting in this call (loading the model and encoding class prompts excluded)
+    images_per_second: float | None
+
+
+class ImagesPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("– images/s" if speed is None else f"{speed:.2f} images/s")
+
+
+def _progress(enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), ImagesPerSecond(),
+        TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+        console=Console(stderr=True), disable=not enabled,
+    )
+
+
+def _resolve_classes(classes: str | Path | ClassList) -> ClassList:
+    if isinstance(classes, ClassList):
+        return classes
+    from freqscope.classes import load_class_list
+
+    return load_class_list(classes)
+
+
+def _model_name(model: str | VisionLanguageModel | DualEncoderModel) -> str:
+    path = model if isinstance(model, str) else model.name_or_path
+    return str(path).rstrip("/").split("/")[-1] or str(path)
+
+
+def _open_images(dataset: ImageDataset, items: list[ImageItem]) -> tuple[list[Any], list[str | None]]:
+    """Each item's image, or why it could not be opened (a missing or corrupt file does not stop the run)."""
+    images, errors = [], []
+    for item in items:
+        try:
+            images.append(dataset.open_image(item))
+            errors.append(None)
+        except Exception as exc:  # PIL raises many kinds (UnidentifiedImageError, OSError, SyntaxError, ...)
+            images.append(None)
+            errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip())
+    return images, errors
+
+
+def infer(
+    model: str | VisionLanguageModel | DualEncoderModel,
+    dataset: str | Path,
+    *,
+    classes: str | Path | ClassList,
+    method: str = "open",
+    db: str | Path | None = None,
+    name: str | None = None,
+    batch_size: int = 8,
+    dtype: str | None = None,
+    device: str | None = None,
+    limit: int | None = None,
+    seed: int = 0,
+    candidates: int | None = None,
+    prompt: str | None = None,
+    split: str | None = None,
+    image_root: str | Path | None = None,
+    templates: str | None = None,
+    reduce: str = "mean",
+    max_new_tokens: int = 64,
+    trust_remote_code: bool = False,
+    allow_pickle: bool = False,
+    progress: bool = False,
+    on_batch: Callable[[int], None] | None = None,
+) -> RunSummary:
+    """Predict every image of ``dataset`` (up to ``limit``) with ``model`` and ``method``; store them in ``db``.
+
+    ``model`` is a checkpoint (local path or hub id) or an already loaded adapter. ``on_batch`` is called with
+    the number of images written after each batch is committed.
+    """
+    if method not in METHODS:
+        raise FreqscopeError(f"--method {method} is not one of {', '.join(METHODS)}")
+    if reduce not in REDUCTIONS:
+        raise FreqscopeError(f"--reduce {reduce} is not one of {', '.join(REDUCTIONS)}")
+    if batch_size < 1 or (limit is not None and limit < 0):
+        raise FreqscopeError("--batch-size must be at least 1 and --limit at least 0")
+    require_torch()
+    class_list = _resolve_classes(classes)
+    images = load_image_dataset(dataset, class_list, split=split, image_root=image_root)
+    device = resolve_device(device) if isinstance(model, str) else str(model.device.type)
+    torch_dtype = resolve_dtype(dtype, device) if isinstance(model, str) else model.dtype
+    model_path = model if isinstance(model, str) else model.name_or_path
+    settings = {
+        "seed": seed, "candidates": candidates, "dtype": dtype_name(torch_dtype), "split": split,
+        "max_new_tokens": max_new_tokens if method in ("open", "closed") else None,
+        "reduce": reduce if method == "likelihood" else None,
+        "templates": templates if method == "clip" else None,
+        "execution": {"device": device, "batch_size": batch_size, "limit": limit},
+    }
+    key = RunKey(name or f"{_model_name(model)}:{method}", str(model_path), method, class_list.name, images.name, prompt)
+
+    con = open_database(db)
+    try:
+        with transaction(con):
+            store_class_list(con, class_list)
+            run_id, resumed = find_or_create_run(con, key, settings)
+        done = predicted_images(con, run_id)
+        selected = images.items if limit is None else images.items[:limit]
+        todo = [item for item in selected if item.key not in done]
+        seconds = 0.0
+        if todo:
+            loaded = model if not isinstance(model, str) else load_model(
+                model, device=device, dtype=torch_dtype, trust_remote_code=trust_remote_code,
+                allow_pickle=allow_pickle, max_new_tokens=max_new_tokens,
+            )
+            require_torch().manual_seed(seed)
+            predictor = build_method(
+                method, loaded, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce,
+                templates=templates,
+            )
+            started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
+            with _progress(progress) as bar:
+                task = bar.add_task(f"{key.model} {method}", total=len(todo))
+                for start in range(0, len(todo), batch_size):
+                    batch = todo[start: start + batch_size]
+                    opened, errors = _open_images(images, batch)
+                    usable = [i for i, error in enumerate(errors) if error is None]
+                    predictions = dict(zip(usable, predictor.predict(
+                        [batch[i].key for i in usable], [batch[i].label_index for i in usable], [opened[i] for i in usable]
+                    ))) if usable else {}
+                    rows = [
+                        (item.key, item.label_index, None, None, None, errors[i]) if i not in predictions else
+                        (item.key, item.label_index, predictions[i].predicted_index, predictions[i].answer,
+                         predictions[i].score, None)
+                        for i, item in enumerate(batch)
+                    ]
+                    write_predictions(con, run_id, rows)
+                    bar.advance(task, len(batch))
+                    if on_batch is not None:
+                        on_batch(len(batch))
+            seconds = time.perf_counter() - started
+        if len(predicted_images(con, run_id)) == len(images.items):
+            finish_run(con, run_id)
+        n_predicted, n_errors, accuracy, status = run_totals(con, run_id)
+    finally:
+        con.close()
+    return RunSummary(
+        run_id=run_id, model=key.model, method=method, taxonomy=class_list.name, dataset=images.name, status=status,
+        resumed=resumed, n_images=len(images.items), n_predicted=n_predicted, n_new=len(todo), n_errors=n_errors,
+        accuracy=accuracy, seconds=seconds, images_per_second=(len(todo) / seconds) if todo and seconds > 0 else None,
+    )

@@ -1,0 +1,202 @@
+"""``freqscope infer`` end to end on CPU with tiny random-weight models built from configs (no download)."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from freqscope.errors import FreqscopeError
+from freqscope.store import open_database
+from tests.infer_helpers import TOY_NAMES, toy_class_list
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+from freqscope.infer import infer  # noqa: E402
+from freqscope.infer import synthetic  # noqa: E402
+from freqscope.infer.likelihood import class_log_likelihoods  # noqa: E402
+from freqscope.infer.methods import ClosedSetMethod  # noqa: E402
+from freqscope.infer.models import load_model  # noqa: E402
+
+PREDICTIONS_SQL = "SELECT image, label_index, predicted_index, answer, score, error FROM predictions WHERE run_id = ? ORDER BY image"
+
+
+@pytest.fixture(scope="session")
+def checkpoints(tmp_path_factory):
+    root = tmp_path_factory.mktemp("checkpoints")
+    return {
+        "llava": synthetic.save_tiny_llava(root / "tiny-llava", TOY_NAMES),
+        "blip2": synthetic.save_tiny_blip2(root / "tiny-blip2", TOY_NAMES),
+        "clip": synthetic.save_tiny_clip(root / "tiny-clip", TOY_NAMES),
+    }
+
+
+@pytest.fixture(scope="session")
+def image_folder(tmp_path_factory):
+    root = synthetic.write_image_folder(tmp_path_factory.mktemp("data") / "imgs", ["golden retriever", "n00000001", "goldfish", "sea_lion"], 2)
+    (root / "goldfish" / "corrupt.jpg").write_bytes(b"this is not a JPEG")
+    return root
+
+
+def naive_log_likelihoods(vlm, image, prompt_text, continuations, reduce):
+    """Each class scored by its own full forward pass over image + prompt + class name."""
+    prefix = vlm.inputs([image], [prompt_text])
+    scores = []
+    for tokens in continuations:
+        ids = torch.cat([prefix["input_ids"], torch.tensor([tokens])], dim=1)
+        with torch.inference_mode():
+            logits = vlm.model(input_ids=ids, attention_mask=torch.ones_like(ids), pixel_values=prefix["pixel_values"]).logits
+        log_probs = logits[0].float().log_softmax(-1)
+        start = prefix["input_ids"].shape[1] - 1
+        total = sum(log_probs[start + j, t].item() for j, t in enumerate(tokens))
+        scores.append(total / len(tokens) if reduce == "mean" else total)
+    return torch.tensor(scores)
+
+
+@pytest.mark.parametrize("family", ["llava", "blip2"])
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_likelihood_matches_naive_loop(checkpoints, family, reduce):
+    vlm = load_model(str(checkpoints[family]), device="cpu", dtype=torch.float32)
+    names = TOY_NAMES + ["goldfish bowl", "golden", "cat"]  # shared first tokens: the mask must keep classes apart
+    prompt_text = vlm.prompt_text("What type of object is in this photo?")
+    continuations = vlm.continuation_ids(prompt_text, [" " + n for n in names])
+    image = synthetic.generated_image(11)
+    # A small pass budget splits the classes over several passes, cropping the cache back each time.
+    fast = class_log_likelihoods(vlm, image, prompt_text, continuations, reduce=reduce, tokens_per_pass=5)
+    naive = naive_log_likelihoods(vlm, image, prompt_text, continuations, reduce)
+    assert torch.allclose(fast, naive, atol=1e-4)
+    assert fast.argsort().tolist() == naive.argsort().tolist()
+
+
+@pytest.mark.parametrize("method", ["open", "closed", "likelihood", "clip"])
+def test_each_method_end_to_end(checkpoints, image_folder, tmp_path, method):
+    model = checkpoints["clip" if method == "clip" else "llava"]
+    db = tmp_path / "runs.duckdb"
+    summary = infer(str(model), image_folder, classes=toy_class_list(), method=method, db=db, batch_size=3,
+                    device="cpu", candidates=3 if method in ("closed", "clip") else None, max_new_tokens=4)
+    assert summary.status == "done" and summary.n_images == summary.n_predicted == summary.n_new == 9
+    assert summary.n_errors == 1 and 0.0 <= summary.accuracy <= 1.0
+    con = open_database(db)
+    rows = con.execute(PREDICTIONS_SQL, [summary.run_id]).fetchall()
+    corrupt = [r for r in rows if r[0] == "goldfish/corrupt.jpg"][0]
+    assert corrupt[2] is None and corrupt[5].startswith("UnidentifiedImageError")
+    good = [r for r in rows if r[5] is None]
+    if method in ("open", "closed"):
+        assert all(isinstance(r[3], str) for r in good)
+    else:
+        assert all(r[2] is not None and r[4] is not None for r in good)
+    accuracy = con.execute(
+        "SELECT class_index, n, accuracy FROM class_accuracy WHERE source = ? ORDER BY class_index",
+        [f"run:{summary.run_id}"],
+    ).fetchall()
+    assert [(c, n) for c, n, _ in accuracy] == [(0, 2), (1, 2), (2, 2), (3, 2)]
+    stored = dict(((c, a) for c, _, a in accuracy))
+    for c in range(4):
+        labelled = [r for r in good if r[1] == c]
+        assert stored[c] == pytest.approx(sum(r[2] == c for r in labelled) / len(labelled))
+    run = con.execute("SELECT model, method, taxonomy, settings, versions FROM runs").fetchone()
+    assert run[0] == f"{model.name}:{method}" and run[1] == method and run[2] == "toy"
+    assert '"torch"' in run[4] and '"transformers"' in run[4]
+    con.close()
+
+
+def test_blip2_open_ended(checkpoints, image_folder, tmp_path):
+    summary = infer(str(checkpoints["blip2"]), image_folder, classes=toy_class_list(), method="open",
+                    db=tmp_path / "b.duckdb", device="cpu", max_new_tokens=3, limit=4)
+    assert summary.n_new == 4 and summary.status == "running"
+
+
+def test_closed_set_prompt_lists_shuffled_candidates(checkpoints):
+    vlm = load_model(str(checkpoints["llava"]), device="cpu", dtype=torch.float32)
+    method = ClosedSetMethod(vlm, toy_class_list(), prompt=None, seed=0, candidates=3)
+    question = method.question(2, "goldfish/000.jpg")
+    assert question.startswith('What type of object is in this photo? Choose one from "')
+    offered = question.split('"')[1].split(", ")
+    assert len(offered) == 3 and "goldfish" in offered
+    assert method.question(2, "goldfish/000.jpg") == question
+
+
+@pytest.mark.parametrize("method", ["closed", "likelihood"])
+def test_resume_gives_the_same_predictions(checkpoints, image_folder, tmp_path, method):
+    options = dict(classes=toy_class_list(), method=method, batch_size=2, device="cpu", max_new_tokens=4)
+    model = str(checkpoints["llava"])
+    whole = infer(model, image_folder, db=tmp_path / "whole.duckdb", **options)
+
+    written = []
+
+    def interrupt(n_images):
+        written.append(n_images)
+        if len(written) == 2:
+            raise KeyboardInterrupt
+
+    db = tmp_path / "resumed.duckdb"
+    with pytest.raises(KeyboardInterrupt):
+        infer(model, image_folder, db=db, on_batch=interrupt, **options)
+    partial = infer(model, image_folder, db=db, limit=0, **options)
+    assert partial.status == "running" and partial.n_predicted == 4 and partial.resumed
+    resumed = infer(model, image_folder, db=db, **options)
+    assert resumed.resumed and resumed.n_new == 5 and resumed.status == "done" and resumed.run_id == partial.run_id
+    again = infer(model, image_folder, db=db, **options)
+    assert again.n_new == 0 and again.run_id == resumed.run_id
+
+    def predictions(path, run_id):
+        con = open_database(path)
+        try:
+            return con.execute(PREDICTIONS_SQL, [run_id]).fetchall()
+        finally:
+            con.close()
+
+    assert predictions(db, resumed.run_id) == predictions(tmp_path / "whole.duckdb", whole.run_id)
+
+
+def test_limit_then_continue_and_new_settings_make_a_new_run(checkpoints, image_folder, tmp_path):
+    options = dict(classes=toy_class_list(), method="likelihood", db=tmp_path / "l.duckdb", device="cpu")
+    model = str(checkpoints["llava"])
+    first = infer(model, image_folder, limit=3, **options)
+    assert (first.n_new, first.status, first.resumed) == (3, "running", False)
+    rest = infer(model, image_folder, batch_size=4, **options)  # execution settings do not split a run
+    assert (rest.run_id, rest.n_new, rest.status, rest.resumed) == (first.run_id, 6, "done", True)
+    summed = infer(model, image_folder, reduce="sum", limit=1, **options)
+    assert summed.run_id != first.run_id and not summed.resumed
+
+
+def test_safetensors_only_unless_allowed(checkpoints, tmp_path):
+    from transformers import AutoModelForImageTextToText, AutoProcessor
+
+    pickled = tmp_path / "pickled"
+    model = AutoModelForImageTextToText.from_pretrained(str(checkpoints["llava"]))
+    pickled.mkdir()
+    model.config.save_pretrained(pickled)
+    torch.save(model.state_dict(), pickled / "pytorch_model.bin")  # the old pickle format
+    AutoProcessor.from_pretrained(str(checkpoints["llava"])).save_pretrained(pickled)
+    assert not list(pickled.glob("*.safetensors"))
+    with pytest.raises(FreqscopeError, match="--allow-pickle"):
+        load_model(str(pickled), device="cpu", dtype=torch.float32)
+    assert load_model(str(pickled), device="cpu", dtype=torch.float32, allow_pickle=True).model_type == "llava"
+
+
+def test_method_and_model_must_fit(checkpoints, image_folder, tmp_path):
+    with pytest.raises(FreqscopeError, match="needs a CLIP-style dual encoder"):
+        infer(str(checkpoints["llava"]), image_folder, classes=toy_class_list(), method="clip", db=tmp_path / "x.duckdb", device="cpu")
+    with pytest.raises(FreqscopeError, match="cannot load model"):
+        infer(str(tmp_path / "no-model"), image_folder, classes=toy_class_list(), db=tmp_path / "x.duckdb", device="cpu")
+
+
+def test_missing_extra_names_the_install_command(monkeypatch):
+    from freqscope.infer.models import require_torch
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(FreqscopeError, match=r"pip install torch==2\.13\.0 && pip install -e '\.\[infer\]'"):
+        require_torch()
+
+
+def test_gpu_check_runs_tiny_on_cpu():
+    import importlib.util
+
+    from freqscope.paths import REPO_ROOT
+
+    spec = importlib.util.spec_from_file_location("gpu_check", REPO_ROOT / "benchmarks" / "gpu_check.py")
+    gpu_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gpu_check)
+    results = gpu_check.main(["--tiny", "--images", "8", "--classes", "20", "--candidates", "5", "--max-new-tokens", "3"])
+    assert [r["method"] for r in results] == ["open", "closed", "likelihood", "clip"]
+    assert all(r["images"] == 8 and r["images_per_second"] > 0 for r in results)

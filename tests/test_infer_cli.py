@@ -1,0 +1,61 @@
+"""The `freqscope infer` command: a thin layer over freqscope.infer.infer; the rest of the CLI needs no torch."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from freqscope.paths import REPO_ROOT
+from tests.infer_helpers import TOY_NAMES
+
+
+def test_cli_loads_without_torch():
+    # Block torch and transformers: every command's module must still import, and `infer --help` must work.
+    code = (
+        "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
+        "from typer.testing import CliRunner\n"
+        "from freqscope.cli import app\n"
+        "result = CliRunner().invoke(app, ['infer', '--help'])\n"
+        "assert result.exit_code == 0 and '--candidates' in result.output, result.output\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=True)
+
+
+def test_cli_without_the_extra_says_how_to_install(tmp_path):
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "sys.argv = ['freqscope', 'infer', 'some/model', 'some/data', '--classes', 'imagenet1k']\n"
+        "from freqscope.cli import main\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "pip install torch==2.13.0 && pip install -e '.[infer]'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_infer_end_to_end(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from freqscope.cli import app
+    from freqscope.infer import synthetic
+    from freqscope.store import open_database
+
+    checkpoint = synthetic.save_tiny_llava(tmp_path / "tiny-llava", TOY_NAMES)
+    images = synthetic.write_image_folder(tmp_path / "imgs", ["goldfish", "sea lion"], 2)
+    classes = tmp_path / "toy.csv"
+    classes.write_text("name\n" + "\n".join(TOY_NAMES) + "\n")
+    db = tmp_path / "cli.duckdb"
+    arguments = ["infer", str(checkpoint), str(images), "--classes", str(classes), "--method", "likelihood",
+                 "--db", str(db), "--name", "tiny", "--device", "cpu", "--dtype", "fp32", "--limit", "3"]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    assert "status running" in result.output and "again" in result.output
+    result = CliRunner().invoke(app, arguments[:-2])
+    assert result.exit_code == 0, result.output
+    assert "status done (resumed)" in result.output
+    con = open_database(db)
+    assert con.execute("SELECT count(*), min(model) FROM class_accuracy").fetchone() == (2, "tiny")
+    con.close()
