@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _API = {
     "index": "freqscope.indexer",
+    "connect": "freqscope.api",
     "open_database": "freqscope.store",
     "load_class_list": "freqscope.classes",
     "FreqscopeError": "freqscope.errors",

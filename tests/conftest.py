@@ -20,3 +20,24 @@ def require_shared(path=SHARED_DIR):
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "test.duckdb"
+
+
+# The bundled sample corpora under the names docs/schema.md's examples use.
+BUNDLED_CORPORA = {"coco_captions": "coco_captions_val2017", "cc3m": "cc3m_validation", "laion": "laion_sample"}
+EXPOSURE_DB_LISTS = ["cifar10", "cifar100", "imagenet1k"]
+
+
+@pytest.fixture(scope="session")
+def exposure_db(tmp_path_factory):
+    """A database indexed once per session from the bundled corpora, plus the shared LLaVA samples (an
+    instruction corpus) where ../shared is present. Read it only: tests that write use a copy."""
+    from freqscope.indexer import index
+    from freqscope.paths import CORPORA_DIR
+
+    db = tmp_path_factory.mktemp("exposure") / "exposure.duckdb"
+    for corpus, folder in BUNDLED_CORPORA.items():
+        index([CORPORA_DIR / folder], db=db, corpus=corpus, classes=EXPOSURE_DB_LISTS)
+    llava = sorted((SHARED_CORPORA / "llava_samples").glob("*llava_format.json"))
+    if llava:
+        index(llava, db=db, corpus="llava", classes=EXPOSURE_DB_LISTS)
+    return db

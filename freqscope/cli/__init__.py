@@ -13,6 +13,7 @@ from freqscope.errors import FreqscopeError
 from freqscope.cli import classes_cmd  # noqa: E402,F401
 from freqscope.cli import index_cmd  # noqa: E402,F401
 from freqscope.cli import infer_cmd  # noqa: E402,F401
+from freqscope.cli import sql_cmd  # noqa: E402,F401
 
 
 def main() -> None:
