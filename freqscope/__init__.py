@@ -17,6 +17,10 @@ _API = {
     "open_database": "freqscope.store",
     "load_class_list": "freqscope.classes",
     "FreqscopeError": "freqscope.errors",
+    "import_accuracy": "freqscope.accuracy",
+    "import_counts": "freqscope.accuracy",
+    "analyze": "freqscope.analysis",
+    "write_report": "freqscope.report",
 }
 
 

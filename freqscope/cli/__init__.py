@@ -6,11 +6,12 @@ import sys
 from rich.markup import escape
 
 from freqscope.cli.app import app, console
-from freqscope.cli import analyze_cmd  # noqa: F401  (registers accuracy, counts, analyze, report)
 from freqscope.errors import FreqscopeError
 
 # Importing a module registers its commands on ``app``.
+from freqscope.cli import analyze_cmd  # noqa: E402,F401  (accuracy, counts, analyze, report)
 from freqscope.cli import classes_cmd  # noqa: E402,F401
+from freqscope.cli import demo_cmd  # noqa: E402,F401
 from freqscope.cli import index_cmd  # noqa: E402,F401
 from freqscope.cli import infer_cmd  # noqa: E402,F401
 from freqscope.cli import sql_cmd  # noqa: E402,F401
