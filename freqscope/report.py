@@ -292,6 +292,9 @@ def _page(title: str, caption: str) -> tuple[Figure, object]:
     return figure, figure.add_axes((0.04, 0.08, 0.92, 0.82))
 
 
+TABLE_CHARACTERS_AT_8PT = 130  # characters that fit across a page at 8 pt
+
+
 def _pdf_pages(block: Block) -> list[Figure]:
     if block.figure is not None:
         if block.caption:
@@ -311,10 +314,13 @@ def _pdf_pages(block: Block) -> list[Figure]:
         figure, ax = _page(block.title if not start else f"{block.title} (continued)", block.caption)
         ax.axis("off")
         chunk = block.rows[start:start + TABLE_ROWS_PER_PAGE] or [["(none)"] + [""] * (len(block.columns) - 1)]
-        table = ax.table(cellText=chunk, colLabels=block.columns, loc="upper center", cellLoc="left")
+        # Columns as wide as their longest text, the whole table as wide as the page: long model names
+        # shrink the font instead of running off the page.
+        lengths = [max(len(str(value)) for value in column) + 3 for column in zip(block.columns, *chunk)]
+        table = ax.table(cellText=chunk, colLabels=block.columns, loc="upper center", cellLoc="left",
+                         colWidths=[length / sum(lengths) for length in lengths])
         table.auto_set_font_size(False)
-        table.set_fontsize(8)
-        table.auto_set_column_width(list(range(len(block.columns))))
+        table.set_fontsize(min(8.0, max(4.5, 8.0 * TABLE_CHARACTERS_AT_8PT / sum(lengths))))
         for (row, _), cell in table.get_celld().items():
             cell.set_height(0.03)
             if row == 0:
