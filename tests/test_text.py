@@ -1,0 +1,50 @@
+"""Normalisation: the vectorised Polars form equals the reference on every code point; the ASCII fast path
+of the reference equals its general path."""
+from __future__ import annotations
+
+import random
+import sys
+import unicodedata
+
+import polars as pl
+
+from freqscope.text import normalize_words, normalized_padded_expr, padded
+
+
+def slow_words(text: str, case_sensitive: bool = False) -> list[str]:
+    """The rule spelled out character by character, with no fast path."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = folded if case_sensitive else folded.casefold()
+    words, current = [], ""
+    for char in folded:
+        if unicodedata.category(char)[0] in "LN":
+            current += char
+        elif current:
+            words.append(current)
+            current = ""
+    return words + [current] if current else words
+
+
+def test_examples_from_the_issue():
+    assert normalize_words("Sea-Lion") == normalize_words("sea lion") == normalize_words("SEA_LION") == ["sea", "lion"]
+    assert normalize_words("dog's") == ["dog", "s"]
+    assert normalize_words("lion123") == ["lion123"]
+    assert normalize_words("Straße ﬁsh") == ["strasse", "fish"]
+
+
+def test_ascii_fast_path_equals_the_general_rule():
+    rng = random.Random(0)
+    alphabet = [chr(c) for c in range(128)]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        for case_sensitive in (False, True):
+            assert normalize_words(text, case_sensitive=case_sensitive) == slow_words(text, case_sensitive), text
+
+
+def test_vectorised_form_equals_the_reference_on_every_assigned_code_point():
+    chars = [chr(c) for c in range(sys.maxunicode + 1)
+             if not 0xD800 <= c <= 0xDFFF and unicodedata.category(chr(c)) != "Cn"]
+    texts = ["a" + c + "b " + c.upper() + " Z" + c for c in chars]
+    got = pl.DataFrame({"t": texts}).select(normalized_padded_expr("t")).to_series().to_list()
+    bad = [(hex(ord(c)), g) for c, t, g in zip(chars, texts, got) if g != padded(slow_words(t))]
+    assert bad == []
