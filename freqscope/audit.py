@@ -25,8 +25,8 @@ import polars as pl
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
 from freqscope.readers import SourceReader
-from freqscope.store import transaction
-from freqscope.taxonomy import ClassEntry, ClassList, Term
+from freqscope.store import read_class_list, transaction
+from freqscope.taxonomy import ClassList
 from freqscope.text import normalize_words
 
 # The columns of the labelling sheet; `relevant` is left empty for the labeller (yes / no).
@@ -75,13 +75,6 @@ FROM sources s JOIN corpora c USING (corpus) JOIN source_taxonomies st USING (so
 WHERE s.source_id = ?
 GROUP BY ALL
 """
-CLASSES_OF_TAXONOMY_SQL = """
-SELECT class_index, class, wnid, duplicate_name, wordnet_guessed FROM classes WHERE taxonomy = ? ORDER BY class_index
-"""
-TERMS_OF_TAXONOMY_SQL = """
-SELECT class_index, term, origin, ambiguous, wordnet_senses FROM terms WHERE taxonomy = ? ORDER BY term_id
-"""
-TAXONOMY_SOURCE_SQL = "SELECT source, options FROM taxonomies WHERE taxonomy = ?"
 CHECK_LABEL_TARGETS_SQL = """
 SELECT l.row_number FROM labels l
 WHERE NOT EXISTS (
@@ -174,16 +167,6 @@ def resolve_class(connection: duckdb.DuckDBPyConnection, spec: str, taxonomy: st
     return AuditClass(*rows[0])
 
 
-def class_list_from_db(connection: duckdb.DuckDBPyConnection, taxonomy: str) -> ClassList:
-    """The class list as stored in the database (classes and terms, in term_id order)."""
-    meta = first_row(connection, TAXONOMY_SOURCE_SQL, [taxonomy])
-    if meta is None:
-        raise FreqscopeError(f"class list {taxonomy!r} is not in the database; index a corpus with --classes {taxonomy}")
-    classes = [ClassEntry(*row) for row in connection.execute(CLASSES_OF_TAXONOMY_SQL, [taxonomy]).fetchall()]
-    terms = [Term(*row) for row in connection.execute(TERMS_OF_TAXONOMY_SQL, [taxonomy]).fetchall()]
-    return ClassList(taxonomy, meta[0], classes, terms, json.loads(meta[1]))
-
-
 def sample_documents(
     connection: duckdb.DuckDBPyConnection,
     audit_class: AuditClass,
@@ -270,7 +253,7 @@ def _source_setup(connection: duckdb.DuckDBPyConnection, source_id: int) -> tupl
         "format": None if "+" in format else format,
         "text_column": None if kind == "instructions" else text_column,
     }
-    class_lists = [class_list_from_db(connection, taxonomy) for taxonomy in taxonomies]
+    class_lists = [read_class_list(connection, taxonomy) for taxonomy in taxonomies]
     return MatchLocator(class_lists, MatchRules(**json.loads(rules))), reader_options
 
 

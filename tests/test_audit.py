@@ -11,13 +11,13 @@ import pytest
 from typer.testing import CliRunner
 
 from freqscope.audit import (
-    SHEET_COLUMNS, MatchLocator, audit, class_list_from_db, export_labels, import_labels, resolve_class,
+    SHEET_COLUMNS, MatchLocator, audit, export_labels, import_labels, resolve_class,
 )
 from freqscope.cli.app import app
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import Matcher, MatchRules
 from freqscope.paths import CORPORA_DIR, REPO_ROOT
-from freqscope.store import open_database
+from freqscope.store import open_database, read_class_list
 from freqscope.taxonomy import ClassEntry, ClassList, Term
 from freqscope.text import normalize_words
 
@@ -129,7 +129,7 @@ def test_locator_follows_leftmost_longest_across_lists():
 
 
 def test_locator_agrees_with_the_matcher_on_real_captions(con):
-    lists = [class_list_from_db(con, t) for t in ("cifar10", "cifar100", "imagenet1k")]
+    lists = [read_class_list(con, t) for t in ("cifar10", "cifar100", "imagenet1k")]
     captions = pl.read_parquet(CORPORA_DIR / "laion_sample" / "test_10000.parquet")["TEXT"]
     found = Matcher(lists, MatchRules()).match(captions)
     counts = found.group_by("row", "taxonomy", "class_index").agg(pl.col("n").sum())
