@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from freqscope.engines import ShardSink
-from freqscope.engines.ray_runtime import ray_session
+from freqscope.engines.ray_runtime import ray_session, require_ray
 from freqscope.engines.shards import ShardJob, ShardResult, shard_result
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
@@ -42,6 +42,7 @@ class RayEngine:
                  shard_task: Callable[..., ShardResult] = shard_result) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
+        require_ray()  # before anything is written
         self.address = address
         self.workers = workers
         self.cpus_per_worker = cpus_per_worker
