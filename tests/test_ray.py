@@ -179,3 +179,46 @@ def test_workers_and_address_need_the_ray_engine(tmp_path):
         index([CC3M], db=tmp_path / "db.duckdb", classes=["cifar10"], workers=2)
     with pytest.raises(FreqscopeError, match="--engine spark is not one of local, ray"):
         index([CC3M], db=tmp_path / "db.duckdb", classes=["cifar10"], engine="spark")
+
+
+# --- infer -------------------------------------------------------------------------------------------------
+
+PREDICTIONS_SQL = "SELECT image, label_index, predicted_index, answer, score, error FROM predictions ORDER BY image"
+
+
+def _predictions(db: Path) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return connection.execute(PREDICTIONS_SQL).fetchall()
+
+
+@pytest.mark.parametrize("method", ["likelihood", "open"])
+def test_ray_infer_gives_the_local_predictions_and_resumes(ray_cluster, tmp_path, method):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from freqscope.infer import infer, synthetic
+    from tests.infer_helpers import TOY_NAMES, toy_class_list
+
+    model = str(synthetic.save_tiny_llava(tmp_path / "tiny-llava", TOY_NAMES))
+    images = synthetic.write_image_folder(tmp_path / "imgs", ["golden retriever", "n00000001", "goldfish", "sea_lion"], 2)
+    (images / "goldfish" / "corrupt.jpg").write_bytes(b"this is not a JPEG")
+    options = dict(classes=toy_class_list(), method=method, batch_size=2, device="cpu", max_new_tokens=4)
+    local = infer(model, images, db=tmp_path / "local.duckdb", **options)
+    on_ray = tmp_path / "ray.duckdb"
+    partial = infer(model, images, db=on_ray, engine="ray", workers=2, limit=4, **options)
+    assert (partial.n_new, partial.status) == (4, "running")
+    rest = infer(model, images, db=on_ray, engine="ray", workers=2, **options)
+    assert (rest.n_new, rest.status, rest.resumed, rest.run_id) == (5, "done", True, partial.run_id)
+    assert rest.accuracy == local.accuracy and rest.n_errors == local.n_errors == 1
+    got, expected = _predictions(on_ray), _predictions(tmp_path / "local.duckdb")
+    assert [row[:4] + row[5:] for row in got] == [row[:4] + row[5:] for row in expected]
+    # Scores agree up to float summation order (a Ray worker runs torch with one thread).
+    assert [row[4] for row in got] == pytest.approx([row[4] for row in expected], abs=1e-5)
+
+
+def test_ray_infer_options_need_the_ray_engine(tmp_path):
+    pytest.importorskip("torch")
+    from freqscope.infer import infer
+    from tests.infer_helpers import toy_class_list
+
+    with pytest.raises(FreqscopeError, match="--address, --workers and --gpus-per-worker are for --engine ray"):
+        infer("model", tmp_path, classes=toy_class_list(), workers=2, db=tmp_path / "db.duckdb")
