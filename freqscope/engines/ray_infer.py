@@ -8,6 +8,7 @@ writes each batch in its own transaction as it arrives, so resume works as with 
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +96,9 @@ def predict_on_ray(spec: ReplicaSpec, batches: Sequence[Sequence[str]], *, addre
     """Predictions for each batch of image keys, one list of rows per batch, in the order they complete."""
     with ray_session(address, workers) as ray:
         replicas, gpus = replica_resources(ray, spec.device, workers, gpus_per_worker)
+        # Our own progress bar reports the predictions; Ray Data's bars and execution logs would repeat it.
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
         keys = ray.data.from_items([{"keys": list(batch)} for batch in batches],
                                    override_num_blocks=max(1, min(len(batches), replicas * 4)))
         predicted = keys.map_batches(
