@@ -1,16 +1,15 @@
 """``freqscope index``: read corpora once, match every class list, store the matches in DuckDB.
 
-For each shard (a file, or a row-group range of a large parquet file) that is not yet done for every
-requested class list: read ─► match ─► write, in one transaction that also marks the shard done. So a
-killed run leaves only whole shards behind, a re-run skips them, and a changed file replaces its rows.
+The work is split into shards (a file, or a row-group range of a large parquet file: ``engines.shards``).
+For each shard not yet done for every requested class list, an engine (``engines``: local or Ray) reads and
+matches it, and ``ShardWriter`` writes it in one transaction that also marks the shard done. So a killed run
+leaves only whole shards behind, a re-run skips them, and a changed file replaces its rows.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,23 +17,18 @@ import duckdb
 import polars as pl
 
 from freqscope import readers
+from freqscope.engines import IndexEngine, index_engine
+from freqscope.engines.shards import DEFAULT_SHARD_ROWS, MatchedBatch, Shard, ShardJob, plan_shards, sum_counts
 from freqscope.errors import FreqscopeError
-from freqscope.matcher import Matcher, MatchRules
+from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
 from freqscope.store import open_database, read_class_list, resolve_db_path, store_class_list, transaction
 from freqscope.taxonomy import ClassList
 
-# Matching runs in a worker thread (Polars releases the GIL) while the main thread reads and writes.
-# One is enough: Polars already spreads each operation over the cores, and two workers measured
-# slower (benchmarks/bench_index.py) because they then fight over the same cores.
-MAX_PENDING_BATCHES = 2
-
 WRITER_SETTINGS_SQL = "SET threads = 1"
 FIND_CORPUS_SQL = "SELECT rules FROM corpora WHERE corpus = ?"
 INSERT_CORPUS_SQL = "INSERT INTO corpora (corpus, format, kind, text_column, rules) VALUES (?, ?, ?, ?, ?)"
-FIND_SHARDS_SQL = """
-SELECT source_id, row_start, fingerprint FROM sources WHERE corpus = ? AND path = ? AND status = 'done'
-"""
+FIND_SOURCES_SQL = "SELECT source_id, path, row_start, row_end, fingerprint, status FROM sources WHERE corpus = ?"
 DONE_TAXONOMIES_SQL = """
 SELECT st.taxonomy FROM source_taxonomies st JOIN taxonomies t
   ON t.taxonomy = st.taxonomy AND t.fingerprint = st.taxonomy_fingerprint
@@ -49,6 +43,10 @@ DELETE_SOURCE_SQL = [
 INSERT_SOURCE_SQL = """
 INSERT INTO sources (corpus, path, row_start, row_end, bytes, fingerprint, status, indexed_at)
 VALUES (?, ?, ?, ?, ?, ?, 'running', current_timestamp) RETURNING source_id
+"""
+INSERT_FAILED_SOURCE_SQL = """
+INSERT INTO sources (corpus, path, row_start, row_end, bytes, fingerprint, status, error, indexed_at)
+VALUES (?, ?, ?, ?, ?, ?, 'failed', ?, current_timestamp)
 """
 FINISH_SOURCE_SQL = """
 UPDATE sources SET status = 'done', n_docs = ?, n_rows = ?, n_invalid_utf8 = ?, indexed_at = current_timestamp
@@ -77,13 +75,29 @@ SELECT taxonomy, count(*) FILTER (WHERE docs > 0), count(*) FROM exposure WHERE 
 class IndexSummary:
     corpus: str
     db: str
+    engine: str = "local"
     shards_indexed: int = 0
     shards_skipped: int = 0
-    skipped_paths: list[str] = field(default_factory=list)
+    skipped_paths: list[str] = field(default_factory=list)  # shard names (a path, or a path and its rows)
+    shards_failed: list[tuple[str, str]] = field(default_factory=list)  # (shard name, error)
     docs_read: int = 0
     invalid_utf8: int = 0
     classes_seen: dict[str, tuple[int, int]] = field(default_factory=dict)  # taxonomy -> (seen, total)
     top_classes: list[tuple[str, str, int]] = field(default_factory=list)  # (taxonomy, class, docs)
+
+
+class ShardsFailed(FreqscopeError):
+    """Some shards still failed after their retries; every other shard was written. ``summary`` says what."""
+
+    def __init__(self, summary: IndexSummary) -> None:
+        self.summary = summary
+        (first, error), more = summary.shards_failed[0], len(summary.shards_failed) - 1
+        super().__init__(
+            f"{len(summary.shards_failed)} shard(s) failed after their retries and were not indexed: {first} ({error})"
+            + (f" and {more} more (see sources.status = 'failed')" if more else "")
+            + f"; the other {summary.shards_indexed} were written: fix the cause and run the same command again "
+            "to index just the failed ones"
+        )
 
 
 def default_corpus_name(paths: Sequence[str | os.PathLike]) -> str:
@@ -100,12 +114,6 @@ def default_corpus_name(paths: Sequence[str | os.PathLike]) -> str:
     for suffix in (".gz", ".zst", ".zstd"):
         name = name.removesuffix(suffix)
     return Path(name).stem
-
-
-def file_fingerprint(path: Path) -> str:
-    """A content hash: a copy of the same file is the same source, an edited file is a new one."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "blake2b").hexdigest()[:32]
 
 
 def load_class_lists(specs: Sequence[str] | None) -> list[ClassList]:
@@ -132,13 +140,21 @@ def index(
     text_column: str | None = None,
     rules: MatchRules = MatchRules(),
     quiet: bool = True,
+    engine: str | IndexEngine = "local",
+    address: str | None = None,
+    workers: int | None = None,
+    shard_rows: int = DEFAULT_SHARD_ROWS,
 ) -> IndexSummary:
     """Index corpus files into the database; see the module docstring. Returns what was done.
 
     ``classes`` names built-in lists or CSV paths (default: every built-in list); ``class_lists`` passes
-    ready-made ``ClassList`` objects instead.
+    ready-made ``ClassList`` objects instead. ``engine`` is "local", "ray" (with ``address`` and ``workers``,
+    see ``engines.ray_index``) or an engine object. A parquet file of several row groups is split into shards
+    of about ``shard_rows`` rows. With the Ray engine, shards that fail after their retries are recorded as
+    failed and ``ShardsFailed`` is raised once the others are written.
     """
     corpus = corpus or default_corpus_name(paths)
+    runner = index_engine(engine, address=address, workers=workers) if isinstance(engine, str) else engine
     files = readers.expand_paths(paths)
     lists = list(class_lists) if class_lists is not None else load_class_lists(classes)
     # Validate every file (format, text column) before anything is written.
@@ -153,15 +169,26 @@ def index(
     # DuckDB's parallel insert only contends with the matching threads for the same cores.
     connection.execute(WRITER_SETTINGS_SQL)
     try:
-        summary = IndexSummary(corpus=corpus, db=str(resolve_db_path(db)))
+        summary = IndexSummary(corpus=corpus, db=str(resolve_db_path(db)), engine=runner.name)
         with transaction(connection):
             _register_corpus(connection, corpus, sources[0], rules, formats)
             for class_list in lists:
                 store_class_list(connection, class_list)
+        shards = plan_shards(sources, text_column, shard_rows)
+        jobs, stale = _plan_jobs(connection, corpus, shards, lists, summary)
+        known = {l.name: l for l in lists}
+        extra = sorted({name for job in jobs for name in job.lists} - set(known))
+        known.update({name: read_class_list(connection, name) for name in extra})
+        writer = ShardWriter(connection, corpus, known, stale, summary)
         with Progress(quiet=quiet) as progress:
-            for source in sources:
-                _index_file(connection, corpus, source, lists, rules, progress, summary)
+            for name in summary.skipped_paths:
+                progress.note(f"skipped {Path(name).name}: already indexed for these class lists")
+            for path in sorted(set(stale) - {job.shard.path for job in jobs}):
+                writer.drop_stale(path)
+            runner.run(jobs, known, rules, writer, progress)
         _summarise(connection, summary)
+        if summary.shards_failed:
+            raise ShardsFailed(summary)
         return summary
     finally:
         connection.close()
@@ -181,104 +208,111 @@ def _register_corpus(connection, corpus: str, source: readers.SourceReader, rule
         )
 
 
-def _index_file(connection, corpus, source, lists, rules, progress, summary) -> None:
-    path = str(source.path.resolve())
-    fingerprint = file_fingerprint(source.path)
-    known = connection.execute(FIND_SHARDS_SQL, [corpus, path]).fetchall()
-    current = [source_id for source_id, _, old in known if old == fingerprint]
-    stale = [source_id for source_id, _, old in known if old != fingerprint]
-    shard_lists = list(lists)
-    if current:
-        done = {name for (name,) in connection.execute(DONE_TAXONOMIES_SQL, [current[0]]).fetchall()}
-        if {l.name for l in lists} <= done:
+def _plan_jobs(connection, corpus: str, shards: Sequence[Shard], lists: Sequence[ClassList],
+               summary: IndexSummary) -> tuple[list[ShardJob], dict[str, list[int]]]:
+    """The shards to (re)index, and per file the earlier rows that no planned shard keeps.
+
+    A shard is kept when a done row has its exact rows and fingerprint. A kept shard done for every requested
+    list is skipped; one missing a list is matched again against all its lists, since matches are resolved
+    over all of a shard's lists together. Every other row of a planned file (an edited file, another shard
+    size, a failed shard) is stale: it is deleted with the first shard of its file that is written.
+    """
+    existing: dict[str, dict[int, tuple]] = {}
+    for source_id, path, row_start, row_end, fingerprint, status in connection.execute(FIND_SOURCES_SQL, [corpus]).fetchall():
+        existing.setdefault(path, {})[row_start] = (source_id, row_end, fingerprint, status)
+    requested = tuple(l.name for l in lists)
+    jobs: list[ShardJob] = []
+    kept: set[int] = set()
+    for shard in shards:
+        old = existing.get(shard.path, {}).get(shard.row_start)
+        if old is None or old[1:] != (shard.row_end, shard.fingerprint, "done"):
+            jobs.append(ShardJob(shard, requested))
+            continue
+        source_id = old[0]
+        kept.add(source_id)
+        done = {name for (name,) in connection.execute(DONE_TAXONOMIES_SQL, [source_id]).fetchall()}
+        if set(requested) <= done:
             summary.shards_skipped += 1
-            summary.skipped_paths.append(path)
-            progress.note(f"skipped {source.path.name}: already indexed for these class lists")
-            return
-        # Matches are resolved over all of a shard's lists together, so a new list means matching again
-        # against the lists it already had as well.
-        requested = {l.name for l in lists}
-        shard_lists += [read_class_list(connection, name) for name in sorted(done - requested)]
-        stale += current
-    matcher = Matcher(shard_lists, rules)
-    with transaction(connection):
-        for source_id in stale:
+            summary.skipped_paths.append(shard.name)
+            continue
+        jobs.append(ShardJob(shard, requested + tuple(sorted(done - set(requested))), (source_id,)))
+    stale = {}
+    for path in {shard.path for shard in shards}:
+        ids = [row[0] for row in existing.get(path, {}).values() if row[0] not in kept]
+        if ids:
+            stale[path] = ids
+    return jobs, stale
+
+
+class ShardWriter:
+    """The one writer, driver side: each shard in one transaction (replacing its earlier rows), in the order
+    the engine delivers them. A file's stale rows go with the first of its shards written."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, corpus: str, class_lists: Mapping[str, ClassList],
+                 stale: dict[str, list[int]], summary: IndexSummary) -> None:
+        self.connection = connection
+        self.corpus = corpus
+        self.class_lists = class_lists
+        self.stale = dict(stale)
+        self.summary = summary
+
+    def _delete_old_rows(self, job: ShardJob) -> None:
+        for source_id in [*job.replaces, *self.stale.get(job.shard.path, [])]:
             for statement in DELETE_SOURCE_SQL:
-                connection.execute(statement, [source_id])
-        source_id = connection.execute(
-            INSERT_SOURCE_SQL, [corpus, path, 0, None, source.path.stat().st_size, fingerprint]
-        ).fetchone()[0]
-        task = progress.add_task(source.path.name, total=source.total_docs())
-        counts = []
-        for batch_docs, located, batch_counts in _match_batches(source, matcher):
-            if not located.is_empty():
-                _insert_matches(connection, source_id, located)
-                counts.append(batch_counts)
-            progress.advance(task, batch_docs)
-        progress.finish(task)
-        _insert_counts(connection, source_id, counts)
-        connection.execute(FINISH_SOURCE_SQL, [source.n_docs, source.n_rows, source.n_invalid_utf8, source_id])
-        for class_list in shard_lists:
-            connection.execute(MARK_TAXONOMY_DONE_SQL, [source_id, class_list.name, class_list.fingerprint()])
-    summary.shards_indexed += 1
-    summary.docs_read += source.n_docs
-    summary.invalid_utf8 += source.n_invalid_utf8
+                self.connection.execute(statement, [source_id])
+
+    def drop_stale(self, path: str) -> None:
+        """Stale rows of a file none of whose shards is written this run (e.g. an old failed shard)."""
+        with transaction(self.connection):
+            for source_id in self.stale.get(path, []):
+                for statement in DELETE_SOURCE_SQL:
+                    self.connection.execute(statement, [source_id])
+        self.stale.pop(path, None)
+
+    def write(self, job: ShardJob, batches: Iterable[MatchedBatch]) -> None:
+        """Consumes ``batches`` inside the shard's transaction, so a local engine streams straight into it."""
+        shard, connection = job.shard, self.connection
+        n_docs = n_rows = n_invalid = 0
+        with transaction(connection):
+            self._delete_old_rows(job)
+            source_id = connection.execute(
+                INSERT_SOURCE_SQL, [self.corpus, shard.path, shard.row_start, shard.row_end, shard.bytes, shard.fingerprint]
+            ).fetchone()[0]
+            counts = []
+            for batch in batches:
+                n_docs, n_rows, n_invalid = n_docs + batch.n_docs, n_rows + batch.n_rows, n_invalid + batch.n_invalid_utf8
+                if not batch.matches.is_empty():
+                    _insert_frame(connection, "batch_matches", batch.matches, INSERT_MATCHES_SQL, source_id)
+                    counts.append(batch.counts)
+            if counts:
+                _insert_frame(connection, "shard_counts", sum_counts(counts), INSERT_COUNTS_SQL, source_id)
+            connection.execute(FINISH_SOURCE_SQL, [n_docs, n_rows, n_invalid, source_id])
+            for name in job.lists:
+                connection.execute(MARK_TAXONOMY_DONE_SQL, [source_id, name, self.class_lists[name].fingerprint()])
+        self.stale.pop(shard.path, None)
+        self.summary.shards_indexed += 1
+        self.summary.docs_read += n_docs
+        self.summary.invalid_utf8 += n_invalid
+
+    def write_failed(self, job: ShardJob, error: str) -> None:
+        """A ``failed`` row in place of the shard's earlier ones: not counted, retried by the next run."""
+        shard = job.shard
+        with transaction(self.connection):
+            self._delete_old_rows(job)
+            self.connection.execute(
+                INSERT_FAILED_SOURCE_SQL,
+                [self.corpus, shard.path, shard.row_start, shard.row_end, shard.bytes, shard.fingerprint, error],
+            )
+        self.stale.pop(shard.path, None)
+        self.summary.shards_failed.append((shard.name, error))
 
 
-def _class_counts(located: pl.DataFrame) -> pl.DataFrame:
-    """Documents and mentions per class in one batch (a document never spans two batches)."""
-    human, gpt = pl.col("role") == "human", pl.col("role") == "gpt"
-    per_doc = located.group_by("doc", "taxonomy", "class_index").agg(
-        pl.col("n").sum().alias("mentions"),
-        pl.col("n").filter(human).sum().alias("mentions_human"),
-        pl.col("n").filter(gpt).sum().alias("mentions_gpt"),
-    )
-    return per_doc.group_by("taxonomy", "class_index").agg(
-        pl.len().alias("docs"),
-        pl.col("mentions").sum(),
-        (pl.col("mentions_human") > 0).sum().alias("docs_human"),
-        pl.col("mentions_human").sum(),
-        (pl.col("mentions_gpt") > 0).sum().alias("docs_gpt"),
-        pl.col("mentions_gpt").sum(),
-    )
-
-
-def _match_batches(source: readers.SourceReader, matcher: Matcher) -> Iterator[tuple[int, pl.DataFrame, pl.DataFrame]]:
-    """(documents, located matches, class counts) per batch in reading order; matching overlaps reading."""
-    pending: list[Future] = []
-    with ThreadPoolExecutor(1) as pool:
-        for batch in source.batches():
-            pending.append(pool.submit(_match_batch, batch, matcher))
-            if len(pending) >= MAX_PENDING_BATCHES:
-                yield pending.pop(0).result()
-        for future in pending:
-            yield future.result()
-
-
-def _match_batch(batch: pl.DataFrame, matcher: Matcher) -> tuple[int, pl.DataFrame, pl.DataFrame]:
-    found = matcher.match(batch["text"])
-    located = found.join(batch.select("doc", "doc_key", "role").with_row_index("row"), on="row").drop("row")
-    docs = batch["doc"].n_unique() if batch["role"].null_count() < batch.height else batch.height
-    return docs, located, _class_counts(located)
-
-
-def _insert_matches(connection: duckdb.DuckDBPyConnection, source_id: int, located: pl.DataFrame) -> None:
-    connection.register("batch_matches", located.to_arrow())
+def _insert_frame(connection: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, sql: str, source_id: int) -> None:
+    connection.register(name, frame.to_arrow())
     try:
-        connection.execute(INSERT_MATCHES_SQL, [source_id])
+        connection.execute(sql, [source_id])
     finally:
-        connection.unregister("batch_matches")
-
-
-def _insert_counts(connection: duckdb.DuckDBPyConnection, source_id: int, counts: list[pl.DataFrame]) -> None:
-    if not counts:
-        return
-    totals = pl.concat(counts).group_by("taxonomy", "class_index").sum()
-    connection.register("shard_counts", totals.to_arrow())
-    try:
-        connection.execute(INSERT_COUNTS_SQL, [source_id])
-    finally:
-        connection.unregister("shard_counts")
+        connection.unregister(name)
 
 
 def _summarise(connection, summary: IndexSummary, top: int = 10) -> None:

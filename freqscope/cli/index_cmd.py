@@ -7,7 +7,8 @@ import typer
 from rich.table import Table
 
 from freqscope.cli.app import DbOption, app, console
-from freqscope.indexer import IndexSummary, index
+from freqscope.engines import ENGINES
+from freqscope.indexer import IndexSummary, ShardsFailed, index
 from freqscope.matcher import AMBIGUOUS_CHOICES, MatchRules
 
 
@@ -27,6 +28,9 @@ def index_command(
     substrings: Annotated[bool, typer.Option("--substrings", help="Match inside words too.")] = False,
     no_plurals: Annotated[bool, typer.Option("--no-plurals", help="Terms do not stand for their plurals.")] = False,
     overlapping: Annotated[bool, typer.Option("--overlapping", help="Count nested and overlapping matches too.")] = False,
+    engine: Annotated[str, typer.Option("--engine", help=f"Where shards are matched: {' or '.join(ENGINES)} (a Ray cluster; see docs/cluster.md).")] = "local",
+    address: Annotated[Optional[str], typer.Option("--address", help="--engine ray: the cluster's head, HOST:6379 or auto (default: start a local Ray).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="--engine ray: shards matched at once (default: one per CPU of the cluster).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
 ) -> None:
     """Count class exposure in caption and instruction corpora, into the DuckDB database."""
@@ -36,9 +40,15 @@ def index_command(
         case_sensitive=case_sensitive, substrings=substrings, plurals=not no_plurals,
         overlapping=overlapping, ambiguous=ambiguous,
     )
-    summary = index(
-        paths, db=db, corpus=corpus, classes=classes, format=format, text_column=text_column, rules=rules, quiet=quiet,
-    )
+    try:
+        summary = index(
+            paths, db=db, corpus=corpus, classes=classes, format=format, text_column=text_column, rules=rules,
+            quiet=quiet, engine=engine, address=address, workers=workers,
+        )
+    except ShardsFailed as failed:
+        if not quiet:  # what was written, then the error line (and exit 1) from the CLI's error handler
+            print_summary(failed.summary)
+        raise
     if not quiet:
         print_summary(summary)
 
@@ -46,7 +56,7 @@ def index_command(
 def print_summary(summary: IndexSummary) -> None:
     console.print(
         f"[bold]{summary.corpus}[/]: {summary.docs_read:,} documents read from {summary.shards_indexed} "
-        f"file(s), {summary.shards_skipped} already indexed; database {summary.db}",
+        f"shard(s) ({summary.engine} engine), {summary.shards_skipped} already indexed; database {summary.db}",
         highlight=False,
     )
     if summary.invalid_utf8:

@@ -36,6 +36,10 @@ def infer_command(
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="open, closed: answer length limit.")] = 64,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run the checkpoint's own Python code (off by default).")] = False,
     allow_pickle: Annotated[bool, typer.Option("--allow-pickle", help="Load .bin (pickle) weights, which can run code; safetensors only by default.")] = False,
+    engine: Annotated[str, typer.Option("--engine", help="local, or ray: a Ray Data actor pool with one model replica per GPU (see docs/cluster.md).")] = "local",
+    address: Annotated[Optional[str], typer.Option("--address", help="--engine ray: the cluster's head, HOST:6379 or auto (default: start a local Ray).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="--engine ray: model replicas (default: one per GPU of the cluster; 1 with --device cpu).")] = None,
+    gpus_per_worker: Annotated[Optional[float], typer.Option("--gpus-per-worker", min=0, help="--engine ray: GPUs per replica, for a model that needs several (default: 1; 0 with --device cpu).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
 ) -> None:
     """Measure per-class accuracy of a VLM or CLIP model on a labelled image set, as in the seed paper."""
@@ -46,6 +50,7 @@ def infer_command(
         device=device, limit=limit, seed=seed, candidates=candidates, prompt=prompt, split=split,
         image_root=image_root, templates=templates, reduce=reduce, max_new_tokens=max_new_tokens,
         trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, progress=not quiet,
+        engine=engine, address=address, workers=workers, gpus_per_worker=gpus_per_worker,
     )
     if quiet:
         return

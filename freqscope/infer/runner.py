@@ -16,10 +16,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.text import Text
 
+from freqscope.engines import ENGINES
+from freqscope.engines.ray_runtime import require_ray
 from freqscope.errors import FreqscopeError
 from freqscope.infer.datasets import ImageDataset, ImageItem, load_image_dataset
 from freqscope.infer.likelihood import REDUCTIONS
-from freqscope.infer.methods import METHODS, build_method
+from freqscope.infer.methods import METHODS, Method, build_method
 from freqscope.infer.models import (DualEncoderModel, VisionLanguageModel, dtype_name, load_model, require_torch,
                                     resolve_device, resolve_dtype)
 from freqscope.infer.runs import (RunKey, find_or_create_run, finish_run, predicted_images, run_totals,
@@ -86,6 +88,24 @@ def _open_images(dataset: ImageDataset, items: list[ImageItem]) -> tuple[list[An
     return images, errors
 
 
+def predict_batch(dataset: ImageDataset, predictor: Method, batch: list[ImageItem]) -> list[tuple[Any, ...]]:
+    """One batch's rows for ``write_predictions``: (image, label_index, predicted_index, answer, score, error).
+
+    The one prediction step of every engine: the local loop calls it here, a Ray actor on its own node.
+    """
+    opened, errors = _open_images(dataset, batch)
+    usable = [i for i, error in enumerate(errors) if error is None]
+    predictions = dict(zip(usable, predictor.predict(
+        [batch[i].key for i in usable], [batch[i].label_index for i in usable], [opened[i] for i in usable]
+    ))) if usable else {}
+    return [
+        (item.key, item.label_index, None, None, None, errors[i]) if i not in predictions else
+        (item.key, item.label_index, predictions[i].predicted_index, predictions[i].answer,
+         predictions[i].score, None)
+        for i, item in enumerate(batch)
+    ]
+
+
 def infer(
     model: str | VisionLanguageModel | DualEncoderModel,
     dataset: str | Path,
@@ -110,11 +130,17 @@ def infer(
     allow_pickle: bool = False,
     progress: bool = False,
     on_batch: Callable[[int], None] | None = None,
+    engine: str = "local",
+    address: str | None = None,
+    workers: int | None = None,
+    gpus_per_worker: float | None = None,
 ) -> RunSummary:
     """Predict every image of ``dataset`` (up to ``limit``) with ``model`` and ``method``; store them in ``db``.
 
     ``model`` is a checkpoint (local path or hub id) or an already loaded adapter. ``on_batch`` is called with
-    the number of images written after each batch is committed.
+    the number of images written after each batch is committed. ``engine="ray"`` predicts in a Ray Data actor
+    pool (``engines.ray_infer``) on a local Ray or the cluster at ``address``: ``workers`` model replicas of
+    ``gpus_per_worker`` GPUs each (default: one per GPU, else one CPU replica); the writes are the same.
     """
     if method not in METHODS:
         raise FreqscopeError(f"--method {method} is not one of {', '.join(METHODS)}")
@@ -122,10 +148,22 @@ def infer(
         raise FreqscopeError(f"--reduce {reduce} is not one of {', '.join(REDUCTIONS)}")
     if batch_size < 1 or (limit is not None and limit < 0):
         raise FreqscopeError("--batch-size must be at least 1 and --limit at least 0")
+    if engine not in ENGINES:
+        raise FreqscopeError(f"--engine {engine} is not one of {', '.join(ENGINES)}")
+    on_ray = engine == "ray"
+    if not on_ray and (address is not None or workers is not None or gpus_per_worker is not None):
+        raise FreqscopeError("--address, --workers and --gpus-per-worker are for --engine ray: drop them, or add --engine ray")
+    if on_ray:
+        require_ray()
+        if not isinstance(model, str):
+            raise FreqscopeError("--engine ray loads the model on each replica: pass a checkpoint path, not a loaded model")
     require_torch()
     class_list = _resolve_classes(classes)
     images = load_image_dataset(dataset, class_list, split=split, image_root=image_root)
-    device = resolve_device(device) if isinstance(model, str) else str(model.device.type)
+    if on_ray:  # the replicas' device, not this machine's: a GPU unless told otherwise
+        device = device or ("cpu" if gpus_per_worker == 0 else "cuda")
+    else:
+        device = resolve_device(device) if isinstance(model, str) else str(model.device.type)
     torch_dtype = resolve_dtype(dtype, device) if isinstance(model, str) else model.dtype
     model_path = model if isinstance(model, str) else model.name_or_path
     settings = {
@@ -133,7 +171,7 @@ def infer(
         "max_new_tokens": max_new_tokens if method in ("open", "closed") else None,
         "reduce": reduce if method == "likelihood" else None,
         "templates": templates if method == "clip" else None,
-        "execution": {"device": device, "batch_size": batch_size, "limit": limit},
+        "execution": {"device": device, "batch_size": batch_size, "limit": limit, "engine": engine},
     }
     key = RunKey(name or f"{_model_name(model)}:{method}", str(model_path), method, class_list.name, images.name, prompt)
 
@@ -147,35 +185,39 @@ def infer(
         todo = [item for item in selected if item.key not in done]
         seconds = 0.0
         if todo:
-            loaded = model if not isinstance(model, str) else load_model(
-                model, device=device, dtype=torch_dtype, trust_remote_code=trust_remote_code,
-                allow_pickle=allow_pickle, max_new_tokens=max_new_tokens,
-            )
-            require_torch().manual_seed(seed)
-            predictor = build_method(
-                method, loaded, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce,
-                templates=templates,
-            )
-            started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
+            batches = [todo[start: start + batch_size] for start in range(0, len(todo), batch_size)]
+            if on_ray:
+                from freqscope.engines.ray_infer import ReplicaSpec, predict_on_ray
+
+                spec = ReplicaSpec(
+                    model=str(Path(model).resolve()) if Path(model).exists() else model,
+                    dataset=str(Path(dataset).resolve()), class_list=class_list, method=method, device=device,
+                    dtype=dtype, split=split, image_root=str(Path(image_root).resolve()) if image_root else None,
+                    seed=seed, candidates=candidates, prompt=prompt, reduce=reduce, templates=templates,
+                    max_new_tokens=max_new_tokens, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle,
+                )
+                started = time.perf_counter()  # on Ray this includes starting the replicas and loading the model
+                predicted = predict_on_ray(spec, [[item.key for item in batch] for batch in batches],
+                                           address=address, workers=workers, gpus_per_worker=gpus_per_worker)
+            else:
+                loaded = model if not isinstance(model, str) else load_model(
+                    model, device=device, dtype=torch_dtype, trust_remote_code=trust_remote_code,
+                    allow_pickle=allow_pickle, max_new_tokens=max_new_tokens,
+                )
+                require_torch().manual_seed(seed)
+                predictor = build_method(
+                    method, loaded, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce,
+                    templates=templates,
+                )
+                started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
+                predicted = (predict_batch(images, predictor, batch) for batch in batches)
             with _progress(progress) as bar:
                 task = bar.add_task(f"{key.model} {method}", total=len(todo))
-                for start in range(0, len(todo), batch_size):
-                    batch = todo[start: start + batch_size]
-                    opened, errors = _open_images(images, batch)
-                    usable = [i for i, error in enumerate(errors) if error is None]
-                    predictions = dict(zip(usable, predictor.predict(
-                        [batch[i].key for i in usable], [batch[i].label_index for i in usable], [opened[i] for i in usable]
-                    ))) if usable else {}
-                    rows = [
-                        (item.key, item.label_index, None, None, None, errors[i]) if i not in predictions else
-                        (item.key, item.label_index, predictions[i].predicted_index, predictions[i].answer,
-                         predictions[i].score, None)
-                        for i, item in enumerate(batch)
-                    ]
+                for rows in predicted:
                     write_predictions(con, run_id, rows)
-                    bar.advance(task, len(batch))
+                    bar.advance(task, len(rows))
                     if on_batch is not None:
-                        on_batch(len(batch))
+                        on_batch(len(rows))
             seconds = time.perf_counter() - started
         if len(predicted_images(con, run_id)) == len(images.items):
             finish_run(con, run_id)

@@ -20,12 +20,16 @@ from freqscope.readers.frames import (
 class ParquetReader:
     """Reads one text column; doc is the row number in the file, doc_key and role are null.
 
+    ``row_start`` and ``row_end`` (exclusive) restrict reading to a row range of the file (a shard); doc stays
+    the row number in the whole file, so the shards of a file give the same documents as the file read whole.
+
     The fast path is Polars' own streaming parquet reader, which validates UTF-8 as it decodes. Arrow reads
     invalid UTF-8 without complaint, so where Polars refuses a file the rest of it is read with pyarrow,
     from the row where Polars stopped, and the bad bytes are replaced (``arrow_text``).
     """
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int) -> None:
+    def __init__(self, path: Path, text_column: str | None, batch_rows: int, row_start: int = 0,
+                 row_end: int | None = None) -> None:
         if compression_of(path):
             raise FreqscopeError(
                 f"{path}: a parquet file cannot be read through {compression_of(path)}: decompress it first "
@@ -58,12 +62,21 @@ class ParquetReader:
         metadata = self._file.metadata
         # First row of each row group, to map a document to its row group (read_docs, error positions).
         self._group_starts = [0, *accumulate(metadata.row_group(i).num_rows for i in range(metadata.num_row_groups))]
+        n_rows = metadata.num_rows
+        row_end = n_rows if row_end is None else row_end
+        if not 0 <= row_start <= row_end <= n_rows:
+            raise ValueError(f"{path}: rows {row_start}..{row_end} are outside its {n_rows} rows")
+        self.row_start, self.row_end = row_start, row_end
 
     def total_docs(self) -> int:
-        return self._file.metadata.num_rows
+        return self.row_end - self.row_start
+
+    def row_group_rows(self) -> list[int]:
+        """The number of rows of each row group, in order (the units a large file is sharded by)."""
+        return [b - a for a, b in zip(self._group_starts, self._group_starts[1:])]
 
     def chunks(self) -> Iterator[Chunk]:
-        done = 0
+        done = self.row_start
         try:
             for chunk in self._polars_chunks():
                 yield chunk
@@ -76,8 +89,11 @@ class ParquetReader:
             raise self._damaged(done, error) from None
 
     def _polars_chunks(self) -> Iterator[Chunk]:
-        start = 0
+        start = self.row_start
         query = pl.scan_parquet(self.path, glob=False, hive_partitioning=False).select(pl.col(self.text_column).alias("text"))
+        if (self.row_start, self.row_end) != (0, self._file.metadata.num_rows):
+            # Polars pushes the slice down to the row groups: those outside the range are not read.
+            query = query.slice(self.row_start, self.row_end - self.row_start)
         for batch in query.collect_batches(chunk_size=self.batch_rows):
             text = batch.to_series()
             n_invalid = 0
@@ -87,17 +103,27 @@ class ParquetReader:
             start += len(text)
 
     def _arrow_chunks(self, start: int) -> Iterator[Chunk]:
-        """Rows from ``start`` on, with pyarrow (which does not check UTF-8, so ``arrow_text`` can repair it)."""
+        """Rows from ``start`` to ``row_end``, with pyarrow (which does not check UTF-8, so ``arrow_text`` can
+        repair it)."""
+        if start >= self.row_end:
+            return
         first_group = bisect_right(self._group_starts, start) - 1
-        groups = list(range(first_group, self._file.metadata.num_row_groups))
-        position = self._group_starts[first_group] if groups else start
+        last_group = bisect_right(self._group_starts, self.row_end - 1) - 1
+        groups = list(range(first_group, last_group + 1))
+        position = self._group_starts[first_group]
         try:
             for batch in self._file.iter_batches(batch_size=self.batch_rows, columns=[self.text_column],
                                                  row_groups=groups, use_threads=True):
                 column = batch.column(0)
+                if position + len(column) <= start:  # whole batches of the first row group that Polars already gave
+                    position += len(column)
+                    continue
                 if position < start:  # rows of the first row group that Polars already gave
                     column = column.slice(start - position)
                     position = start
+                if position >= self.row_end:
+                    break
+                column = column.slice(0, self.row_end - position)  # rows of the last row group past the range
                 if pa.types.is_dictionary(column.type):
                     column = column.dictionary_decode()
                 text, n_invalid = arrow_text(column)
@@ -108,7 +134,7 @@ class ParquetReader:
 
     def read_docs(self, docs: Sequence[int]) -> pl.DataFrame:
         """Only the row groups that hold the wanted rows are read."""
-        wanted = sorted({d for d in docs if 0 <= d < self.total_docs()})
+        wanted = sorted({d for d in docs if 0 <= d < self._file.metadata.num_rows})
         frames = []
         by_group: dict[int, list[int]] = {}
         for doc in wanted:

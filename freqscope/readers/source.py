@@ -22,10 +22,13 @@ class SourceReader:
     Construction checks cheaply what can be checked up front (the file, its format, its text column) and
     raises FreqscopeError; what only shows mid-stream (a truncated gzip, a bad record) raises FreqscopeError
     from ``batches()``, naming the file and the position.
+
+    A parquet file can be read in part: rows ``row_start`` to ``row_end`` (exclusive; None: to the end), with
+    doc still the row number in the whole file. Other formats are read whole.
     """
 
     def __init__(self, path: Path, *, format: str | None = None, text_column: str | None = None,
-                 batch_rows: int = 100_000) -> None:
+                 batch_rows: int = 100_000, row_start: int = 0, row_end: int | None = None) -> None:
         path = Path(path)
         if not path.is_file():
             raise FreqscopeError(
@@ -37,15 +40,17 @@ class SourceReader:
         self.path = path
         self.format = check_format(format) if format is not None else detect_format(path)
         self.kind = corpus_kind(self.format)
-        self._reader = self._open(text_column, batch_rows)
+        if self.format != "parquet" and (row_start, row_end) != (0, None):
+            raise ValueError(f"{path}: only parquet files can be read by row range, not {self.format}")
+        self._reader = self._open(text_column, batch_rows, row_start, row_end)
         self.text_column: str | None = self._reader.text_column
         self.n_docs = 0
         self.n_rows = 0
         self.n_invalid_utf8 = 0
 
-    def _open(self, text_column: str | None, batch_rows: int):
+    def _open(self, text_column: str | None, batch_rows: int, row_start: int, row_end: int | None):
         if self.format == "parquet":
-            return ParquetReader(self.path, text_column, batch_rows)
+            return ParquetReader(self.path, text_column, batch_rows, row_start, row_end)
         if self.format in ("csv", "tsv", "flickr8k"):
             return DelimitedReader(self.path, self.format, text_column, batch_rows)
         if self.format == "text":
@@ -59,8 +64,12 @@ class SourceReader:
         return RecordsReader(self.path, text_column, batch_rows)
 
     def total_docs(self) -> int | None:
-        """The number of documents where the file says so up front (parquet), else None."""
+        """The number of documents (in the row range) where the file says so up front (parquet), else None."""
         return self._reader.total_docs()
+
+    def row_group_rows(self) -> list[int] | None:
+        """The rows of each row group of a parquet file, the units it can be sharded by; None for other formats."""
+        return self._reader.row_group_rows() if self.format == "parquet" else None
 
     def batches(self) -> Iterator[pl.DataFrame]:
         """Batches in BATCH_SCHEMA order, docs ascending; n_docs, n_rows, n_invalid_utf8 are final at the end."""

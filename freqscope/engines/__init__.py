@@ -1,0 +1,56 @@
+"""Engines: how the work of ``index`` and ``infer`` is executed, on this machine or on a Ray cluster.
+
+``index`` plans shards (``shards.plan_shards``), and an engine runs ``shards.match_shard`` on each and hands
+the results to the one writer (``freqscope.indexer.ShardWriter``):
+
+- ``local``: in this process, each shard's batches streamed into its open transaction;
+- ``ray``: one Ray task per shard on a local Ray or a cluster (``--address``); the driver writes each shard
+  as it completes.
+
+``infer --engine ray`` runs the model in a Ray Data actor pool (``ray_infer``). Ray is optional: it is
+imported only when a Ray engine runs (``ray_runtime.require_ray``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from freqscope.engines.shards import MatchedBatch, ShardJob
+from freqscope.errors import FreqscopeError
+from freqscope.matcher import MatchRules
+from freqscope.progress import Progress
+from freqscope.taxonomy import ClassList
+
+ENGINES = ("local", "ray")
+
+
+class ShardSink(Protocol):
+    """Where an engine puts each shard's results: the database writer."""
+
+    def write(self, job: ShardJob, batches: Iterable[MatchedBatch]) -> None: ...
+
+    def write_failed(self, job: ShardJob, error: str) -> None: ...
+
+
+class IndexEngine(Protocol):
+    name: str
+
+    def run(self, jobs: list[ShardJob], class_lists: Mapping[str, ClassList], rules: MatchRules,
+            sink: ShardSink, progress: Progress) -> list[tuple[ShardJob, str]]:
+        """Match every job's shard and write it to ``sink``; returns the shards that failed, with why."""
+        ...
+
+
+def index_engine(engine: str, *, address: str | None = None, workers: int | None = None) -> IndexEngine:
+    """The engine named by ``--engine``, with its ``--address`` and ``--workers``."""
+    if engine == "local":
+        if address is not None or workers is not None:
+            raise FreqscopeError("--address and --workers are for --engine ray: drop them, or add --engine ray")
+        from freqscope.engines.local import LocalEngine
+
+        return LocalEngine()
+    if engine == "ray":
+        from freqscope.engines.ray_index import RayEngine
+
+        return RayEngine(address=address, workers=workers)
+    raise FreqscopeError(f"--engine {engine} is not one of {', '.join(ENGINES)}")

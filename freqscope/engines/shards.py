@@ -1,0 +1,224 @@
+"""The unit of indexing work, shared by every engine: the shard plan and the matching of one shard.
+
+    plan_shards(sources) ─► [Shard] ─► match_shard(shard, lists, rules) ─► MatchedBatch ... (driver writes them)
+
+A shard is a file, or a row range of a large parquet file (whole row groups of about ``shard_rows`` rows).
+The plan depends only on the files, never on the engine, so the ``sources`` table is the same whichever
+engine ran. ``match_shard`` reads and matches and touches no database: the local engine streams its batches
+into the open transaction, the Ray engine runs it on a worker and ships back ``ShardResult`` (matches and
+counts as Arrow tables, never the captions).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from freqscope import readers
+from freqscope.matcher import Matcher, MatchRules
+from freqscope.taxonomy import ClassList
+
+DEFAULT_SHARD_ROWS = 1_000_000
+BATCH_ROWS = 100_000
+# Matching runs in a worker thread (Polars releases the GIL) while the calling thread reads. One is enough:
+# Polars already spreads each operation over the cores (benchmarks/bench_index.py measured two slower).
+MAX_PENDING_BATCHES = 2
+FINGERPRINT_THREADS = 4
+
+COUNT_COLUMNS = ("docs", "mentions", "docs_human", "mentions_human", "docs_gpt", "mentions_gpt")
+MATCHES_SCHEMA = {
+    "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32, "n": pl.UInt32,
+    "doc": pl.Int64, "doc_key": pl.String, "role": pl.String,
+}
+COUNTS_SCHEMA = {"taxonomy": pl.String, "class_index": pl.Int32, **{c: pl.Int64 for c in COUNT_COLUMNS}}
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One unit of work: rows ``row_start`` to ``row_end`` (exclusive; None: the whole file) of a file."""
+
+    path: str  # absolute
+    format: str  # as detected (or given) on the driver
+    text_column: str | None  # as given (--text-column), or None: each reader finds its own
+    row_start: int
+    row_end: int | None
+    fingerprint: str  # content hash of the whole file
+    bytes: int  # size of the whole file
+    n_docs_hint: int | None  # documents in the shard where the file says so up front (parquet)
+
+    @property
+    def name(self) -> str:
+        """How the shard is named in progress and errors: the path, plus the row range of a split file."""
+        if self.row_end is None:
+            return self.path
+        return f"{self.path} rows {self.row_start:,}-{self.row_end:,}"
+
+    @property
+    def label(self) -> str:
+        """The short name, for progress bars: the file's name, plus the row range of a split file."""
+        name = Path(self.path).name
+        return name if self.row_end is None else f"{name} rows {self.row_start:,}-{self.row_end:,}"
+
+    def open(self, batch_rows: int = BATCH_ROWS) -> readers.SourceReader:
+        return readers.SourceReader(Path(self.path), format=self.format, text_column=self.text_column,
+                                    batch_rows=batch_rows, row_start=self.row_start, row_end=self.row_end)
+
+
+@dataclass(frozen=True)
+class ShardJob:
+    """A shard to (re)index: the class lists to match it against, and the rows it replaces when written."""
+
+    shard: Shard
+    lists: tuple[str, ...]  # class list names, all matched together
+    replaces: tuple[int, ...] = ()  # source_ids of this shard's earlier rows
+
+
+@dataclass(frozen=True)
+class MatchedBatch:
+    """One batch's reading counters, its matches located in the file, and its per-class counts."""
+
+    n_docs: int
+    n_rows: int
+    n_invalid_utf8: int
+    matches: pl.DataFrame  # MATCHES_SCHEMA
+    counts: pl.DataFrame  # COUNTS_SCHEMA, summed over the batch
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """A whole shard's matches and counts, as Arrow tables: what a remote worker sends back."""
+
+    n_docs: int
+    n_rows: int
+    n_invalid_utf8: int
+    matches: pa.Table
+    counts: pa.Table
+
+    def as_batch(self) -> MatchedBatch:
+        return MatchedBatch(self.n_docs, self.n_rows, self.n_invalid_utf8,
+                            pl.from_arrow(self.matches), pl.from_arrow(self.counts))
+
+
+def file_fingerprint(path: Path) -> str:
+    """A content hash: a copy of the same file is the same source, an edited file is a new one."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "blake2b").hexdigest()[:32]
+
+
+def row_ranges(group_rows: Sequence[int], shard_rows: int) -> list[tuple[int, int]]:
+    """Consecutive whole row groups gathered into ranges of at least ``shard_rows`` rows (the last may be less)."""
+    ranges, start, end = [], 0, 0
+    for rows in group_rows:
+        end += rows
+        if end - start >= shard_rows:
+            ranges.append((start, end))
+            start = end
+    if end > start or not ranges:
+        ranges.append((start, end))
+    return ranges
+
+
+def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None = None,
+                shard_rows: int = DEFAULT_SHARD_ROWS) -> list[Shard]:
+    """The shards of the given files, in file order: one per file, or row-group ranges of a large parquet file.
+
+    ``text_column`` is the one the sources were opened with (None: each format's default).
+    """
+    if shard_rows < 1:
+        raise ValueError(f"shard_rows must be positive, not {shard_rows}")
+    # hashlib releases the GIL on large reads, so a few threads hash several files at once.
+    with ThreadPoolExecutor(FINGERPRINT_THREADS) as pool:
+        fingerprints = list(pool.map(file_fingerprint, [s.path for s in sources]))
+    shards = []
+    for source, fingerprint in zip(sources, fingerprints):
+        path, size = str(source.path.resolve()), source.path.stat().st_size
+        groups = source.row_group_rows()
+        ranges = row_ranges(groups, shard_rows) if groups else []
+        if len(ranges) <= 1:  # a whole file: no row range, as when a file is one shard
+            shards.append(Shard(path, source.format, text_column, 0, None, fingerprint, size,
+                                source.total_docs()))
+            continue
+        shards += [Shard(path, source.format, text_column, start, end, fingerprint, size, end - start)
+                   for start, end in ranges]
+    return shards
+
+
+def class_counts(located: pl.DataFrame) -> pl.DataFrame:
+    """Documents and mentions per class in one batch (a document never spans two batches)."""
+    human, gpt = pl.col("role") == "human", pl.col("role") == "gpt"
+    per_doc = located.group_by("doc", "taxonomy", "class_index").agg(
+        pl.col("n").sum().alias("mentions"),
+        pl.col("n").filter(human).sum().alias("mentions_human"),
+        pl.col("n").filter(gpt).sum().alias("mentions_gpt"),
+    )
+    return per_doc.group_by("taxonomy", "class_index").agg(
+        pl.len().alias("docs"),
+        pl.col("mentions").sum(),
+        (pl.col("mentions_human") > 0).sum().alias("docs_human"),
+        pl.col("mentions_human").sum(),
+        (pl.col("mentions_gpt") > 0).sum().alias("docs_gpt"),
+        pl.col("mentions_gpt").sum(),
+    ).cast(COUNTS_SCHEMA)
+
+
+def sum_counts(counts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+    """Per-class counts of several batches added up (documents never span batches, so they add)."""
+    if not counts:
+        return pl.DataFrame(schema=COUNTS_SCHEMA)
+    return pl.concat(counts).group_by("taxonomy", "class_index").sum().cast(COUNTS_SCHEMA)
+
+
+def _match_batch(batch: pl.DataFrame, matcher: Matcher) -> tuple[pl.DataFrame, pl.DataFrame]:
+    found = matcher.match(batch["text"])
+    located = found.join(batch.select("doc", "doc_key", "role").with_row_index("row"), on="row").drop("row")
+    located = located.select(list(MATCHES_SCHEMA)).cast(MATCHES_SCHEMA)
+    return located, class_counts(located)
+
+
+def match_shard(shard: Shard, class_lists: Sequence[ClassList], rules: MatchRules,
+                batch_rows: int = BATCH_ROWS) -> Iterator[MatchedBatch]:
+    """The shard's batches, read and matched against all ``class_lists`` together, in reading order.
+
+    Pure: touches no database. Reading the next batch overlaps matching the previous one.
+    """
+    source = shard.open(batch_rows)
+    matcher = Matcher(class_lists, rules)
+    pending: deque[tuple[tuple[int, int, int], Future]] = deque()
+    read = (0, 0, 0)
+
+    def finish(entry: tuple[tuple[int, int, int], Future]) -> MatchedBatch:
+        (n_docs, n_rows, n_invalid), future = entry
+        located, counts = future.result()
+        return MatchedBatch(n_docs, n_rows, n_invalid, located, counts)
+
+    with ThreadPoolExecutor(1) as pool:
+        for batch in source.batches():
+            # The reader's counters include the batch once it is yielded: the difference is this batch's.
+            now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
+            delta = tuple(b - a for a, b in zip(read, now))
+            read = now
+            pending.append((delta, pool.submit(_match_batch, batch, matcher)))
+            if len(pending) >= MAX_PENDING_BATCHES:
+                yield finish(pending.popleft())
+        while pending:
+            yield finish(pending.popleft())
+
+
+def shard_result(shard: Shard, class_lists: Sequence[ClassList], rules: MatchRules,
+                 batch_rows: int = BATCH_ROWS) -> ShardResult:
+    """``match_shard`` gathered into one result: the remote task of the Ray engine."""
+    n_docs = n_rows = n_invalid = 0
+    matches, counts = [], []
+    for batch in match_shard(shard, class_lists, rules, batch_rows):
+        n_docs, n_rows, n_invalid = n_docs + batch.n_docs, n_rows + batch.n_rows, n_invalid + batch.n_invalid_utf8
+        if not batch.matches.is_empty():
+            matches.append(batch.matches)
+            counts.append(batch.counts)
+    located = pl.concat(matches) if matches else pl.DataFrame(schema=MATCHES_SCHEMA)
+    return ShardResult(n_docs, n_rows, n_invalid, located.to_arrow(), sum_counts(counts).to_arrow())
