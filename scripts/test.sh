@@ -12,6 +12,6 @@ fi
 
 # torch first: 2.13.0 is a local CPU build; a bare `torch` requirement would pull a CUDA build of several GB.
 python3 -m pip install -q torch==2.13.0
-python3 -m pip install -q -e '.[infer,test]'
+python3 -m pip install -q -e '.[infer,test,ray]'
 
 python3 -m pytest -q "$@"
