@@ -151,6 +151,13 @@ def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None
 
 def class_counts(located: pl.DataFrame) -> pl.DataFrame:
     """Documents and mentions per class in one batch (a document never spans two batches)."""
+    if located["role"].null_count() == located.height:
+        # captions: one row per document, no roles; 4x faster than the general form below
+        return located.group_by("taxonomy", "class_index").agg(
+            pl.col("doc").n_unique().alias("docs"),
+            pl.col("n").sum().alias("mentions"),
+            *(pl.lit(0).alias(name) for name in ("docs_human", "mentions_human", "docs_gpt", "mentions_gpt")),
+        ).cast(COUNTS_SCHEMA)
     human, gpt = pl.col("role") == "human", pl.col("role") == "gpt"
     per_doc = located.group_by("doc", "taxonomy", "class_index").agg(
         pl.col("n").sum().alias("mentions"),
