@@ -1,6 +1,7 @@
 """Fixtures shared by the test modules."""
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from freqscope.paths import SHARED_DIR
@@ -41,3 +42,11 @@ def exposure_db(tmp_path_factory):
     if llava:
         index(llava, db=db, corpus="llava", classes=EXPOSURE_DB_LISTS)
     return db
+
+
+@pytest.fixture(scope="module")
+def con(exposure_db):
+    """A read-only connection to the session's exposure database."""
+    connection = duckdb.connect(str(exposure_db), read_only=True)
+    yield connection
+    connection.close()

@@ -5,7 +5,6 @@ import shutil
 import subprocess
 import sys
 
-import duckdb
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -22,13 +21,6 @@ from freqscope.taxonomy import ClassEntry, ClassList, Term
 from freqscope.text import normalize_words
 
 from conftest import SHARED_CORPORA, require_shared
-
-
-@pytest.fixture(scope="module")
-def con(exposure_db):
-    connection = duckdb.connect(str(exposure_db), read_only=True)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -21,13 +20,6 @@ REQUIRED_QUERIES = {
     "top-classes", "never-mentioned", "class-across-corpora", "pretraining-vs-instruction", "ambiguous-terms",
     "class-terms", "exposure-with-accuracy", "long-tail",
 }
-
-
-@pytest.fixture(scope="module")
-def con(exposure_db):
-    connection = duckdb.connect(str(exposure_db), read_only=True)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture
