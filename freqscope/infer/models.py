@@ -80,7 +80,21 @@ def output_cache(output: Any) -> Any:
     raise FreqscopeError("the model returned no key-value cache: the likelihood method needs a decoder-only language model")
 
 
-class VisionLanguageModel:
+class LoadedModel:
+    """What every adapter exposes of its torch model."""
+
+    model: Any
+
+    @property
+    def device(self) -> Any:
+        return self.model.device
+
+    @property
+    def dtype(self) -> Any:
+        return self.model.dtype
+
+
+class VisionLanguageModel(LoadedModel):
     """A generative VLM (LLaVA, LLaVA-NeXT, BLIP-2, any image-text-to-text model): prompts in, text out."""
 
     kind = "vlm"
@@ -105,14 +119,6 @@ class VisionLanguageModel:
         if self.model_type in BLIP2_TYPES and getattr(model.config, "use_decoder_only_language_model", True) is False:
             self.decoder = None  # encoder-decoder BLIP-2 (Flan-T5): no causal continuation to score
         self.cache_keyword = _cache_keyword(self.decoder) if self.decoder is not None else None
-
-    @property
-    def device(self) -> Any:
-        return self.model.device
-
-    @property
-    def dtype(self) -> Any:
-        return self.model.dtype
 
     def prompt_text(self, question: str) -> str:
         """The text the processor receives: the question in the model's chat format, image placeholder included."""
@@ -157,7 +163,7 @@ class VisionLanguageModel:
         return result
 
 
-class DualEncoderModel:
+class DualEncoderModel(LoadedModel):
     """CLIP-style zero-shot classifier: image and text embeddings, compared by cosine similarity."""
 
     kind = "dual_encoder"
@@ -169,14 +175,6 @@ class DualEncoderModel:
         self.processor = processor
         self.name_or_path = name_or_path
         self.tokenizer = getattr(processor, "tokenizer", processor)
-
-    @property
-    def device(self) -> Any:
-        return self.model.device
-
-    @property
-    def dtype(self) -> Any:
-        return self.model.dtype
 
     @staticmethod
     def _embedding(output: Any) -> Any:
