@@ -22,6 +22,7 @@ from freqscope.engines.shards import DEFAULT_SHARD_ROWS, MatchedBatch, Shard, Sh
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
+from freqscope.readers.uris import ObjectLocation
 from freqscope.store import open_database, read_class_list, resolve_db_path, store_class_list, transaction
 from freqscope.taxonomy import ClassList
 
@@ -105,6 +106,9 @@ def default_corpus_name(paths: Sequence[str | os.PathLike]) -> str:
     if len(paths) != 1:
         raise FreqscopeError("several paths were given: name the corpus they form with --corpus NAME")
     text = str(paths[0])
+    if readers.is_uri(text):  # named by its bucket (or host) and path, without scheme and query
+        location = ObjectLocation.parse(text)
+        text = f"{location.netloc}/{location.path}"
     if any(ch in text for ch in "*?["):
         return Path(text.split("*")[0].split("?")[0].split("[")[0]).parent.name or "corpus"
     path = Path(text)
@@ -147,6 +151,8 @@ def index(
 ) -> IndexSummary:
     """Index corpus files into the database; see the module docstring. Returns what was done.
 
+    ``paths`` are files, folders and globs, local or as URIs that pyarrow's filesystems reach (``s3://``,
+    ``gs://``, ``file://``, ...; ``readers.uris``): an engine's workers open each shard from its path or URI.
     ``classes`` names built-in lists or CSV paths (default: every built-in list); ``class_lists`` passes
     ready-made ``ClassList`` objects instead. ``engine`` is "local", "ray" (with ``address`` and ``workers``,
     see ``engines.ray_index``) or an engine object. A parquet file of several row groups is split into shards
@@ -182,7 +188,7 @@ def index(
         writer = ShardWriter(connection, corpus, known, stale, summary)
         with Progress(quiet=quiet) as progress:
             for name in summary.skipped_paths:
-                progress.note(f"skipped {Path(name).name}: already indexed for these class lists")
+                progress.note(f"skipped {readers.file_name(name)}: already indexed for these class lists")
             for path in sorted(set(stale) - {job.shard.path for job in jobs}):
                 writer.drop_stale(path)
             runner.run(jobs, known, rules, writer, progress)
