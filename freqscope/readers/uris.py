@@ -81,7 +81,18 @@ class ObjectLocation:
 
     def filesystem(self) -> tuple[pafs.FileSystem, str]:
         """The pyarrow filesystem and this object's path in it."""
-        filesystem, root = _root_filesystem(self.scheme, self.netloc, self.query)
+        try:
+            filesystem, root = _root_filesystem(self.scheme, self.netloc, self.query)
+        except pa.ArrowInvalid as error:
+            if "unrecognized filesystem type" in str(error).lower():
+                raise FreqscopeError(
+                    f"{self.scheme}:// URIs are not read by pyarrow's filesystems ({self.uri}): use "
+                    f"{SUPPORTED_SCHEMES}, or download the files and pass their paths"
+                ) from None
+            raise FreqscopeError(f"cannot use the URI {self.uri}: {_first_line(error)}; check its spelling and "
+                                 "options") from None
+        except (OSError, pa.ArrowException) as error:
+            raise unreachable(self.uri, self.scheme, error) from None
         root = root.rstrip("/")
         if not self.path:
             return filesystem, root or "/"
@@ -90,18 +101,8 @@ class ObjectLocation:
 
 @functools.lru_cache(maxsize=None)
 def _root_filesystem(scheme: str, netloc: str, query: str) -> tuple[pafs.FileSystem, str]:
-    root = f"{scheme}://{netloc}/" + (f"?{query}" if query else "")
-    try:
-        return pafs.FileSystem.from_uri(root)
-    except pa.ArrowInvalid as error:
-        if "unrecognized filesystem type" in str(error).lower():
-            raise FreqscopeError(
-                f"{scheme}:// URIs are not read by pyarrow's filesystems ({root}): use {SUPPORTED_SCHEMES}, "
-                "or download the files and pass their paths"
-            ) from None
-        raise FreqscopeError(f"cannot parse the URI {root}: {_first_line(error)}; check its spelling") from None
-    except (OSError, pa.ArrowException) as error:
-        raise unreachable(root, scheme, error) from None
+    """The filesystem of every URI with this scheme, host and options, and the path of its root."""
+    return pafs.FileSystem.from_uri(f"{scheme}://{netloc}/" + (f"?{query}" if query else ""))
 
 
 def unreachable(uri: str, scheme: str, error: BaseException) -> FreqscopeError:
