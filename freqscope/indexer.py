@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from freqscope.store import open_database, read_class_list, resolve_db_path, sto
 from freqscope.taxonomy import ClassList
 
 WRITER_SETTINGS_SQL = "SET threads = 1"
+OPEN_THREADS = 8
 FIND_CORPUS_SQL = "SELECT rules FROM corpora WHERE corpus = ?"
 INSERT_CORPUS_SQL = "INSERT INTO corpora (corpus, format, kind, text_column, rules) VALUES (?, ?, ?, ?, ?)"
 FIND_SOURCES_SQL = "SELECT source_id, path, row_start, row_end, fingerprint, status FROM sources WHERE corpus = ?"
@@ -163,8 +165,10 @@ def index(
     runner = index_engine(engine, address=address, workers=workers) if isinstance(engine, str) else engine
     files = readers.expand_paths(paths)
     lists = list(class_lists) if class_lists is not None else load_class_lists(classes)
-    # Validate every file (format, text column) before anything is written.
-    sources = [readers.SourceReader(path, format=format, text_column=text_column) for path in files]
+    # Validate every file (format, text column) before anything is written; a few at once, since each object
+    # named by URI costs a few round trips to its store (metadata, parquet footer).
+    with ThreadPoolExecutor(OPEN_THREADS) as pool:
+        sources = list(pool.map(lambda path: readers.SourceReader(path, format=format, text_column=text_column), files))
     formats = {s.format for s in sources}
     kinds = {s.kind for s in sources}
     if len(kinds) > 1:
