@@ -24,7 +24,7 @@ import polars as pl
 
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
-from freqscope.readers import SourceReader
+from freqscope.readers import SourceReader, is_uri
 from freqscope.store import read_class_list, transaction
 from freqscope.taxonomy import ClassList
 from freqscope.text import normalize_words
@@ -259,9 +259,9 @@ def _source_setup(connection: duckdb.DuckDBPyConnection, source_id: int) -> tupl
 
 def _read_texts(path: str, reader_options: dict, docs: list[int], matched: dict, source_id: int) -> dict[tuple[int, int], str]:
     """Each document's text; for instruction data, the turns of the roles that matched, one per line."""
-    if not os.path.exists(path):
+    if not is_uri(path) and not os.path.exists(path):  # a URI's reader says itself when its object is gone
         raise FreqscopeError(f"cannot show the documents: source file {path} is gone; restore it or re-index the corpus")
-    rows = SourceReader(Path(path), **reader_options).read_docs(docs)
+    rows = SourceReader(path, **reader_options).read_docs(docs)
     texts: dict[tuple[int, int], list[str]] = defaultdict(list)
     for doc, role, text in rows.select("doc", "role", "text").iter_rows():
         roles = matched[(source_id, doc)]["roles"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +23,12 @@ from freqscope.engines.shards import DEFAULT_SHARD_ROWS, MatchedBatch, Shard, Sh
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
+from freqscope.readers.uris import ObjectLocation
 from freqscope.store import open_database, read_class_list, resolve_db_path, store_class_list, transaction
 from freqscope.taxonomy import ClassList
 
 WRITER_SETTINGS_SQL = "SET threads = 1"
+OPEN_THREADS = 8
 FIND_CORPUS_SQL = "SELECT rules FROM corpora WHERE corpus = ?"
 INSERT_CORPUS_SQL = "INSERT INTO corpora (corpus, format, kind, text_column, rules) VALUES (?, ?, ?, ?, ?)"
 FIND_SOURCES_SQL = "SELECT source_id, path, row_start, row_end, fingerprint, status FROM sources WHERE corpus = ?"
@@ -105,6 +108,9 @@ def default_corpus_name(paths: Sequence[str | os.PathLike]) -> str:
     if len(paths) != 1:
         raise FreqscopeError("several paths were given: name the corpus they form with --corpus NAME")
     text = str(paths[0])
+    if readers.is_uri(text):  # named by its bucket (or host) and path, without scheme and query
+        location = ObjectLocation.parse(text)
+        text = f"{location.netloc}/{location.path}"
     if any(ch in text for ch in "*?["):
         return Path(text.split("*")[0].split("?")[0].split("[")[0]).parent.name or "corpus"
     path = Path(text)
@@ -147,6 +153,8 @@ def index(
 ) -> IndexSummary:
     """Index corpus files into the database; see the module docstring. Returns what was done.
 
+    ``paths`` are files, folders and globs, local or as URIs that pyarrow's filesystems reach (``s3://``,
+    ``gs://``, ``file://``, ...; ``readers.uris``): an engine's workers open each shard from its path or URI.
     ``classes`` names built-in lists or CSV paths (default: every built-in list); ``class_lists`` passes
     ready-made ``ClassList`` objects instead. ``engine`` is "local", "ray" (with ``address`` and ``workers``,
     see ``engines.ray_index``) or an engine object. A parquet file of several row groups is split into shards
@@ -157,8 +165,10 @@ def index(
     runner = index_engine(engine, address=address, workers=workers) if isinstance(engine, str) else engine
     files = readers.expand_paths(paths)
     lists = list(class_lists) if class_lists is not None else load_class_lists(classes)
-    # Validate every file (format, text column) before anything is written.
-    sources = [readers.SourceReader(path, format=format, text_column=text_column) for path in files]
+    # Validate every file (format, text column) before anything is written; a few at once, since each object
+    # named by URI costs a few round trips to its store (metadata, parquet footer).
+    with ThreadPoolExecutor(OPEN_THREADS) as pool:
+        sources = list(pool.map(lambda path: readers.SourceReader(path, format=format, text_column=text_column), files))
     formats = {s.format for s in sources}
     kinds = {s.kind for s in sources}
     if len(kinds) > 1:
@@ -182,7 +192,7 @@ def index(
         writer = ShardWriter(connection, corpus, known, stale, summary)
         with Progress(quiet=quiet) as progress:
             for name in summary.skipped_paths:
-                progress.note(f"skipped {Path(name).name}: already indexed for these class lists")
+                progress.note(f"skipped {readers.file_name(name)}: already indexed for these class lists")
             for path in sorted(set(stale) - {job.shard.path for job in jobs}):
                 writer.drop_stale(path)
             runner.run(jobs, known, rules, writer, progress)

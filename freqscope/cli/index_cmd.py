@@ -14,7 +14,7 @@ from freqscope.matcher import AMBIGUOUS_CHOICES, MatchRules
 
 @app.command("index")
 def index_command(
-    paths: Annotated[list[str], typer.Argument(help="Corpus files, folders of shards, or globs (quoted).")],
+    paths: Annotated[list[str], typer.Argument(help="Corpus files, folders of shards, or globs (quoted); paths or URIs (s3://, gs://, file://, ...).")],
     db: DbOption = None,
     corpus: Annotated[Optional[str], typer.Option(help="Corpus name (default: the file's or folder's stem).")] = None,
     classes: Annotated[

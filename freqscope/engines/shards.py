@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from freqscope import readers
 from freqscope.matcher import Matcher, MatchRules
+from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_file
 from freqscope.taxonomy import ClassList
 
 DEFAULT_SHARD_ROWS = 1_000_000
@@ -43,12 +44,12 @@ COUNTS_SCHEMA = {"taxonomy": pl.String, "class_index": pl.Int32, **{c: pl.Int64 
 class Shard:
     """One unit of work: rows ``row_start`` to ``row_end`` (exclusive; None: the whole file) of a file."""
 
-    path: str  # absolute
+    path: str  # absolute, or a normalised URI (readers.stored_path)
     format: str  # as detected (or given) on the driver
     text_column: str | None  # as given (--text-column), or None: each reader finds its own
     row_start: int
     row_end: int | None
-    fingerprint: str  # content hash of the whole file
+    fingerprint: str  # content hash of the whole file; size and mtime of an object named by URI
     bytes: int  # size of the whole file
     n_docs_hint: int | None  # documents in the shard where the file says so up front (parquet)
 
@@ -62,11 +63,11 @@ class Shard:
     @property
     def label(self) -> str:
         """The short name, for progress bars: the file's name, plus the row range of a split file."""
-        name = Path(self.path).name
+        name = readers.file_name(self.path)
         return name if self.row_end is None else f"{name} rows {self.row_start:,}-{self.row_end:,}"
 
     def open(self, batch_rows: int = BATCH_ROWS) -> readers.SourceReader:
-        return readers.SourceReader(Path(self.path), format=self.format, text_column=self.text_column,
+        return readers.SourceReader(self.path, format=self.format, text_column=self.text_column,
                                     batch_rows=batch_rows, row_start=self.row_start, row_end=self.row_end)
 
 
@@ -111,6 +112,15 @@ def file_fingerprint(path: Path) -> str:
         return hashlib.file_digest(handle, "blake2b").hexdigest()[:32]
 
 
+def file_identity(file: readers.CorpusFile) -> tuple[int, str]:
+    """The file's size and fingerprint. An object named by URI is not downloaded for this: its fingerprint is
+    its size and modification time from the filesystem (``uris.object_fingerprint``)."""
+    if readers.is_uri(file):
+        info = require_file(ObjectLocation.parse(file))
+        return info.size, object_fingerprint(info)
+    return Path(file).stat().st_size, file_fingerprint(Path(file))
+
+
 def row_ranges(group_rows: Sequence[int], shard_rows: int) -> list[tuple[int, int]]:
     """Consecutive whole row groups gathered into ranges of at least ``shard_rows`` rows (the last may be less)."""
     ranges, start, end = [], 0, 0
@@ -132,12 +142,13 @@ def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None
     """
     if shard_rows < 1:
         raise ValueError(f"shard_rows must be positive, not {shard_rows}")
-    # hashlib releases the GIL on large reads, so a few threads hash several files at once.
+    # hashlib releases the GIL on large reads (and an object store answers in parallel), so a few threads
+    # fingerprint several files at once.
     with ThreadPoolExecutor(FINGERPRINT_THREADS) as pool:
-        fingerprints = list(pool.map(file_fingerprint, [s.path for s in sources]))
+        identities = list(pool.map(file_identity, [s.path for s in sources]))
     shards = []
-    for source, fingerprint in zip(sources, fingerprints):
-        path, size = str(source.path.resolve()), source.path.stat().st_size
+    for source, (size, fingerprint) in zip(sources, identities):
+        path = readers.stored_path(source.path)
         groups = source.row_group_rows()
         ranges = row_ranges(groups, shard_rows) if groups else []
         if len(ranges) <= 1:  # a whole file: no row range, as when a file is one shard

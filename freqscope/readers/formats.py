@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 from freqscope.errors import FreqscopeError
-from freqscope.readers.files import data_suffix, read_head
+from freqscope.readers.files import CorpusFile, data_suffix, read_head
 
 FORMATS: tuple[str, ...] = ("parquet", "csv", "tsv", "json", "jsonl", "coco", "flickr8k", "text", "llava")
 
@@ -40,7 +39,7 @@ def is_instruction_record(record: object) -> bool:
     )
 
 
-def detect_format(path: Path) -> str:
+def detect_format(path: CorpusFile) -> str:
     """The format of ``path``: its suffix (after .gz/.zst), and for .txt and JSON files its content."""
     suffix = data_suffix(path)
     if suffix in _FIXED_BY_SUFFIX:
@@ -56,7 +55,7 @@ def detect_format(path: Path) -> str:
     )
 
 
-def json_layout(path: Path) -> tuple[str, object | None]:
+def json_layout(path: CorpusFile) -> tuple[str, object | None]:
     """How a JSON file is laid out, and its first record where the head of the file shows it.
 
     'array' (a JSON list of records), 'object' (one JSON object: COCO) or 'lines' (JSON lines; also an empty
@@ -85,7 +84,7 @@ def json_layout(path: Path) -> tuple[str, object | None]:
         size *= 2
 
 
-def _json_format(path: Path) -> str:
+def _json_format(path: CorpusFile) -> str:
     layout, record = json_layout(path)
     if is_instruction_record(record):
         return "llava"
@@ -100,13 +99,13 @@ def _first_value(text: str) -> object | None:
     return value
 
 
-def _safe_head(path: Path, size: int) -> bytes:
+def _safe_head(path: CorpusFile, size: int) -> bytes:
     try:
         return read_head(path, size)
     except OSError as error:
         raise FreqscopeError(f"cannot read {path}: {error}; check that the file is complete and readable") from None
 
 
-def _head_text(path: Path, size: int) -> str:
+def _head_text(path: CorpusFile, size: int) -> str:
     # A cut multi-byte character at the end becomes U+FFFD: harmless for sniffing.
     return _safe_head(path, size).decode("utf-8", "replace")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import accumulate
-from pathlib import Path
 from typing import Iterator, Sequence
 
 import polars as pl
@@ -11,7 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from freqscope.errors import FreqscopeError
-from freqscope.readers.files import compression_of
+from freqscope.readers import uris
+from freqscope.readers.files import CorpusFile, compression_of
 from freqscope.readers.frames import (
     Chunk, arrow_text, doc_range, empty_frame, find_text_column, frame_of, is_arrow_text_type,
 )
@@ -26,9 +26,12 @@ class ParquetReader:
     The fast path is Polars' own streaming parquet reader, which validates UTF-8 as it decodes. Arrow reads
     invalid UTF-8 without complaint, so where Polars refuses a file the rest of it is read with pyarrow,
     from the row where Polars stopped, and the bad bytes are replaced (``arrow_text``).
+
+    A URI is opened with its pyarrow filesystem and read with pyarrow throughout: Polars reads some cloud URLs
+    but not every filesystem pyarrow reaches (nor its options), and the pyarrow path gives the same documents.
     """
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int, row_start: int = 0,
+    def __init__(self, path: CorpusFile, text_column: str | None, batch_rows: int, row_start: int = 0,
                  row_end: int | None = None) -> None:
         if compression_of(path):
             raise FreqscopeError(
@@ -37,8 +40,13 @@ class ParquetReader:
             )
         self.path = path
         self.batch_rows = batch_rows
+        self._from_uri = uris.is_uri(path)
         try:
-            self._file = pq.ParquetFile(path)
+            if self._from_uri:
+                # pre_buffer: the column chunks of a row group are fetched in coalesced ranged reads.
+                self._file = pq.ParquetFile(uris.open_input_file(uris.ObjectLocation.parse(path)), pre_buffer=True)
+            else:
+                self._file = pq.ParquetFile(path)
         except (pa.ArrowException, OSError) as error:
             raise FreqscopeError(
                 f"{path} is not a readable parquet file ({error}); check that it is complete, or pass --format"
@@ -76,6 +84,9 @@ class ParquetReader:
         return [b - a for a, b in zip(self._group_starts, self._group_starts[1:])]
 
     def chunks(self) -> Iterator[Chunk]:
+        if self._from_uri:
+            yield from self._arrow_chunks(start=self.row_start)
+            return
         done = self.row_start
         try:
             for chunk in self._polars_chunks():
@@ -154,7 +165,8 @@ class ParquetReader:
 
     def _damaged(self, row: int, error: BaseException) -> FreqscopeError:
         group = bisect_right(self._group_starts, row) - 1
+        advice = ("the object is damaged or could not be fetched: check that it is still there and reachable, "
+                  "then run again") if self._from_uri else "the file is damaged: re-download or re-create it"
         return FreqscopeError(
-            f"{self.path}: could not read row group {group} (rows from {self._group_starts[group]:,}): {error}; "
-            "the file is damaged: re-download or re-create it"
+            f"{self.path}: could not read row group {group} (rows from {self._group_starts[group]:,}): {error}; {advice}"
         )

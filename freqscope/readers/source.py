@@ -1,14 +1,16 @@
 """SourceReader: one corpus file, whatever its format, as batches of (doc, doc_key, role, text)."""
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Iterator, Sequence
 
 import polars as pl
 import pyarrow as pa
 
 from freqscope.errors import FreqscopeError
+from freqscope.readers import uris
 from freqscope.readers.delimited import DelimitedReader
+from freqscope.readers.files import CorpusFile, corpus_file
 from freqscope.readers.formats import check_format, corpus_kind, detect_format
 from freqscope.readers.frames import BATCH_SCHEMA, Chunk, empty_frame
 from freqscope.readers.lines import TextReader
@@ -25,12 +27,17 @@ class SourceReader:
 
     A parquet file can be read in part: rows ``row_start`` to ``row_end`` (exclusive; None: to the end), with
     doc still the row number in the whole file. Other formats are read whole.
+
+    ``path`` may be a URI (``s3://bucket/part-0.parquet``, ``file:///data/x.jsonl.gz``): ``path`` is then the
+    normalised URI string and the file is read through its pyarrow filesystem.
     """
 
-    def __init__(self, path: Path, *, format: str | None = None, text_column: str | None = None,
+    def __init__(self, path: CorpusFile | os.PathLike, *, format: str | None = None, text_column: str | None = None,
                  batch_rows: int = 100_000, row_start: int = 0, row_end: int | None = None) -> None:
-        path = Path(path)
-        if not path.is_file():
+        path = corpus_file(path)
+        if isinstance(path, str):
+            uris.require_file(uris.ObjectLocation.parse(path))
+        elif not path.is_file():
             raise FreqscopeError(
                 f"no such file: {path}" + ("; it is a folder: name its files or a glob" if path.is_dir()
                                            else "; check the path")
@@ -104,10 +111,10 @@ class SourceReader:
                 yield chunk
                 done += chunk.n_docs
         except (OSError, EOFError, pa.ArrowException, pl.exceptions.PolarsError) as error:
-            raise FreqscopeError(
-                f"{self.path}: read failed after {done:,} documents: {error}; the file may be truncated or "
-                "damaged: re-download or re-create it"
-            ) from None
+            cause = ("the object may be damaged or could not be fetched: check that it is still there and "
+                     "reachable" if isinstance(self.path, str) else
+                     "the file may be truncated or damaged: re-download or re-create it")
+            raise FreqscopeError(f"{self.path}: read failed after {done:,} documents: {error}; {cause}") from None
 
 
 __all__ = ["BATCH_SCHEMA", "SourceReader"]
