@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS sources (
     row_start      BIGINT NOT NULL DEFAULT 0,   -- a shard may be a row range of a large file
     row_end        BIGINT,                      -- exclusive; NULL: to the end of the file
     bytes          BIGINT,
-    fingerprint    VARCHAR,             -- content hash of the file
+    fingerprint    VARCHAR,             -- content hash of a file; size and mtime of a URI
     status         VARCHAR NOT NULL,    -- done | failed
     n_docs         BIGINT,              -- documents read (one per caption, record or sample)
     n_rows         BIGINT,              -- texts read (instruction data: one per turn)
