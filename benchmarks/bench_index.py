@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import duckdb
+from common import make_corpus  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 BASELINE_SQL = "SELECT sum(length(lower(TEXT))) FROM read_parquet(?)"
 PEAK_WRAPPER = (
     "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
@@ -29,8 +29,7 @@ PEAK_WRAPPER = (
 
 def build_corpus(path: Path, rows: int) -> None:
     if not path.exists():
-        subprocess.run([sys.executable, str(MAKE_CORPUS), str(path), "--rows", str(rows)], check=True,
-                       stdout=subprocess.DEVNULL)
+        make_corpus(path, rows)
 
 
 def time_baseline(path: Path) -> float:

@@ -41,8 +41,8 @@ from freqscope.engines.shards import file_fingerprint, plan_shards, shard_result
 from freqscope.indexer import index, load_class_lists  # noqa: E402
 from freqscope.matcher import MatchRules  # noqa: E402
 from freqscope.readers import SourceReader  # noqa: E402
+from common import make_corpus  # noqa: E402
 
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 EXPOSURE_SQL = "SELECT taxonomy, class_index, docs, mentions FROM exposure ORDER BY ALL"
 READ_RATE_SCRIPT = """
 import sys, time
@@ -58,8 +58,7 @@ print(rows / (time.perf_counter() - start))
 def build_corpus(path: Path, rows: int, distinct: bool = False) -> None:
     if path.exists():
         return
-    subprocess.run([sys.executable, str(MAKE_CORPUS), str(path), "--rows", str(rows), "--row-group", "100000"],
-                   check=True, stdout=subprocess.DEVNULL)
+    make_corpus(path, rows)
     if distinct:
         table = pq.read_table(path)
         suffixes = pa.array([f"#{row}" for row in range(table.num_rows)])

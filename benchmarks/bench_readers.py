@@ -11,29 +11,16 @@ from __future__ import annotations
 
 import argparse
 import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from freqscope.paths import SHARED_DIR  # noqa: E402
 from freqscope.readers import SourceReader  # noqa: E402
-
-REPEATS = 3
-
-
-def best_seconds(run) -> float:
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
+from common import best_seconds, make_corpus  # noqa: E402
 
 
 def pyarrow_scan(path: Path) -> None:
@@ -60,8 +47,7 @@ def main() -> None:
         path = args.corpus
         if path is None:
             path = Path(folder) / "bench.parquet"
-            subprocess.run([sys.executable, str(SHARED_DIR / "bench" / "make_corpus.py"), str(path),
-                            "--rows", str(args.rows)], check=True, stdout=subprocess.DEVNULL)
+            make_corpus(path, args.rows)
         rows = pq.ParquetFile(path).metadata.num_rows
         timings = {"pyarrow scan": best_seconds(lambda: pyarrow_scan(path)),
                    "duckdb scan": best_seconds(lambda: duckdb_scan(path)),

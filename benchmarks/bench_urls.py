@@ -12,7 +12,6 @@ fingerprint it: ``plan_shards``), and a whole ``index`` with cifar10 + imagenet1
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,20 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from freqscope.engines.shards import plan_shards  # noqa: E402
 from freqscope.indexer import index  # noqa: E402
-from freqscope.paths import SHARED_DIR  # noqa: E402
 from freqscope.readers import SourceReader, expand_paths  # noqa: E402
+from common import REPEATS, best_seconds, make_corpus  # noqa: E402
 
-REPEATS = 3
 LISTS = ["cifar10", "imagenet1k"]
-
-
-def best_seconds(run) -> float:
-    best = float("inf")
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def stream(files: list) -> None:
@@ -56,9 +45,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         if args.corpus is None:
             for i in range(args.files):
-                subprocess.run([sys.executable, str(SHARED_DIR / "bench" / "make_corpus.py"),
-                                str(Path(folder) / f"part-{i}.parquet"), "--rows", str(args.rows // args.files),
-                                "--seed", str(i)], check=True, stdout=subprocess.DEVNULL)
+                make_corpus(Path(folder) / f"part-{i}.parquet", args.rows // args.files, seed=i)
             local = [Path(folder)]
         else:
             local = [args.corpus]
