@@ -19,7 +19,9 @@ import polars as pl
 
 from freqscope import readers
 from freqscope.engines import IndexEngine, index_engine
-from freqscope.engines.shards import DEFAULT_SHARD_ROWS, MatchedBatch, Shard, ShardJob, plan_shards, sum_counts
+from freqscope.engines.shards import (
+    DEFAULT_SHARD_ROWS, MatchedBatch, Shard, ShardJob, plan_shards, release_matcher, sum_counts,
+)
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
@@ -27,7 +29,6 @@ from freqscope.readers.uris import ObjectLocation
 from freqscope.store import open_database, read_class_list, resolve_db_path, store_class_list, transaction
 from freqscope.taxonomy import ClassList
 
-WRITER_SETTINGS_SQL = "SET threads = 1"
 OPEN_THREADS = 8
 FIND_CORPUS_SQL = "SELECT rules FROM corpora WHERE corpus = ?"
 INSERT_CORPUS_SQL = "INSERT INTO corpora (corpus, format, kind, text_column, rules) VALUES (?, ?, ?, ?, ?)"
@@ -176,8 +177,6 @@ def index(
             f"corpus {corpus!r} mixes caption and instruction files ({', '.join(sorted(formats))}): index them as two corpora"
         )
     connection = open_database(db)
-    # DuckDB's parallel insert only contends with the matching threads for the same cores.
-    connection.execute(WRITER_SETTINGS_SQL)
     try:
         summary = IndexSummary(corpus=corpus, db=str(resolve_db_path(db)), engine=runner.name)
         with transaction(connection):
@@ -202,6 +201,7 @@ def index(
         return summary
     finally:
         connection.close()
+        release_matcher()
 
 
 def _register_corpus(connection, corpus: str, source: readers.SourceReader, rules: MatchRules, formats: set[str]) -> None:

@@ -185,6 +185,8 @@ class Matcher:
 
     def _find(self, normalized: pl.Series) -> pl.DataFrame:
         """One row per occurrence: (text_id, pattern_id)."""
+        if normalized.is_empty():  # extract_many would still build its automaton (~10 ms)
+            return pl.DataFrame(schema={"text_id": pl.UInt32, "pattern_id": pl.UInt32})
         return (
             pl.DataFrame({"text": normalized})
             .with_row_index("text_id")
