@@ -263,6 +263,7 @@ class ShardWriter:
         self.connection = connection
         self.corpus = corpus
         self.class_lists = class_lists
+        self.fingerprints = {name: class_list.fingerprint() for name, class_list in class_lists.items()}
         self.stale = dict(stale)
         self.summary = summary
 
@@ -298,7 +299,7 @@ class ShardWriter:
                 _insert_frame(connection, "shard_counts", sum_counts(counts), INSERT_COUNTS_SQL, source_id)
             connection.execute(FINISH_SOURCE_SQL, [n_docs, n_rows, n_invalid, source_id])
             for name in job.lists:
-                connection.execute(MARK_TAXONOMY_DONE_SQL, [source_id, name, self.class_lists[name].fingerprint()])
+                connection.execute(MARK_TAXONOMY_DONE_SQL, [source_id, name, self.fingerprints[name]])
         self.stale.pop(shard.path, None)
         self.summary.shards_indexed += 1
         self.summary.docs_read += n_docs

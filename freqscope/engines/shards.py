@@ -203,19 +203,20 @@ def _match_batch(batch: pl.DataFrame, matcher: Matcher) -> tuple[pl.DataFrame, p
     return located, class_counts(located)
 
 
-# The last matcher built, by its lists' fingerprints and rules: consecutive shards of a corpus (in this
-# process, or in one Ray worker) reuse it and its memo of captions seen, instead of rebuilding both.
-_last_matcher: tuple[tuple, Matcher] | None = None
+# The last matcher built, for the same list objects and rules: consecutive shards of a corpus (in this
+# process, or in one Ray worker) reuse it and its memo of captions seen, instead of rebuilding both. The
+# entry holds the lists themselves, so their ids cannot be reused by other objects while it lives.
+_last_matcher: tuple[tuple, tuple[ClassList, ...], Matcher] | None = None
 _last_matcher_lock = threading.Lock()
 
 
 def _matcher_for(class_lists: tuple[ClassList, ...], rules: MatchRules) -> Matcher:
     global _last_matcher
-    key = (tuple((c.name, c.fingerprint()) for c in class_lists), rules)
+    key = (tuple(map(id, class_lists)), rules)
     with _last_matcher_lock:
         if _last_matcher is None or _last_matcher[0] != key:
-            _last_matcher = (key, Matcher(class_lists, rules))
-        return _last_matcher[1]
+            _last_matcher = (key, class_lists, Matcher(class_lists, rules))
+        return _last_matcher[2]
 
 
 def release_matcher() -> None:
