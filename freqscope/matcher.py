@@ -83,7 +83,6 @@ class Matcher:
     ) -> None:
         self.rules = rules
         self._seen = SeenTexts(memo_texts)
-        self.taxonomies = [c.name for c in class_lists]
         # words -> the (taxonomy, class_index, term_id) it stands for, per list
         term_rows: list[dict] = []
         for class_list in class_lists:
@@ -128,10 +127,6 @@ class Matcher:
     def _pattern(self, words: tuple[str, ...]) -> str:
         # Substring matching drops the outer spaces, so a pattern may start or end inside a word.
         return "  ".join(words) if self.rules.substrings else padded(words)
-
-    @property
-    def n_patterns(self) -> int:
-        return len(self._patterns)
 
     def normalize(self, texts: pl.Series) -> pl.Series:
         """The texts in the padded word layout. ASCII texts skip NFKC and case-fold fix-ups (no-ops there)."""
