@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from freqscope.paths import SHARED_DIR
@@ -50,3 +52,21 @@ def con(exposure_db):
     connection = duckdb.connect(str(exposure_db), read_only=True)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A local Ray for the tests of one module (skipped where Ray is not installed)."""
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+def string_array_with_raw_bytes(values: list[bytes | None]) -> pa.Array:
+    """An Arrow string array holding the bytes as they are (pa.array would refuse invalid UTF-8)."""
+    validity = np.packbits([v is not None for v in values], bitorder="little").tobytes()
+    offsets = np.cumsum([0] + [len(v or b"") for v in values]).astype(np.int32).tobytes()
+    data = b"".join(v or b"" for v in values)
+    return pa.Array.from_buffers(pa.string(), len(values), [pa.py_buffer(validity), pa.py_buffer(offsets),
+                                                            pa.py_buffer(data)])

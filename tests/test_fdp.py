@@ -11,7 +11,7 @@ from freqscope.accuracy import import_accuracy, import_counts
 from freqscope.analysis import analyze
 from freqscope.paths import DATA_DIR
 from freqscope.store import open_database
-from tests.conftest import SHARED_FDP, require_shared
+from conftest import SHARED_FDP, require_shared
 
 FDP_DATASETS = ("imagenet", "cifar10", "cifar100", "caltech101", "caltech256", "sun397", "birdsnap", "country211",
                 "cub", "dtd", "eurosat", "fgvcaircraft", "flowers102", "food101", "imagenet-sketch", "oxfordpets",

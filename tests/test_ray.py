@@ -48,14 +48,6 @@ def dump(db: Path) -> dict[str, list]:
         return {name: sorted(map(repr, connection.execute(sql).fetchall())) for name, sql in DUMP_SQL.items()}
 
 
-@pytest.fixture(scope="module")
-def ray_cluster():
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    ray.shutdown()
-
-
 # --- index -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", [COCO, CC3M, LAION, LLAVA], ids=["coco", "cc3m", "laion", "llava"])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -13,14 +12,7 @@ from freqscope.engines.shards import plan_shards, row_ranges
 from freqscope.readers import SourceReader
 from freqscope.readers.frames import empty_frame
 
-
-def string_array_with_raw_bytes(values: list[bytes | None]) -> pa.Array:
-    """An Arrow string array holding the bytes as they are (pa.array would refuse invalid UTF-8)."""
-    validity = np.packbits([v is not None for v in values], bitorder="little").tobytes()
-    offsets = np.cumsum([0] + [len(v or b"") for v in values]).astype(np.int32).tobytes()
-    data = b"".join(v or b"" for v in values)
-    return pa.Array.from_buffers(pa.string(), len(values), [pa.py_buffer(validity), pa.py_buffer(offsets),
-                                                            pa.py_buffer(data)])
+from conftest import string_array_with_raw_bytes
 
 
 def read(reader: SourceReader) -> pl.DataFrame:

@@ -5,7 +5,6 @@ import gzip
 import json
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -14,7 +13,7 @@ import zstandard
 
 from freqscope.errors import FreqscopeError
 from freqscope.readers import BATCH_SCHEMA, FORMATS, SourceReader, corpus_kind, detect_format, expand_paths
-from tests.conftest import SHARED_CORPORA, require_shared
+from conftest import SHARED_CORPORA, require_shared, string_array_with_raw_bytes
 
 
 def read_all(reader: SourceReader) -> pl.DataFrame:
@@ -27,15 +26,6 @@ def read_all(reader: SourceReader) -> pl.DataFrame:
 def write(path: Path, content: str | bytes) -> Path:
     path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
     return path
-
-
-def string_array_with_raw_bytes(values: list[bytes | None]) -> pa.Array:
-    """An Arrow string array holding the bytes as they are (pa.array would refuse invalid UTF-8)."""
-    validity = np.packbits([v is not None for v in values], bitorder="little").tobytes()
-    offsets = np.cumsum([0] + [len(v or b"") for v in values]).astype(np.int32).tobytes()
-    data = b"".join(v or b"" for v in values)
-    return pa.Array.from_buffers(pa.string(), len(values), [pa.py_buffer(validity), pa.py_buffer(offsets),
-                                                            pa.py_buffer(data)])
 
 
 # --- the real samples in ../shared -------------------------------------------------------------------------

@@ -193,14 +193,6 @@ def test_audit_reads_the_documents_back_from_the_uri(tmp_path):
 
 # --- the Ray engine: workers open the URI themselves ----------------------------------------------------
 
-@pytest.fixture(scope="module")
-def ray_cluster():
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield ray
-    ray.shutdown()
-
-
 def test_ray_engine_on_a_uri_equals_the_local_engine(ray_cluster, tmp_path, sharded):
     local, on_ray = tmp_path / "local.duckdb", tmp_path / "ray.duckdb"
     index([uri(sharded)], db=local, corpus="laion", classes=LISTS, shard_rows=2_000)
