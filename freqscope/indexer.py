@@ -20,13 +20,13 @@ import polars as pl
 from freqscope import readers
 from freqscope.engines import IndexEngine, index_engine
 from freqscope.engines.shards import (
-    DEFAULT_SHARD_ROWS, MatchedBatch, Shard, ShardJob, plan_shards, release_matcher, sum_counts,
+    DEFAULT_SHARD_ROWS, MatchedBatch, Shard, ShardJob, matcher_for, plan_shards, release_matcher, sum_counts,
 )
 from freqscope.errors import FreqscopeError
-from freqscope.matcher import MatchRules
+from freqscope.matcher import MatchRules, pattern_set_id
 from freqscope.progress import Progress
 from freqscope.readers.uris import ObjectLocation
-from freqscope.store import open_database, read_class_list, resolve_db_path, store_class_list, transaction
+from freqscope.store import open_database, read_class_list, resolve_db_path, store_class_lists, transaction
 from freqscope.taxonomy import ClassList
 
 OPEN_THREADS = 8
@@ -39,14 +39,15 @@ SELECT st.taxonomy FROM source_taxonomies st JOIN taxonomies t
 WHERE st.source_id = ?
 """
 DELETE_SOURCE_SQL = [
-    "DELETE FROM matches WHERE source_id = ?",
+    "DELETE FROM pattern_matches WHERE source_id = ?",
+    "DELETE FROM document_keys WHERE source_id = ?",
     "DELETE FROM source_counts WHERE source_id = ?",
     "DELETE FROM source_taxonomies WHERE source_id = ?",
     "DELETE FROM sources WHERE source_id = ?",
 ]
 INSERT_SOURCE_SQL = """
-INSERT INTO sources (corpus, path, row_start, row_end, bytes, fingerprint, status, indexed_at)
-VALUES (?, ?, ?, ?, ?, ?, 'running', current_timestamp) RETURNING source_id
+INSERT INTO sources (corpus, path, row_start, row_end, bytes, fingerprint, pattern_set, status, indexed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, 'running', current_timestamp) RETURNING source_id
 """
 INSERT_FAILED_SOURCE_SQL = """
 INSERT INTO sources (corpus, path, row_start, row_end, bytes, fingerprint, status, error, indexed_at)
@@ -60,8 +61,17 @@ MARK_TAXONOMY_DONE_SQL = """
 INSERT INTO source_taxonomies (source_id, taxonomy, taxonomy_fingerprint) VALUES (?, ?, ?)
 """
 INSERT_MATCHES_SQL = """
-INSERT INTO matches (source_id, doc, doc_key, role, taxonomy, class_index, term_id, n)
-SELECT ?, doc, doc_key, role, taxonomy, class_index, term_id, n FROM batch_matches
+INSERT INTO pattern_matches (source_id, doc, role, pattern_id, n) SELECT ?, doc, role, pattern_id, n FROM batch_matches
+"""
+INSERT_KEYS_SQL = "INSERT INTO document_keys (source_id, doc, doc_key) SELECT ?, doc, doc_key FROM batch_keys"
+HAS_PATTERN_SET_SQL = "SELECT count(*) FROM patterns WHERE pattern_set = ?"
+INSERT_PATTERNS_SQL = """
+INSERT INTO patterns (pattern_set, pattern_id, words, taxonomy, class_index, term_id)
+SELECT ?, pattern_id, words, taxonomy, class_index, term_id FROM new_patterns
+"""
+# Pattern sets no source refers to any more (every source of a changed list re-indexed, say).
+DELETE_UNUSED_PATTERNS_SQL = """
+DELETE FROM patterns WHERE pattern_set NOT IN (SELECT pattern_set FROM sources WHERE pattern_set IS NOT NULL)
 """
 INSERT_COUNTS_SQL = """
 INSERT INTO source_counts (source_id, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt, mentions_gpt)
@@ -176,25 +186,28 @@ def index(
         raise FreqscopeError(
             f"corpus {corpus!r} mixes caption and instruction files ({', '.join(sorted(formats))}): index them as two corpora"
         )
+    fingerprints = {class_list.name: class_list.fingerprint() for class_list in lists}
     connection = open_database(db)
     try:
         summary = IndexSummary(corpus=corpus, db=str(resolve_db_path(db)), engine=runner.name)
         with transaction(connection):
             _register_corpus(connection, corpus, sources[0], rules, formats)
-            for class_list in lists:
-                store_class_list(connection, class_list)
+            store_class_lists(connection, lists, fingerprints)
         shards = plan_shards(sources, text_column, shard_rows)
         jobs, stale = _plan_jobs(connection, corpus, shards, lists, summary)
         known = {l.name: l for l in lists}
         extra = sorted({name for job in jobs for name in job.lists} - set(known))
         known.update({name: read_class_list(connection, name) for name in extra})
-        writer = ShardWriter(connection, corpus, known, stale, summary)
+        fingerprints.update({name: known[name].fingerprint() for name in extra})
+        writer = ShardWriter(connection, corpus, known, fingerprints, rules, stale, summary)
         with Progress(quiet=quiet) as progress:
             for name in summary.skipped_paths:
                 progress.note(f"skipped {readers.file_name(name)}: already indexed for these class lists")
             for path in sorted(set(stale) - {job.shard.path for job in jobs}):
                 writer.drop_stale(path)
             runner.run(jobs, known, rules, writer, progress)
+        with transaction(connection):
+            connection.execute(DELETE_UNUSED_PATTERNS_SQL)
         _summarise(connection, summary)
         if summary.shards_failed:
             raise ShardsFailed(summary)
@@ -259,11 +272,14 @@ class ShardWriter:
     the engine delivers them. A file's stale rows go with the first of its shards written."""
 
     def __init__(self, connection: duckdb.DuckDBPyConnection, corpus: str, class_lists: Mapping[str, ClassList],
-                 stale: dict[str, list[int]], summary: IndexSummary) -> None:
+                 fingerprints: Mapping[str, str], rules: MatchRules, stale: dict[str, list[int]],
+                 summary: IndexSummary) -> None:
         self.connection = connection
         self.corpus = corpus
         self.class_lists = class_lists
-        self.fingerprints = {name: class_list.fingerprint() for name, class_list in class_lists.items()}
+        self.fingerprints = fingerprints  # name -> ClassList.fingerprint() of every list in class_lists
+        self.rules = rules
+        self.stored_pattern_sets: set[str] = set()
         self.stale = dict(stale)
         self.summary = summary
 
@@ -271,6 +287,20 @@ class ShardWriter:
         for source_id in [*job.replaces, *self.stale.get(job.shard.path, [])]:
             for statement in DELETE_SOURCE_SQL:
                 self.connection.execute(statement, [source_id])
+
+    def _pattern_set(self, job: ShardJob) -> str:
+        """The id of the job's pattern set, its patterns stored (in the open transaction) where they are not."""
+        pattern_set = pattern_set_id([(name, self.fingerprints[name]) for name in job.lists], self.rules)
+        if pattern_set in self.stored_pattern_sets:
+            return pattern_set
+        if not self.connection.execute(HAS_PATTERN_SET_SQL, [pattern_set]).fetchall()[0][0]:
+            # the engines' matcher for the same list objects: the local engine reuses it for the shard
+            matcher = matcher_for(tuple(self.class_lists[name] for name in job.lists), self.rules)
+            words = pl.DataFrame({"words": matcher.pattern_words}).with_row_index("pattern_id")
+            patterns = matcher.pattern_terms.join(words, on="pattern_id")
+            _insert_frame(self.connection, "new_patterns", patterns, INSERT_PATTERNS_SQL, pattern_set)
+        self.stored_pattern_sets.add(pattern_set)
+        return pattern_set
 
     def drop_stale(self, path: str) -> None:
         """Stale rows of a file none of whose shards is written this run (e.g. an old failed shard)."""
@@ -287,7 +317,8 @@ class ShardWriter:
         with transaction(connection):
             self._delete_old_rows(job)
             source_id = connection.execute(
-                INSERT_SOURCE_SQL, [self.corpus, shard.path, shard.row_start, shard.row_end, shard.bytes, shard.fingerprint]
+                INSERT_SOURCE_SQL, [self.corpus, shard.path, shard.row_start, shard.row_end, shard.bytes,
+                                    shard.fingerprint, self._pattern_set(job)]
             ).fetchone()[0]
             counts = []
             for batch in batches:
@@ -295,6 +326,8 @@ class ShardWriter:
                 if not batch.matches.is_empty():
                     _insert_frame(connection, "batch_matches", batch.matches, INSERT_MATCHES_SQL, source_id)
                     counts.append(batch.counts)
+                if not batch.keys.is_empty():
+                    _insert_frame(connection, "batch_keys", batch.keys, INSERT_KEYS_SQL, source_id)
             if counts:
                 _insert_frame(connection, "shard_counts", sum_counts(counts), INSERT_COUNTS_SQL, source_id)
             connection.execute(FINISH_SOURCE_SQL, [n_docs, n_rows, n_invalid, source_id])

@@ -12,8 +12,10 @@ its corpus has, so counts never depend on the order in which lists were added.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 import polars as pl
@@ -24,6 +26,9 @@ from freqscope.text import is_ascii_expr, normalize_words, normalized_padded_exp
 AMBIGUOUS_CHOICES = ("count", "skip")
 
 MATCH_SCHEMA = {"row": pl.UInt32, "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32, "n": pl.UInt32}
+ROW_TEXTS_SCHEMA = {"row": pl.UInt32, "text_id": pl.UInt32}
+TEXT_PATTERNS_SCHEMA = {"text_id": pl.UInt32, "pattern_id": pl.UInt32, "n": pl.UInt32}
+OCCURRENCES_SCHEMA = {"row": pl.UInt32, "pattern_id": pl.UInt32, "n": pl.UInt32}
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,20 @@ class MatchRules:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Located:
+    """What a batch of texts contains, per distinct text: ``row_texts`` gives each row's text, and
+    ``text_patterns`` the patterns found in texts (it may hold texts of earlier batches too, which the joins
+    drop). Repeated captions are resolved once, so per-class counts can be taken per distinct text."""
+
+    row_texts: pl.DataFrame  # ROW_TEXTS_SCHEMA: every row of the batch
+    text_patterns: pl.DataFrame  # TEXT_PATTERNS_SCHEMA: (text, pattern) with its occurrences n
+
+    def occurrences(self) -> pl.DataFrame:
+        """One row per (row, pattern) found, with its count ``n`` (OCCURRENCES_SCHEMA)."""
+        return self.row_texts.join(self.text_patterns, on="text_id").select(list(OCCURRENCES_SCHEMA))
 
 
 class SeenTexts:
@@ -73,6 +92,14 @@ class SeenTexts:
             if self._texts.height + texts.height <= self.capacity:
                 self._texts = pl.concat([self._texts, texts.select("text", "text_id")], rechunk=False)
                 self._found = pl.concat([self._found, found.select("text_id", "pattern_id", "n")], rechunk=False)
+
+
+def pattern_set_id(fingerprints: Iterable[tuple[str, str]], rules: MatchRules) -> str:
+    """Names the patterns a ``Matcher`` builds from lists of these (name, fingerprint) under these rules: the
+    same lists and rules always give the same patterns, in the same order, whatever the order of the lists."""
+    digest = hashlib.blake2b(digest_size=12)
+    digest.update(json.dumps([rules.to_dict(), sorted(fingerprints)], sort_keys=True).encode())
+    return digest.hexdigest()
 
 
 class Matcher:
@@ -110,7 +137,9 @@ class Matcher:
         all_words = sorted({r["words"] for r in unique_rows}, key=lambda w: (-len(self._pattern(w)), w))
         pattern_id = {w: i for i, w in enumerate(all_words)}
         self._patterns = [self._pattern(w) for w in all_words]
-        self._pattern_terms = pl.DataFrame(
+        # pattern_id is the position in these lists: the same lists and rules always give the same ids
+        self.pattern_words = [" ".join(w) for w in all_words]
+        self.pattern_terms = pl.DataFrame(
             {
                 "pattern_id": [pattern_id[r["words"]] for r in unique_rows],
                 "taxonomy": [r["taxonomy"] for r in unique_rows],
@@ -144,17 +173,18 @@ class Matcher:
             normalized = normalized.scatter(non_ascii, slow)
         return normalized
 
-    def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
-        """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``."""
+    def locate(self, texts: pl.Series | Sequence[str | None]) -> Located:
+        """Which texts of ``texts`` contain which patterns; each distinct text is searched once."""
         if not isinstance(texts, pl.Series):
             texts = pl.Series("text", list(texts), dtype=pl.String)
         if not self._patterns or len(texts) == 0:
-            return pl.DataFrame(schema=MATCH_SCHEMA)
+            return Located(pl.DataFrame(schema=ROW_TEXTS_SCHEMA), pl.DataFrame(schema=TEXT_PATTERNS_SCHEMA))
         rows = texts.cast(pl.String).fill_null("").rename("text").to_frame().with_row_index("row")
         known_texts, known_found = self._seen.snapshot()
         located = rows.join(known_texts, on="text", how="left")
         # Texts not seen before: each distinct one is normalised and searched once.
-        new_texts = located.filter(pl.col("text_id").is_null()).select("text").unique()
+        unseen = located.filter(pl.col("text_id").is_null())
+        new_texts = unseen.select("text").unique()
         first_id = self._seen.reserve_ids(new_texts.height)
         new_texts = new_texts.with_row_index("text_id", offset=first_id)
         new_found = (
@@ -164,19 +194,15 @@ class Matcher:
             .with_columns(pl.col("text_id") + first_id)
         )
         self._seen.add(new_texts, new_found)
-        seen_rows = located.filter(pl.col("text_id").is_not_null()).select("row", "text_id").join(known_found, on="text_id")
-        new_rows = (
-            located.filter(pl.col("text_id").is_null())
-            .select("row", "text")
-            .join(new_texts, on="text")
-            .select("row", "text_id")
-            .join(new_found, on="text_id")
-        )
-        return (
-            pl.concat([seen_rows, new_rows])
-            .join(self._pattern_terms, on="pattern_id")
-            .select(list(MATCH_SCHEMA))
-        )
+        row_texts = pl.concat([
+            located.filter(pl.col("text_id").is_not_null()).select("row", "text_id"),
+            unseen.select("row", "text").join(new_texts, on="text").select("row", "text_id"),
+        ])
+        return Located(row_texts, pl.concat([known_found, new_found], rechunk=False))
+
+    def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
+        """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``."""
+        return self.locate(texts).occurrences().join(self.pattern_terms, on="pattern_id").select(list(MATCH_SCHEMA))
 
     def _find(self, normalized: pl.Series) -> pl.DataFrame:
         """One row per occurrence: (text_id, pattern_id)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -18,17 +18,20 @@ import polars as pl
 from freqscope.errors import FreqscopeError
 from freqscope.taxonomy import ClassEntry, ClassList, Term
 
-SCHEMA_VERSION = "1"
+# Raised whenever a table changes incompatibly; a database of another version is refused with a clear message.
+SCHEMA_VERSION = "2"
 DEFAULT_DB = "freqscope.duckdb"
 
-DELETE_TAXONOMY_SQL = {
-    "classes": "DELETE FROM classes WHERE taxonomy = ?",
-    "terms": "DELETE FROM terms WHERE taxonomy = ?",
-    "matches": "DELETE FROM matches WHERE taxonomy = ?",
-    "source_counts": "DELETE FROM source_counts WHERE taxonomy = ?",
-    "source_taxonomies": "DELETE FROM source_taxonomies WHERE taxonomy = ?",
-    "taxonomies": "DELETE FROM taxonomies WHERE taxonomy = ?",
-}
+# The rows of the listed taxonomies (a VARCHAR[] parameter) that change with the list. Their pattern_matches
+# stay: the `matches` view shows a taxonomy only for sources in source_taxonomies, which is cleared here.
+DELETE_TAXONOMIES_SQL = [
+    f"DELETE FROM {table} WHERE list_contains(?::VARCHAR[], taxonomy)"
+    for table in ("classes", "terms", "source_counts", "source_taxonomies", "taxonomies")
+]
+STORED_FINGERPRINTS_SQL = "SELECT taxonomy, fingerprint FROM taxonomies"
+INSERT_TAXONOMY_SQL = """
+INSERT INTO taxonomies (taxonomy, source, n_classes, n_terms, fingerprint, options) VALUES (?, ?, ?, ?, ?, ?)
+"""
 
 
 def resolve_db_path(db: str | os.PathLike | None) -> Path:
@@ -57,6 +60,13 @@ def open_database(db: str | os.PathLike | None = None, *, read_only: bool = Fals
     except duckdb.Error as exc:
         raise FreqscopeError(f"cannot open database {path}: {str(exc).splitlines()[0]}; is it a DuckDB file?") from None
     if not read_only:
+        version = _schema_version(connection)
+        if version not in (None, SCHEMA_VERSION):
+            connection.close()
+            raise FreqscopeError(
+                f"database {path} has schema version {version}, written by another freqscope version; this one "
+                f"writes version {SCHEMA_VERSION}: index into a new database (--db NEW.duckdb)"
+            )
         with transaction(connection):
             connection.execute(_sql("schema.sql"))
             connection.execute(_sql("views.sql"))
@@ -64,6 +74,15 @@ def open_database(db: str | os.PathLike | None = None, *, read_only: bool = Fals
                 "INSERT OR REPLACE INTO freqscope_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
             )
     return connection
+
+
+def _schema_version(connection: duckdb.DuckDBPyConnection) -> str | None:
+    """The schema version recorded in the database; None for a new (empty) database."""
+    try:
+        rows = connection.execute("SELECT value FROM freqscope_meta WHERE key = 'schema_version'").fetchall()
+    except duckdb.CatalogException:
+        return None
+    return rows[0][0] if rows else None
 
 
 @contextmanager
@@ -110,30 +129,38 @@ def class_list_frames(class_list: ClassList) -> tuple[pl.DataFrame, pl.DataFrame
 
 
 def store_class_list(connection: duckdb.DuckDBPyConnection, class_list: ClassList) -> bool:
-    """Insert or refresh a list; returns True when it changed (its old matches are then dropped).
+    """``store_class_lists`` for one list: True when it changed."""
+    return bool(store_class_lists(connection, [class_list]))
 
-    Call inside a transaction: a changed list loses its matches and every source must be matched again.
+
+def store_class_lists(connection: duckdb.DuckDBPyConnection, class_lists: Sequence[ClassList],
+                      fingerprints: Mapping[str, str] | None = None) -> list[str]:
+    """Insert or refresh lists; returns the names of those that changed (their old counts are dropped).
+
+    Call inside a transaction: a changed list loses its counts and every source must be matched again.
+    ``fingerprints`` (name -> ``ClassList.fingerprint()``) saves computing them again.
     """
-    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open and later statements then fail
-    rows = connection.execute("SELECT fingerprint FROM taxonomies WHERE taxonomy = ?", [class_list.name]).fetchall()
-    fingerprint = class_list.fingerprint()
-    if rows and rows[0][0] == fingerprint:
-        return False
-    for statement in DELETE_TAXONOMY_SQL.values():
-        connection.execute(statement, [class_list.name])
-    classes, terms = class_list_frames(class_list)
-    connection.execute(
-        "INSERT INTO taxonomies (taxonomy, source, n_classes, n_terms, fingerprint, options) VALUES (?, ?, ?, ?, ?, ?)",
-        [class_list.name, class_list.source, len(class_list.classes), len(class_list.terms), fingerprint,
-         json.dumps(class_list.options, sort_keys=True)],
-    )
-    connection.register("new_classes", classes)
-    connection.register("new_terms", terms)
+    stored = dict(connection.execute(STORED_FINGERPRINTS_SQL).fetchall())
+    new = [(class_list, fingerprints[class_list.name] if fingerprints else class_list.fingerprint())
+           for class_list in class_lists]
+    changed = [(class_list, fingerprint) for class_list, fingerprint in new if stored.get(class_list.name) != fingerprint]
+    if not changed:
+        return []
+    names = [class_list.name for class_list, _ in changed]
+    for statement in DELETE_TAXONOMIES_SQL:
+        connection.execute(statement, [names])
+    connection.executemany(INSERT_TAXONOMY_SQL, [
+        [c.name, c.source, len(c.classes), len(c.terms), fingerprint, json.dumps(c.options, sort_keys=True)]
+        for c, fingerprint in changed
+    ])
+    frames = [class_list_frames(class_list) for class_list, _ in changed]
+    connection.register("new_classes", pl.concat([classes for classes, _ in frames]))
+    connection.register("new_terms", pl.concat([terms for _, terms in frames]))
     connection.execute("INSERT INTO classes SELECT * FROM new_classes")
     connection.execute("INSERT INTO terms SELECT * FROM new_terms")
     connection.unregister("new_classes")
     connection.unregister("new_terms")
-    return True
+    return names
 
 
 READ_TAXONOMY_SQL = "SELECT source, options FROM taxonomies WHERE taxonomy = ?"

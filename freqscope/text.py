@@ -7,10 +7,12 @@ an Aho-Corasick pattern " word " can only match whole words and adjacent matches
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import polars as pl
 
@@ -56,8 +58,12 @@ def padded(words: tuple[str, ...] | list[str]) -> str:
     return " " + "  ".join(words) + " "
 
 
-@lru_cache(maxsize=1)
-def casefold_fixups() -> dict[str, str]:
+# The fix-ups for the Unicode version of the Python that built it (scripts/build_casefold_table.py): computing
+# them scans every code point, about 0.25 s, which would otherwise be paid by every `freqscope index`.
+CASEFOLD_TABLE = Path(__file__).with_name("casefold.json")
+
+
+def compute_casefold_fixups() -> dict[str, str]:
     """Characters whose case folding differs from lowercasing, as {lowercased: folded}.
 
     Polars lowercases (Rust's to_lowercase); casefold differs on a few hundred characters (ß → ss,
@@ -76,6 +82,16 @@ def casefold_fixups() -> dict[str, str]:
         if lowered.casefold() != lowered:
             fixups.setdefault(lowered, lowered.casefold())
     return fixups
+
+
+@lru_cache(maxsize=1)
+def casefold_fixups() -> dict[str, str]:
+    """``compute_casefold_fixups()``, read from the shipped table where it was built for this Unicode version."""
+    if CASEFOLD_TABLE.exists():
+        table = json.loads(CASEFOLD_TABLE.read_text(encoding="utf-8"))
+        if table["unidata_version"] == unicodedata.unidata_version:
+            return table["fixups"]
+    return compute_casefold_fixups()
 
 
 def normalized_padded_expr(column: str, *, case_sensitive: bool = False) -> pl.Expr:

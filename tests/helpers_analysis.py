@@ -24,19 +24,22 @@ def indexed_corpus(connection, corpus: str, taxonomy: str, docs_per_class: dict[
     with transaction(connection):
         connection.execute("INSERT INTO corpora (corpus, format, kind, text_column, rules) VALUES "
                            "(?, 'text', 'captions', NULL, '{\"case_sensitive\": false}')", [corpus])
+        pattern_set = f"test-{corpus}"
         (source_id,) = connection.execute(
-            "INSERT INTO sources (corpus, path, status, n_docs) VALUES (?, ?, 'done', ?) RETURNING source_id",
-            [corpus, f"/data/{corpus}.txt", n_docs]).fetchall()[0]
+            "INSERT INTO sources (corpus, path, status, n_docs, pattern_set) VALUES (?, ?, 'done', ?, ?) "
+            "RETURNING source_id", [corpus, f"/data/{corpus}.txt", n_docs, pattern_set]).fetchall()[0]
         connection.execute("INSERT INTO source_taxonomies (source_id, taxonomy, taxonomy_fingerprint) "
                            "SELECT ?, taxonomy, fingerprint FROM taxonomies WHERE taxonomy = ?", [source_id, taxonomy])
+        # one pattern per term: pattern_id = term_id
+        connection.execute("INSERT INTO patterns SELECT ?, term_id, words, taxonomy, class_index, term_id "
+                           "FROM terms WHERE taxonomy = ?", [pattern_set, taxonomy])
         for class_index, docs in docs_per_class.items():
             for doc in docs:
-                connection.execute("INSERT INTO matches VALUES (?, ?, NULL, NULL, ?, ?, ?, 1)",
-                                   [source_id, doc, taxonomy, class_index, class_index])
+                connection.execute("INSERT INTO pattern_matches VALUES (?, ?, NULL, ?, 1)", [source_id, doc, class_index])
         for class_index, docs in (ambiguous_docs or {}).items():
             for doc in docs:
-                connection.execute("INSERT INTO matches VALUES (?, ?, NULL, NULL, ?, ?, ?, 1)",
-                                   [source_id, doc, taxonomy, class_index, 1000 + class_index])
+                connection.execute("INSERT INTO pattern_matches VALUES (?, ?, NULL, ?, 1)",
+                                   [source_id, doc, 1000 + class_index])
         # the index writes per-source counts with the matches; the exposure view reads them
         connection.execute(SOURCE_COUNTS_FROM_MATCHES_SQL, [source_id])
 

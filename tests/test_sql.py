@@ -35,7 +35,7 @@ def test_a_writing_statement_is_refused_without_write(exposure_db):
     connection = open_for_sql(exposure_db)
     try:
         before = connection.execute("SELECT count(*) FROM matches").fetchall()[0][0]
-        for statement in ("DELETE FROM matches", "CREATE TABLE mine AS SELECT 1", "DROP VIEW exposure"):
+        for statement in ("DELETE FROM pattern_matches", "CREATE TABLE mine AS SELECT 1", "DROP VIEW exposure"):
             with pytest.raises(FreqscopeError, match=r"^refused: \w+ changes the database.*pass --write"):
                 run_sql(connection, statement)
         assert connection.execute("SELECT count(*) FROM matches").fetchall()[0][0] == before
@@ -122,7 +122,7 @@ def test_connect_gives_the_connection_and_polars_helpers(exposure_db):
         assert fs.query("top-classes", taxonomy="cifar10", corpus="laion", limit=1)["class"][0] == \
             exposure_of_top(fs, "laion")
         with pytest.raises(FreqscopeError, match="pass --write"):
-            fs.sql("DELETE FROM matches")
+            fs.sql("DELETE FROM pattern_matches")
 
 
 def exposure_of_top(fs, corpus: str) -> str:

@@ -2,12 +2,15 @@
 of the reference equals its general path."""
 from __future__ import annotations
 
+import json
 import random
 import sys
 import unicodedata
 
 import polars as pl
+import pytest
 
+from freqscope import text
 from freqscope.text import normalize_words, normalized_padded_expr, padded
 
 
@@ -48,3 +51,12 @@ def test_vectorised_form_equals_the_reference_on_every_assigned_code_point():
     got = pl.DataFrame({"t": texts}).select(normalized_padded_expr("t")).to_series().to_list()
     bad = [(hex(ord(c)), g) for c, t, g in zip(chars, texts, got) if g != padded(slow_words(t))]
     assert bad == []
+
+
+def test_the_shipped_casefold_table_equals_the_computation():
+    table = json.loads(text.CASEFOLD_TABLE.read_text(encoding="utf-8"))
+    if table["unidata_version"] != unicodedata.unidata_version:
+        pytest.skip(f"casefold.json is for Unicode {table['unidata_version']}, this Python has "
+                    f"{unicodedata.unidata_version}: the fix-ups are computed at run time")
+    assert table["fixups"] == text.compute_casefold_fixups()
+    assert text.casefold_fixups() == table["fixups"]

@@ -16,13 +16,14 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 
 from freqscope import readers
-from freqscope.matcher import Matcher, MatchRules
+from freqscope.matcher import Located, Matcher, MatchRules
 from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_file
 from freqscope.taxonomy import ClassList
 
@@ -36,10 +37,11 @@ MAX_PENDING_BATCHES = 2
 FINGERPRINT_THREADS = 4
 
 COUNT_COLUMNS = ("docs", "mentions", "docs_human", "mentions_human", "docs_gpt", "mentions_gpt")
-MATCHES_SCHEMA = {
-    "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32, "n": pl.UInt32,
-    "doc": pl.Int64, "doc_key": pl.String, "role": pl.String,
-}
+# What is stored per match: the pattern found (``Matcher.pattern_words``), not the classes it stands for; the
+# `matches` view expands patterns to classes and terms (``patterns`` table). A caption's "dog" is one row, not
+# one per list that has a dog, which makes the rows to write half as many.
+MATCHES_SCHEMA = {"doc": pl.Int64, "role": pl.String, "pattern_id": pl.UInt32, "n": pl.UInt32}
+KEYS_SCHEMA = {"doc": pl.Int64, "doc_key": pl.String}
 COUNTS_SCHEMA = {"taxonomy": pl.String, "class_index": pl.Int32, **{c: pl.Int64 for c in COUNT_COLUMNS}}
 
 
@@ -91,6 +93,7 @@ class MatchedBatch:
     n_rows: int
     n_invalid_utf8: int
     matches: pl.DataFrame  # MATCHES_SCHEMA
+    keys: pl.DataFrame  # KEYS_SCHEMA: the source's own id of each matched document that has one
     counts: pl.DataFrame  # COUNTS_SCHEMA, summed over the batch
 
 
@@ -102,11 +105,12 @@ class ShardResult:
     n_rows: int
     n_invalid_utf8: int
     matches: pa.Table
+    keys: pa.Table
     counts: pa.Table
 
     def as_batch(self) -> MatchedBatch:
-        return MatchedBatch(self.n_docs, self.n_rows, self.n_invalid_utf8,
-                            pl.from_arrow(self.matches), pl.from_arrow(self.counts))
+        return MatchedBatch(self.n_docs, self.n_rows, self.n_invalid_utf8, pl.from_arrow(self.matches),
+                            pl.from_arrow(self.keys), pl.from_arrow(self.counts))
 
 
 def file_fingerprint(path: Path) -> str:
@@ -163,29 +167,62 @@ def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None
     return shards
 
 
-def class_counts(located: pl.DataFrame) -> pl.DataFrame:
-    """Documents and mentions per class in one batch (a document never spans two batches)."""
-    if located["role"].null_count() == located.height:
-        # captions: one row per document, no roles; 4x faster than the general form below
-        return located.group_by("taxonomy", "class_index").agg(
-            pl.col("doc").n_unique().alias("docs"),
-            pl.col("n").sum().alias("mentions"),
-            *(pl.lit(0).alias(name) for name in ("docs_human", "mentions_human", "docs_gpt", "mentions_gpt")),
-        ).cast(COUNTS_SCHEMA)
+@dataclass(frozen=True)
+class ClassKeys:
+    """The classes of a matcher's patterns under one integer key each: grouping by an integer is several
+    times faster than by (taxonomy name, class_index)."""
+
+    pattern_classes: pl.DataFrame  # (pattern_id, class_key)
+    classes: pl.DataFrame  # (class_key, taxonomy, class_index)
+
+    @staticmethod
+    @lru_cache(maxsize=4)
+    def of(matcher: Matcher) -> ClassKeys:
+        keyed = matcher.pattern_terms.with_columns(
+            pl.struct("taxonomy", "class_index").rank("dense").cast(pl.UInt32).alias("class_key")
+        )
+        return ClassKeys(keyed.select("pattern_id", "class_key"),
+                         keyed.select("class_key", "taxonomy", "class_index").unique("class_key"))
+
+    def named(self, counts: pl.DataFrame) -> pl.DataFrame:
+        """Counts per class_key as counts per (taxonomy, class_index), in COUNTS_SCHEMA."""
+        return counts.join(self.classes, on="class_key").select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA)
+
+
+def caption_counts(located: Located, keys: ClassKeys) -> pl.DataFrame:
+    """Documents and mentions per class in a batch of one-row documents without roles, taken per distinct
+    text: a caption repeated k times adds k documents."""
+    copies = located.row_texts.group_by("text_id").agg(pl.len().cast(pl.Int64).alias("copies"))
+    per_text = (
+        located.text_patterns.join(copies, on="text_id")
+        .join(keys.pattern_classes, on="pattern_id")
+        .group_by("text_id", "class_key")
+        .agg(pl.col("n").sum(), pl.col("copies").first())
+    )
+    return keys.named(per_text.group_by("class_key").agg(
+        pl.col("copies").sum().alias("docs"),
+        (pl.col("n") * pl.col("copies")).sum().alias("mentions"),
+        *(pl.lit(0).alias(name) for name in ("docs_human", "mentions_human", "docs_gpt", "mentions_gpt")),
+    ))
+
+
+def class_counts(matches: pl.DataFrame, keys: ClassKeys) -> pl.DataFrame:
+    """Documents and mentions per class, overall and per role, in one batch (a document never spans two)."""
+    located = matches.join(keys.pattern_classes, on="pattern_id")
     human, gpt = pl.col("role") == "human", pl.col("role") == "gpt"
-    per_doc = located.group_by("doc", "taxonomy", "class_index").agg(
+    per_doc = located.group_by("doc", "class_key").agg(
         pl.col("n").sum().alias("mentions"),
         pl.col("n").filter(human).sum().alias("mentions_human"),
         pl.col("n").filter(gpt).sum().alias("mentions_gpt"),
     )
-    return per_doc.group_by("taxonomy", "class_index").agg(
+    return keys.named(per_doc.group_by("class_key").agg(
         pl.len().alias("docs"),
         pl.col("mentions").sum(),
         (pl.col("mentions_human") > 0).sum().alias("docs_human"),
         pl.col("mentions_human").sum(),
         (pl.col("mentions_gpt") > 0).sum().alias("docs_gpt"),
         pl.col("mentions_gpt").sum(),
-    ).cast(COUNTS_SCHEMA)
+    ))
 
 
 def sum_counts(counts: Sequence[pl.DataFrame]) -> pl.DataFrame:
@@ -195,12 +232,21 @@ def sum_counts(counts: Sequence[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(counts).group_by("taxonomy", "class_index").sum().cast(COUNTS_SCHEMA)
 
 
-def _match_batch(batch: pl.DataFrame, matcher: Matcher) -> tuple[pl.DataFrame, pl.DataFrame]:
-    found = matcher.match(batch["text"])
+def _match_batch(batch: pl.DataFrame, matcher: Matcher, one_row_per_doc: bool) -> tuple[pl.DataFrame, ...]:
+    located = matcher.locate(batch["text"])
+    occurrences = located.occurrences()
     # `row` indexes the batch: gathering by position is several times cheaper than a join
-    located = found.with_columns(batch.select("doc", "doc_key", "role")[found["row"]]).drop("row")
-    located = located.select(list(MATCHES_SCHEMA)).cast(MATCHES_SCHEMA)
-    return located, class_counts(located)
+    rows = occurrences["row"]
+    matches = occurrences.with_columns(batch.select("doc", "role")[rows]).select(list(MATCHES_SCHEMA)).cast(MATCHES_SCHEMA)
+    if batch["doc_key"].null_count() == batch.height:
+        keys = pl.DataFrame(schema=KEYS_SCHEMA)
+    else:
+        keys = batch.select("doc", "doc_key")[rows.unique()].drop_nulls().unique("doc").sort("doc")
+    if one_row_per_doc and batch["role"].null_count() == batch.height:
+        counts = caption_counts(located, ClassKeys.of(matcher))
+    else:
+        counts = class_counts(matches, ClassKeys.of(matcher))
+    return matches, keys, counts
 
 
 # The last matcher built, for the same list objects and rules: consecutive shards of a corpus (in this
@@ -210,7 +256,8 @@ _last_matcher: tuple[tuple, tuple[ClassList, ...], Matcher] | None = None
 _last_matcher_lock = threading.Lock()
 
 
-def _matcher_for(class_lists: tuple[ClassList, ...], rules: MatchRules) -> Matcher:
+def matcher_for(class_lists: tuple[ClassList, ...], rules: MatchRules) -> Matcher:
+    """The matcher of these list objects under these rules: the last one built, when it was for them."""
     global _last_matcher
     key = (tuple(map(id, class_lists)), rules)
     with _last_matcher_lock:
@@ -233,14 +280,13 @@ def match_shard(shard: Shard, class_lists: Sequence[ClassList], rules: MatchRule
     Pure: touches no database. Reading the next batch overlaps matching the previous one.
     """
     source = shard.open(batch_rows)
-    matcher = _matcher_for(tuple(class_lists), rules)
+    matcher = matcher_for(tuple(class_lists), rules)
     pending: deque[tuple[tuple[int, int, int], Future]] = deque()
     read = (0, 0, 0)
 
     def finish(entry: tuple[tuple[int, int, int], Future]) -> MatchedBatch:
         (n_docs, n_rows, n_invalid), future = entry
-        located, counts = future.result()
-        return MatchedBatch(n_docs, n_rows, n_invalid, located, counts)
+        return MatchedBatch(n_docs, n_rows, n_invalid, *future.result())
 
     with ThreadPoolExecutor(1) as pool:
         for batch in source.batches():
@@ -248,7 +294,7 @@ def match_shard(shard: Shard, class_lists: Sequence[ClassList], rules: MatchRule
             now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
             delta = tuple(b - a for a, b in zip(read, now))
             read = now
-            pending.append((delta, pool.submit(_match_batch, batch, matcher)))
+            pending.append((delta, pool.submit(_match_batch, batch, matcher, delta[0] == batch.height)))
             if len(pending) >= MAX_PENDING_BATCHES:
                 yield finish(pending.popleft())
         while pending:
@@ -259,11 +305,16 @@ def shard_result(shard: Shard, class_lists: Sequence[ClassList], rules: MatchRul
                  batch_rows: int = BATCH_ROWS) -> ShardResult:
     """``match_shard`` gathered into one result: the remote task of the Ray engine."""
     n_docs = n_rows = n_invalid = 0
-    matches, counts = [], []
+    matches, keys, counts = [], [], []
     for batch in match_shard(shard, class_lists, rules, batch_rows):
         n_docs, n_rows, n_invalid = n_docs + batch.n_docs, n_rows + batch.n_rows, n_invalid + batch.n_invalid_utf8
         if not batch.matches.is_empty():
             matches.append(batch.matches)
+            keys.append(batch.keys)
             counts.append(batch.counts)
-    located = pl.concat(matches) if matches else pl.DataFrame(schema=MATCHES_SCHEMA)
-    return ShardResult(n_docs, n_rows, n_invalid, located.to_arrow(), sum_counts(counts).to_arrow())
+    return ShardResult(
+        n_docs, n_rows, n_invalid,
+        (pl.concat(matches) if matches else pl.DataFrame(schema=MATCHES_SCHEMA)).to_arrow(),
+        (pl.concat(keys) if keys else pl.DataFrame(schema=KEYS_SCHEMA)).to_arrow(),
+        sum_counts(counts).to_arrow(),
+    )

@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS sources (
     n_rows         BIGINT,              -- texts read (instruction data: one per turn)
     n_invalid_utf8 BIGINT,              -- texts whose invalid UTF-8 was replaced
     error          VARCHAR,
+    pattern_set    VARCHAR,             -- the patterns its pattern_matches refer to
     indexed_at     TIMESTAMP,
     UNIQUE (corpus, path, row_start)
 );
@@ -77,16 +78,33 @@ CREATE TABLE IF NOT EXISTS source_taxonomies (
     PRIMARY KEY (source_id, taxonomy)
 );
 
--- Every match, aggregated per document, role and term: the provenance of each count.
-CREATE TABLE IF NOT EXISTS matches (
-    source_id   INTEGER NOT NULL,
-    doc         BIGINT NOT NULL,        -- the document's row in its source file (0-based)
-    doc_key     VARCHAR,                -- the source's own id where it has one (COCO image id, LLaVA id)
-    role        VARCHAR,                -- instruction data: human | gpt; NULL for captions
+-- The patterns a source was searched for, and the classes and terms each stands for. A pattern set is built
+-- from class lists (at their fingerprints) and matching rules; sources.pattern_set names the one a source used.
+CREATE TABLE IF NOT EXISTS patterns (
+    pattern_set VARCHAR NOT NULL,       -- a hash of the lists, their fingerprints and the rules
+    pattern_id  INTEGER NOT NULL,       -- what pattern_matches.pattern_id refers to
+    words       VARCHAR NOT NULL,       -- the normalised words searched for, space separated
     taxonomy    VARCHAR NOT NULL,
     class_index INTEGER NOT NULL,
-    term_id     INTEGER NOT NULL,
-    n           INTEGER NOT NULL        -- occurrences of the term in this document and role
+    term_id     INTEGER NOT NULL,       -- the class's term with these words (its first, where several)
+    PRIMARY KEY (pattern_set, pattern_id, taxonomy, class_index)
+);
+
+-- Every match, per document, role and pattern: the provenance of each count. The `matches` view (views.sql)
+-- expands patterns to the classes and terms they stand for; query that.
+CREATE TABLE IF NOT EXISTS pattern_matches (
+    source_id   INTEGER NOT NULL,
+    doc         BIGINT NOT NULL,        -- the document's row in its source file (0-based)
+    role        VARCHAR,                -- instruction data: human | gpt; NULL for captions
+    pattern_id  INTEGER NOT NULL,
+    n           INTEGER NOT NULL        -- occurrences of the pattern in this document and role
+);
+
+-- The source's own id (COCO image id, LLaVA id) of each matched document that has one.
+CREATE TABLE IF NOT EXISTS document_keys (
+    source_id   INTEGER NOT NULL,
+    doc         BIGINT NOT NULL,
+    doc_key     VARCHAR NOT NULL
 );
 
 -- Per source and class: documents and matches, overall and per role, written with the source's matches.

@@ -32,6 +32,16 @@ SELECT ic.corpus, ic.taxonomy, c.class_index, c.class, c.wnid,
        ic.docs, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT
 FROM imported_counts ic JOIN classes c USING (taxonomy, class_index);
 
+-- Every match, per document, role and term: the provenance of each count (patterns expanded to their
+-- classes, for the lists the source was matched against at their current fingerprints).
+CREATE OR REPLACE VIEW matches AS
+SELECT m.source_id, m.doc, k.doc_key, m.role, p.taxonomy, p.class_index, p.term_id, m.n
+FROM pattern_matches m
+JOIN sources s USING (source_id)
+JOIN patterns p ON p.pattern_set = s.pattern_set AND p.pattern_id = m.pattern_id
+JOIN source_taxonomies st ON st.source_id = m.source_id AND st.taxonomy = p.taxonomy
+LEFT JOIN document_keys k ON k.source_id = m.source_id AND k.doc = m.doc;
+
 -- Documents per corpus, to turn counts into shares.
 CREATE OR REPLACE VIEW corpus_sizes AS
 SELECT corpus, sum(n_docs)::BIGINT AS n_docs, count(*)::BIGINT AS n_sources
