@@ -254,11 +254,13 @@ def builtin_terms_file(name: str) -> Path:
 
 def _read_expanded_terms(path: Path) -> list[Term]:
     with path.open(newline="", encoding="utf-8") as handle:
-        return [
-            Term(int(r["class_index"]), r["term"], r["origin"], r["ambiguous"] == "1",
-                 int(r["wordnet_senses"]) if r["wordnet_senses"] else None)
-            for r in csv.DictReader(handle)
-        ]
+        rows = csv.reader(handle)
+        if tuple(next(rows, ())) != TERMS_CSV_COLUMNS:
+            raise FreqscopeError(f"{path}: not a terms file of this freqscope version (header is not "
+                                 f"{','.join(TERMS_CSV_COLUMNS)}); rebuild it with scripts/build_class_lists.py")
+        # positional, not DictReader: every `freqscope index` reads these ~12,000 rows
+        return [Term(int(class_index), term, origin, ambiguous == "1", int(senses) if senses else None)
+                for class_index, term, origin, ambiguous, senses in rows]
 
 
 def write_expanded_terms(class_list: ClassList, path: Path) -> None:

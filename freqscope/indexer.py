@@ -40,6 +40,7 @@ WHERE st.source_id = ?
 """
 DELETE_SOURCE_SQL = [
     "DELETE FROM pattern_matches WHERE source_id = ?",
+    "DELETE FROM pattern_matches_by_role WHERE source_id = ?",
     "DELETE FROM document_keys WHERE source_id = ?",
     "DELETE FROM source_counts WHERE source_id = ?",
     "DELETE FROM source_taxonomies WHERE source_id = ?",
@@ -60,8 +61,9 @@ WHERE source_id = ?
 MARK_TAXONOMY_DONE_SQL = """
 INSERT INTO source_taxonomies (source_id, taxonomy, taxonomy_fingerprint) VALUES (?, ?, ?)
 """
-INSERT_MATCHES_SQL = """
-INSERT INTO pattern_matches (source_id, doc, role, pattern_id, n) SELECT ?, doc, role, pattern_id, n FROM batch_matches
+INSERT_MATCHES_SQL = "INSERT INTO pattern_matches SELECT ?, doc, pattern_id, n FROM batch_matches"
+INSERT_ROLE_MATCHES_SQL = """
+INSERT INTO pattern_matches_by_role SELECT ?, doc, role, pattern_id, n FROM batch_matches
 """
 INSERT_KEYS_SQL = "INSERT INTO document_keys (source_id, doc, doc_key) SELECT ?, doc, doc_key FROM batch_keys"
 HAS_PATTERN_SET_SQL = "SELECT count(*) FROM patterns WHERE pattern_set = ?"
@@ -186,14 +188,24 @@ def index(
         raise FreqscopeError(
             f"corpus {corpus!r} mixes caption and instruction files ({', '.join(sorted(formats))}): index them as two corpora"
         )
-    fingerprints = {class_list.name: class_list.fingerprint() for class_list in lists}
-    connection = open_database(db)
+    with ThreadPoolExecutor(2) as background:
+        # Fingerprinting the files (hashlib releases the GIL) and building the matcher the first jobs use
+        # overlap storing the lists; a failure surfaces where the result is needed.
+        planned = background.submit(plan_shards, sources, text_column, shard_rows)
+        background.submit(matcher_for, tuple(lists), rules)
+        fingerprints = {class_list.name: class_list.fingerprint() for class_list in lists}
+        connection = open_database(db)
+        try:
+            with transaction(connection):
+                _register_corpus(connection, corpus, sources[0], rules, formats)
+                store_class_lists(connection, lists, fingerprints)
+            shards = planned.result()
+        except BaseException:
+            connection.close()
+            release_matcher()
+            raise
     try:
         summary = IndexSummary(corpus=corpus, db=str(resolve_db_path(db)), engine=runner.name)
-        with transaction(connection):
-            _register_corpus(connection, corpus, sources[0], rules, formats)
-            store_class_lists(connection, lists, fingerprints)
-        shards = plan_shards(sources, text_column, shard_rows)
         jobs, stale = _plan_jobs(connection, corpus, shards, lists, summary)
         known = {l.name: l for l in lists}
         extra = sorted({name for job in jobs for name in job.lists} - set(known))
@@ -324,7 +336,10 @@ class ShardWriter:
             for batch in batches:
                 n_docs, n_rows, n_invalid = n_docs + batch.n_docs, n_rows + batch.n_rows, n_invalid + batch.n_invalid_utf8
                 if not batch.matches.is_empty():
-                    _insert_frame(connection, "batch_matches", batch.matches, INSERT_MATCHES_SQL, source_id)
+                    if batch.matches["role"].null_count() == batch.matches.height:
+                        _insert_frame(connection, "batch_matches", batch.matches.drop("role"), INSERT_MATCHES_SQL, source_id)
+                    else:
+                        _insert_frame(connection, "batch_matches", batch.matches, INSERT_ROLE_MATCHES_SQL, source_id)
                     counts.append(batch.counts)
                 if not batch.keys.is_empty():
                     _insert_frame(connection, "batch_keys", batch.keys, INSERT_KEYS_SQL, source_id)

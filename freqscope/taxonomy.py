@@ -47,9 +47,8 @@ class ClassList:
 
     def fingerprint(self) -> str:
         """Changes whenever a class or a term changes: the index redoes a list whose fingerprint moved."""
-        digest = hashlib.blake2b(digest_size=16)
-        for c in self.classes:
-            digest.update(repr((c.index, c.name, c.wnid, c.duplicate_name, c.wordnet_guessed)).encode())
-        for t in self.terms:
-            digest.update(repr((t.class_index, t.term, t.origin, t.ambiguous, t.wordnet_senses)).encode())
-        return digest.hexdigest()
+        # one hashed string, fields joined by control characters no name contains: every index pays this
+        fields = [f"{c.index}\x1f{c.name}\x1f{c.wnid}\x1f{c.duplicate_name:d}\x1f{c.wordnet_guessed:d}" for c in self.classes]
+        fields.append("\x1d")
+        fields += [f"{t.class_index}\x1f{t.term}\x1f{t.origin}\x1f{t.ambiguous:d}\x1f{t.wordnet_senses}" for t in self.terms]
+        return hashlib.blake2b("\x1e".join(fields).encode(), digest_size=16).hexdigest()

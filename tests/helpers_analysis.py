@@ -35,10 +35,10 @@ def indexed_corpus(connection, corpus: str, taxonomy: str, docs_per_class: dict[
                            "FROM terms WHERE taxonomy = ?", [pattern_set, taxonomy])
         for class_index, docs in docs_per_class.items():
             for doc in docs:
-                connection.execute("INSERT INTO pattern_matches VALUES (?, ?, NULL, ?, 1)", [source_id, doc, class_index])
+                connection.execute("INSERT INTO pattern_matches VALUES (?, ?, ?, 1)", [source_id, doc, class_index])
         for class_index, docs in (ambiguous_docs or {}).items():
             for doc in docs:
-                connection.execute("INSERT INTO pattern_matches VALUES (?, ?, NULL, ?, 1)",
+                connection.execute("INSERT INTO pattern_matches VALUES (?, ?, ?, 1)",
                                    [source_id, doc, 1000 + class_index])
         # the index writes per-source counts with the matches; the exposure view reads them
         connection.execute(SOURCE_COUNTS_FROM_MATCHES_SQL, [source_id])

@@ -90,6 +90,47 @@ def test_counts_equal_the_reference_implementation(tmp_path):
     assert sum(docs.values()) > 10_000
 
 
+def test_the_matches_view_equals_the_reference_match_for_match(tmp_path):
+    """Stored once per pattern, expanded by the view: every (document, class, term) of the reference, and no other."""
+    captions = [a["caption"] for a in json.loads(COCO.read_text())["annotations"]]
+    lists = [load_class_list(name) for name in SMALL_LISTS]
+    db = tmp_path / "db.duckdb"
+    index([COCO], db=db, corpus="coco", class_lists=lists)
+    with duckdb.connect(str(db), read_only=True) as connection:
+        rows = connection.execute("SELECT doc, taxonomy, class_index, term_id, n FROM matches").fetchall()
+        stored = connection.execute("SELECT count(*) FROM pattern_matches").fetchall()[0][0]
+    assert Counter({(doc, t, c, term): n for doc, t, c, term, n in rows}) == reference_match(captions, lists)
+    assert len(rows) == len(set(r[:4] for r in rows))
+    assert stored < len(rows)  # a "dog" is one stored row for cifar10, cifar100's absence aside, and imagenet1k
+
+
+def test_repeated_captions_are_counted_once_per_document(tmp_path):
+    """Counts are taken per distinct caption and multiplied by its copies, within and across batches."""
+    from freqscope.engines.shards import class_counts, match_shard, matcher_for, plan_shards, sum_counts
+    from freqscope.readers import SourceReader
+
+    captions = [a["caption"] for a in json.loads(COCO.read_text())["annotations"]][:400]
+    texts = [captions[(i * 7) % 150] if i % 3 else captions[i % 400] for i in range(3_000)]
+    corpus = tmp_path / "repeated.txt"
+    corpus.write_text("\n".join(texts) + "\n")
+    lists = [load_class_list(name) for name in SMALL_LISTS]
+    (shard,) = plan_shards([SourceReader(str(corpus))])
+    batches = list(match_shard(shard, lists, MatchRules(), batch_rows=700))
+    assert len(batches) == 5
+    got = sum_counts([b.counts for b in batches])
+    # the general path (per document, roles and all) on the same matches gives the same counts
+    matcher = matcher_for(tuple(lists), MatchRules())
+    general = sum_counts([class_counts(b.matches, matcher) for b in batches])
+    assert got.sort("taxonomy", "class_index").equals(general.sort("taxonomy", "class_index"))
+    reference = reference_match(texts, lists)
+    docs = Counter((t, c) for (_, t, c) in {(r, t, c) for r, t, c, _ in reference})
+    mentions: Counter = Counter()
+    for (_, t, c, _), n in reference.items():
+        mentions[(t, c)] += n
+    assert {(r["taxonomy"], r["class_index"]): (r["docs"], r["mentions"]) for r in got.iter_rows(named=True)} == {
+        key: (docs[key], mentions[key]) for key in docs}
+
+
 def test_matches_trace_counts_back_to_captions(tmp_path):
     db = tmp_path / "db.duckdb"
     index([COCO], db=db, corpus="coco", classes=["cifar10"])
@@ -113,6 +154,10 @@ def test_instruction_data_is_counted_per_role(tmp_path):
     assert all(d >= max(h, g) for d, _, h, g in got.values())
     captions = exposure(index([COCO], db=db, corpus="coco", classes=["cifar100"]).db, "coco")
     assert all(h is None for _, _, h, _ in captions.values())
+    with duckdb.connect(str(db), read_only=True) as connection:
+        roles = dict(connection.execute("SELECT corpus, list(DISTINCT role ORDER BY role) FROM matches "
+                                        "JOIN sources USING (source_id) GROUP BY corpus").fetchall())
+    assert roles == {"llava": ["gpt", "human"], "coco": [None]}
 
 
 # --- reliability ------------------------------------------------------------------------------------------
@@ -148,6 +193,39 @@ def test_a_list_added_later_equals_one_clean_run(tmp_path):
     only_cifar = tmp_path / "only.duckdb"
     index([COCO], db=only_cifar, corpus="coco", classes=["cifar10"])
     assert exposure(only_cifar)[("coco", "cifar10", 5)][0] > exposure(clean)[("coco", "cifar10", 5)][0]
+
+
+def test_a_changed_list_hides_its_old_matches_until_its_sources_are_indexed_again(tmp_path):
+    animals = tmp_path / "animals.csv"
+    animals.write_text("name\ndog\ncat\n")
+    db = tmp_path / "db.duckdb"
+    index([COCO], db=db, corpus="coco", classes=[str(animals)])
+    query = "SELECT count(*) FROM matches WHERE taxonomy = 'animals' AND class_index = ?"
+    with duckdb.connect(str(db), read_only=True) as connection:
+        cats = connection.execute(query, [1]).fetchall()[0][0]
+    assert cats > 100
+    animals.write_text("name\ndog\nhorse\n")  # class 1 is now horse: cat matches must not show as horse
+    index([CC3M], db=db, corpus="cc3m", classes=[str(animals)])
+    with duckdb.connect(str(db), read_only=True) as connection:
+        assert connection.execute(query + " AND source_id IN (SELECT source_id FROM sources WHERE corpus = 'coco')",
+                                  [1]).fetchall()[0][0] == 0
+    index([COCO], db=db, corpus="coco", classes=[str(animals)])
+    fresh = tmp_path / "fresh.duckdb"
+    index([COCO], db=fresh, corpus="coco", classes=[str(animals)])
+    with duckdb.connect(str(db), read_only=True) as a, duckdb.connect(str(fresh), read_only=True) as b:
+        rows = "SELECT doc, class_index, term_id, n FROM matches m JOIN sources s USING (source_id) WHERE corpus = 'coco' ORDER BY ALL"
+        assert a.execute(rows).fetchall() == b.execute(rows).fetchall()
+        # the pattern set of the old list went with the last source that used it
+        assert a.execute("SELECT count(DISTINCT pattern_set) FROM patterns").fetchall()[0][0] == 1
+
+
+def test_a_database_of_another_schema_version_is_refused_in_one_line(tmp_path):
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as connection:
+        connection.execute("CREATE TABLE freqscope_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+        connection.execute("INSERT INTO freqscope_meta VALUES ('schema_version', '1')")
+    with pytest.raises(FreqscopeError, match=r"schema version 1.*new database \(--db"):
+        index([CC3M], db=db, corpus="cc3m", classes=["cifar10"])
 
 
 def test_other_rules_need_another_corpus_name(tmp_path):

@@ -16,7 +16,6 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -167,62 +166,39 @@ def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None
     return shards
 
 
-@dataclass(frozen=True)
-class ClassKeys:
-    """The classes of a matcher's patterns under one integer key each: grouping by an integer is several
-    times faster than by (taxonomy name, class_index)."""
-
-    pattern_classes: pl.DataFrame  # (pattern_id, class_key)
-    classes: pl.DataFrame  # (class_key, taxonomy, class_index)
-
-    @staticmethod
-    @lru_cache(maxsize=4)
-    def of(matcher: Matcher) -> ClassKeys:
-        keyed = matcher.pattern_terms.with_columns(
-            pl.struct("taxonomy", "class_index").rank("dense").cast(pl.UInt32).alias("class_key")
-        )
-        return ClassKeys(keyed.select("pattern_id", "class_key"),
-                         keyed.select("class_key", "taxonomy", "class_index").unique("class_key"))
-
-    def named(self, counts: pl.DataFrame) -> pl.DataFrame:
-        """Counts per class_key as counts per (taxonomy, class_index), in COUNTS_SCHEMA."""
-        return counts.join(self.classes, on="class_key").select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA)
+def _named(counts: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
+    """Counts per class_key as counts per (taxonomy, class_index), in COUNTS_SCHEMA."""
+    return counts.join(matcher.class_keys, on="class_key").select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA)
 
 
-def caption_counts(located: Located, keys: ClassKeys) -> pl.DataFrame:
+def caption_counts(located: Located, matcher: Matcher) -> pl.DataFrame:
     """Documents and mentions per class in a batch of one-row documents without roles, taken per distinct
     text: a caption repeated k times adds k documents."""
     copies = located.row_texts.group_by("text_id").agg(pl.len().cast(pl.Int64).alias("copies"))
-    per_text = (
-        located.text_patterns.join(copies, on="text_id")
-        .join(keys.pattern_classes, on="pattern_id")
-        .group_by("text_id", "class_key")
-        .agg(pl.col("n").sum(), pl.col("copies").first())
-    )
-    return keys.named(per_text.group_by("class_key").agg(
+    return _named(located.text_classes.join(copies, on="text_id").group_by("class_key").agg(
         pl.col("copies").sum().alias("docs"),
         (pl.col("n") * pl.col("copies")).sum().alias("mentions"),
         *(pl.lit(0).alias(name) for name in ("docs_human", "mentions_human", "docs_gpt", "mentions_gpt")),
-    ))
+    ), matcher)
 
 
-def class_counts(matches: pl.DataFrame, keys: ClassKeys) -> pl.DataFrame:
+def class_counts(matches: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     """Documents and mentions per class, overall and per role, in one batch (a document never spans two)."""
-    located = matches.join(keys.pattern_classes, on="pattern_id")
+    located = matches.join(matcher.pattern_classes, on="pattern_id")
     human, gpt = pl.col("role") == "human", pl.col("role") == "gpt"
     per_doc = located.group_by("doc", "class_key").agg(
         pl.col("n").sum().alias("mentions"),
         pl.col("n").filter(human).sum().alias("mentions_human"),
         pl.col("n").filter(gpt).sum().alias("mentions_gpt"),
     )
-    return keys.named(per_doc.group_by("class_key").agg(
+    return _named(per_doc.group_by("class_key").agg(
         pl.len().alias("docs"),
         pl.col("mentions").sum(),
         (pl.col("mentions_human") > 0).sum().alias("docs_human"),
         pl.col("mentions_human").sum(),
         (pl.col("mentions_gpt") > 0).sum().alias("docs_gpt"),
         pl.col("mentions_gpt").sum(),
-    ))
+    ), matcher)
 
 
 def sum_counts(counts: Sequence[pl.DataFrame]) -> pl.DataFrame:
@@ -243,9 +219,9 @@ def _match_batch(batch: pl.DataFrame, matcher: Matcher, one_row_per_doc: bool) -
     else:
         keys = batch.select("doc", "doc_key")[rows.unique()].drop_nulls().unique("doc").sort("doc")
     if one_row_per_doc and batch["role"].null_count() == batch.height:
-        counts = caption_counts(located, ClassKeys.of(matcher))
+        counts = caption_counts(located, matcher)
     else:
-        counts = class_counts(matches, ClassKeys.of(matcher))
+        counts = class_counts(matches, matcher)
     return matches, keys, counts
 
 

@@ -90,14 +90,24 @@ CREATE TABLE IF NOT EXISTS patterns (
     PRIMARY KEY (pattern_set, pattern_id, taxonomy, class_index)
 );
 
--- Every match, per document, role and pattern: the provenance of each count. The `matches` view (views.sql)
--- expands patterns to the classes and terms they stand for; query that.
+-- Every match, per document and pattern: the provenance of each count. Caption corpora are written here,
+-- instruction corpora (per turn role) to pattern_matches_by_role; the `matches` view (views.sql) expands both
+-- to the classes and terms each pattern stands for: query that. Lean on purpose, as the index writes millions
+-- of rows: integers only (a role column, even left NULL, makes each insert ~80% slower), and no NOT NULL
+-- checks (~15%); the index is their only writer.
 CREATE TABLE IF NOT EXISTS pattern_matches (
-    source_id   INTEGER NOT NULL,
-    doc         BIGINT NOT NULL,        -- the document's row in its source file (0-based)
-    role        VARCHAR,                -- instruction data: human | gpt; NULL for captions
-    pattern_id  INTEGER NOT NULL,
-    n           INTEGER NOT NULL        -- occurrences of the pattern in this document and role
+    source_id   INTEGER,
+    doc         BIGINT,                 -- the document's row in its source file (0-based)
+    pattern_id  INTEGER,
+    n           INTEGER                 -- occurrences of the pattern in this document
+);
+
+CREATE TABLE IF NOT EXISTS pattern_matches_by_role (
+    source_id   INTEGER,
+    doc         BIGINT,
+    role        VARCHAR,                -- human | gpt (another speaker lowercased)
+    pattern_id  INTEGER,
+    n           INTEGER                 -- occurrences of the pattern in this document and role
 );
 
 -- The source's own id (COCO image id, LLaVA id) of each matched document that has one.

@@ -35,8 +35,13 @@ FROM imported_counts ic JOIN classes c USING (taxonomy, class_index);
 -- Every match, per document, role and term: the provenance of each count (patterns expanded to their
 -- classes, for the lists the source was matched against at their current fingerprints).
 CREATE OR REPLACE VIEW matches AS
+WITH stored AS (
+    SELECT source_id, doc, NULL::VARCHAR AS role, pattern_id, n FROM pattern_matches
+    UNION ALL
+    SELECT source_id, doc, role, pattern_id, n FROM pattern_matches_by_role
+)
 SELECT m.source_id, m.doc, k.doc_key, m.role, p.taxonomy, p.class_index, p.term_id, m.n
-FROM pattern_matches m
+FROM stored m
 JOIN sources s USING (source_id)
 JOIN patterns p ON p.pattern_set = s.pattern_set AND p.pattern_id = m.pattern_id
 JOIN source_taxonomies st ON st.source_id = m.source_id AND st.taxonomy = p.taxonomy
