@@ -58,8 +58,9 @@ FINISH_SOURCE_SQL = """
 UPDATE sources SET status = 'done', n_docs = ?, n_rows = ?, n_invalid_utf8 = ?, indexed_at = current_timestamp
 WHERE source_id = ?
 """
-MARK_TAXONOMY_DONE_SQL = """
-INSERT INTO source_taxonomies (source_id, taxonomy, taxonomy_fingerprint) VALUES (?, ?, ?)
+MARK_TAXONOMIES_DONE_SQL = """
+INSERT INTO source_taxonomies (source_id, taxonomy, taxonomy_fingerprint)
+SELECT ?, unnest(?::VARCHAR[]), unnest(?::VARCHAR[])
 """
 INSERT_MATCHES_SQL = "INSERT INTO pattern_matches SELECT ?, doc, pattern_id, n FROM batch_matches"
 INSERT_ROLE_MATCHES_SQL = """
@@ -346,8 +347,8 @@ class ShardWriter:
             if counts:
                 _insert_frame(connection, "shard_counts", sum_counts(counts), INSERT_COUNTS_SQL, source_id)
             connection.execute(FINISH_SOURCE_SQL, [n_docs, n_rows, n_invalid, source_id])
-            for name in job.lists:
-                connection.execute(MARK_TAXONOMY_DONE_SQL, [source_id, name, self.fingerprints[name]])
+            connection.execute(MARK_TAXONOMIES_DONE_SQL,
+                               [source_id, list(job.lists), [self.fingerprints[name] for name in job.lists]])
         self.stale.pop(shard.path, None)
         self.summary.shards_indexed += 1
         self.summary.docs_read += n_docs

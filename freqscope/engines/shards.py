@@ -27,9 +27,10 @@ from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_f
 from freqscope.taxonomy import ClassList
 
 DEFAULT_SHARD_ROWS = 1_000_000
-# Rows per batch: each batch pays fixed costs (an Aho-Corasick automaton built per call, joins); measured on
-# 10M captions with benchmarks/bench_index.py, 250,000 beat 100,000 by 11% and 500,000 by 4% (+100 MiB).
-BATCH_ROWS = 250_000
+# Rows per batch: each batch pays fixed costs (joins against the memo of seen captions, an Aho-Corasick
+# automaton built per call). Measured with benchmarks/bench_index.py (10M captions, 2 cores): 500,000 beat
+# 250,000 by 16% and 125,000 by 38%; 1,000,000 gained 2% more but peaked at 980 MiB on distinct captions.
+BATCH_ROWS = 500_000
 # Matching runs in a worker thread (Polars releases the GIL) while the calling thread reads. One is enough:
 # Polars already spreads each operation over the cores (benchmarks/bench_index.py measured two slower).
 MAX_PENDING_BATCHES = 2
