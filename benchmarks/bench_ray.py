@@ -142,7 +142,10 @@ def main() -> None:
             ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
             try:
                 engine = RayEngine(workers=workers)
-                index([warmup], db=workdir / f"warmup{workers}.duckdb", corpus="warmup", engine=engine)
+                # a fresh database, or the warm-up finds its shard done and no worker is started
+                warmup_db = workdir / f"warmup{workers}.duckdb"
+                warmup_db.unlink(missing_ok=True)
+                index([warmup], db=warmup_db, corpus="warmup", engine=engine)
                 db = workdir / f"ray{workers}.duckdb"
                 db.unlink(missing_ok=True)
                 seconds = timed_index(corpus, db, args.shard_rows, engine)

@@ -22,7 +22,7 @@ import polars as pl
 import pyarrow as pa
 
 from freqscope import readers
-from freqscope.matcher import Located, Matcher, MatchRules
+from freqscope.matcher import Located, Matcher, MatchRules, pattern_set_id
 from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_file
 from freqscope.taxonomy import ClassList
 
@@ -226,21 +226,35 @@ def _match_batch(batch: pl.DataFrame, matcher: Matcher, one_row_per_doc: bool) -
     return matches, keys, counts
 
 
-# The last matcher built, for the same list objects and rules: consecutive shards of a corpus (in this
-# process, or in one Ray worker) reuse it and its memo of captions seen, instead of rebuilding both. The
-# entry holds the lists themselves, so their ids cannot be reused by other objects while it lives.
-_last_matcher: tuple[tuple, tuple[ClassList, ...], Matcher] | None = None
+@dataclass
+class _CachedMatcher:
+    object_key: tuple  # ids of the list objects, and the rules: the cheap test, enough within one process
+    content_key: str  # pattern_set_id: the same lists arriving as new objects (a Ray task's arguments)
+    class_lists: tuple[ClassList, ...]  # held, so that their ids cannot be reused by other objects
+    matcher: Matcher
+
+
+# The last matcher built: consecutive shards of a corpus (in this process, or in one Ray worker, whose
+# tasks each get the lists as new objects) reuse it and its memo of captions seen, instead of rebuilding
+# both; a worker's memo then spans all the shards it matches.
+_last_matcher: _CachedMatcher | None = None
 _last_matcher_lock = threading.Lock()
 
 
 def matcher_for(class_lists: tuple[ClassList, ...], rules: MatchRules) -> Matcher:
-    """The matcher of these list objects under these rules: the last one built, when it was for them."""
+    """The matcher of these lists under these rules: the last one built, when it was for the same lists."""
     global _last_matcher
-    key = (tuple(map(id, class_lists)), rules)
+    object_key = (tuple(map(id, class_lists)), rules)
     with _last_matcher_lock:
-        if _last_matcher is None or _last_matcher[0] != key:
-            _last_matcher = (key, class_lists, Matcher(class_lists, rules))
-        return _last_matcher[2]
+        cached = _last_matcher
+        if cached is not None and cached.object_key == object_key:
+            return cached.matcher
+        content_key = pattern_set_id([(c.name, c.fingerprint()) for c in class_lists], rules)
+        if cached is not None and cached.content_key == content_key:
+            cached.object_key, cached.class_lists = object_key, class_lists
+            return cached.matcher
+        _last_matcher = _CachedMatcher(object_key, content_key, class_lists, Matcher(class_lists, rules))
+        return _last_matcher.matcher
 
 
 def release_matcher() -> None:
