@@ -5,6 +5,7 @@ import json
 import random
 from collections import Counter
 
+import polars as pl
 import pytest
 
 from freqscope.matcher import Matcher, MatchRules
@@ -155,3 +156,22 @@ def test_repeated_texts_across_batches_match_as_if_fresh(memo_texts):
     fresh = Matcher([ANIMALS]).match(second).sort(["row", "class_index", "term_id"])
     assert again.equals(fresh)
     assert again["row"].to_list() == [0, 1, 2, 4]
+
+
+def test_texts_whose_key_collides_are_still_told_apart(monkeypatch):
+    """The memo knows a text by a 64-bit key, confirmed by a second hash. With a key weakened to the text's
+    length in bytes (collisions everywhere), every batch must still match exactly like the reference."""
+    import freqscope.matcher as matcher_module
+
+    weak = (pl.col("text").str.len_bytes().cast(pl.UInt64).alias("key"),
+            pl.col("text").hash(matcher_module.CHECK_SEED).alias("check"))
+    monkeypatch.setattr(matcher_module, "text_keys", lambda: weak)
+    lists = [ANIMALS]
+    captions = _real_captions(600, seed=3)
+    batches = [captions[:300] + captions[:50], captions[250:600] + captions[100:150] + [None, ""]]
+    matcher = Matcher(lists)
+    for texts in batches:
+        found = matcher.match(texts)
+        got = Counter({(r["row"], r["taxonomy"], r["class_index"], r["term_id"]): r["n"] for r in found.to_dicts()})
+        assert got == reference_match(texts, lists)
+        assert sum(got.values()) > 10

@@ -70,3 +70,26 @@ def test_a_small_or_non_parquet_file_is_one_whole_shard(tmp_path, three_row_grou
         SourceReader(text, row_start=1)
     with pytest.raises(ValueError, match="outside its 18 rows"):
         SourceReader(three_row_groups, row_start=10, row_end=19)
+
+
+def test_the_matcher_and_its_memo_are_reused_for_the_same_lists_as_new_objects():
+    """A Ray worker gets each task's class lists as new objects: its matcher (and memo) must carry over."""
+    import copy
+    import pickle
+
+    from freqscope.classes import load_class_list
+    from freqscope.engines.shards import matcher_for, release_matcher
+    from freqscope.matcher import MatchRules
+
+    lists = (load_class_list("cifar10"), load_class_list("stl10"))
+    try:
+        first = matcher_for(lists, MatchRules())
+        first.locate(["a dog on a sofa"])
+        assert matcher_for(pickle.loads(pickle.dumps(lists)), MatchRules()) is first
+        assert matcher_for(lists, MatchRules()) is first
+        changed = copy.deepcopy(lists)
+        changed[0].terms.pop()
+        assert matcher_for(changed, MatchRules()) is not first
+        assert matcher_for(lists, MatchRules(plurals=False)) is not first
+    finally:
+        release_matcher()
