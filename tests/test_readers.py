@@ -574,3 +574,62 @@ def test_names_with_glob_characters_are_taken_literally_when_they_exist(tmp_path
     pq.write_table(pa.table({"TEXT": ["a dog", "a cat"]}), path)
     assert expand_paths([folder]) == expand_paths([path]) == [path.resolve()]
     assert read_all(SourceReader(path))["text"].to_list() == ["a dog", "a cat"]
+
+
+# --- a JSON list streams a record at a time ---------------------------------------------------------------
+
+def _streamed(path: Path, monkeypatch, block_bytes: int) -> list:
+    from freqscope.readers import records
+
+    monkeypatch.setattr(records, "ARRAY_BLOCK_BYTES", block_bytes)
+    stream = records.JsonArrayStream(path)
+    return list(stream), stream.dirty
+
+
+@pytest.mark.parametrize("block_bytes", [1, 7, 64, 1 << 20])
+def test_a_json_list_streamed_in_small_blocks_equals_the_whole_parse(tmp_path, monkeypatch, block_bytes):
+    values = [{"id": i, "text": f"ünï {i} – 🐕 «dog»", "n": 12345.678e3 * i, "nested": {"a": [1, None, True]}}
+              for i in range(200)] + [1234567, "tail", [], {}]
+    path = tmp_path / "list.json"
+    path.write_bytes(b"\xef\xbb\xbf \n" + json.dumps(values, ensure_ascii=False, indent=1).encode() + b"\n\n")
+    assert _streamed(path, monkeypatch, block_bytes) == (values, False)
+    path.write_bytes(json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode())  # one line
+    assert _streamed(path, monkeypatch, block_bytes) == (values, False)
+    path.write_bytes(b"[ ]")
+    assert _streamed(path, monkeypatch, block_bytes) == ([], False)
+
+
+def test_invalid_utf8_in_a_streamed_list_is_replaced_and_flagged(tmp_path, monkeypatch):
+    raw = b'[{"text": "caf\xc3\xa9"}, {"text": "bad \xff\xfe bytes"}, {"text": "ok \xe2\x82\xac"}]'
+    path = tmp_path / "dirty.json"
+    path.write_bytes(raw)
+    expected = json.loads(raw.decode("utf-8", "replace"))
+    for block_bytes in (1, 5, 1 << 20):
+        assert _streamed(path, monkeypatch, block_bytes) == (expected, True)
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[\n{"text": "a"},\n{"text": "b"}\n{"text": "c"}]', r"line 4 is not valid JSON \(expected ',' or ']'"),
+    ('[\n{"text": "a"},\n{"text": "b", ', r"line 3 is not valid JSON .*the file ends there"),
+    ('[{"text": "a"}] [', r"line 1 is not valid JSON \(extra data after the list, column 17\)"),
+    ('[\n  {"text": tru}]', r"line 2 is not valid JSON \(Expecting value, column 12\)"),
+])
+def test_a_broken_streamed_list_is_one_line_naming_where(tmp_path, monkeypatch, text, message):
+    path = tmp_path / "broken.json"
+    path.write_text(text)
+    for block_bytes in (3, 1 << 20):
+        with pytest.raises(FreqscopeError, match=message):
+            _streamed(path, monkeypatch, block_bytes)
+
+
+def test_llava_read_in_small_blocks_and_batches_gives_the_same_rows(monkeypatch):
+    from freqscope.readers import records
+
+    path = require_shared(SHARED_CORPORA / "llava_samples" / "scienceqa_llava_format.json")
+    whole = pl.concat(list(SourceReader(path).batches()))
+    monkeypatch.setattr(records, "ARRAY_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(records, "ARRAY_BATCH_RECORDS", 97)
+    reader = SourceReader(path, batch_rows=500)
+    streamed = pl.concat(list(reader.batches()))
+    assert streamed.equals(whole)
+    assert (reader.n_docs, whole.height) == (4_241, 8_482)

@@ -1,11 +1,14 @@
 """JSON corpora: records with a text field (JSON list or JSON lines), COCO captions, LLaVA instruction data.
 
-JSON lines are streamed line by line. A JSON document (a list of records, a COCO file) is one value, so it
-is parsed whole: its memory is a few times the file's size.
+JSON lines are streamed a block of lines at a time, and a JSON list of records (LLaVA-Instruct-665K is a
+1 GB one) a record at a time (``JsonArrayStream``), so memory follows the batch, not the file. A COCO file
+is one object and is parsed whole: its memory is a few times the file's size.
 """
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Iterator, NamedTuple
@@ -25,6 +28,10 @@ _ROLES = {"human": "human", "user": "human", "gpt": "gpt", "assistant": "gpt", "
 _IMAGE_PLACEHOLDER = "<image>"
 _MAX_SHOWN_FIELDS = 12
 _MISSING = object()
+# A JSON list is read in blocks of this many bytes and its records handed on this many at a time.
+ARRAY_BLOCK_BYTES = 8 << 20
+ARRAY_BATCH_RECORDS = 10_000
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 class RecordBatch(NamedTuple):
@@ -84,6 +91,111 @@ def _type_name(value: object) -> str:
     return {dict: "an object", list: "a list", str: "a string"}.get(type(value), type(value).__name__)
 
 
+class JsonArrayStream:
+    """The values of a JSON list, parsed one at a time (``json.JSONDecoder.raw_decode``) as the file streams in.
+
+    ``dirty`` turns true once invalid UTF-8 was met (and replaced); a syntax error is one line naming its line
+    and column, as when a document is parsed whole.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.dirty = False
+        self._decoder = json.JSONDecoder()
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._text = ""  # decoded text not consumed yet
+        self._pos = 0  # parsing position in _text
+        self._line = 1  # line and column (0-based) at which _text starts, for messages
+        self._column = 0
+        self._eof = False
+
+    def __iter__(self) -> Iterator[object]:
+        with open_stream(self.path) as self._stream:
+            while not self._text and self._read():  # up to the first character, to drop a byte order mark
+                pass
+            self._text = self._text.removeprefix("\ufeff")
+            if self._next_char() != "[":
+                self._fail(self._pos, "expected a JSON list")
+            self._pos += 1
+            if self._next_char() == "]":
+                self._end()
+                return
+            while True:
+                yield self._value()
+                char = self._next_char()
+                if char == "]":
+                    self._end()
+                    return
+                if char != ",":
+                    self._fail(self._pos, "expected ',' or ']' after a record of the list")
+                self._pos += 1
+
+    def _value(self) -> object:
+        self._next_char()
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self._text, self._pos)
+            except json.JSONDecodeError as error:
+                if self._read():
+                    continue
+                self._fail(error.pos, error.msg)
+            # A value reaching the end of the text read so far may go on in the next block (a number).
+            if end == len(self._text) and self._read():
+                continue
+            self._pos = end
+            return value
+
+    def _next_char(self) -> str:
+        """The next character that is not whitespace ('' at the end of the file), reading on as needed."""
+        while True:
+            self._pos = _WHITESPACE.match(self._text, self._pos).end()
+            if self._pos < len(self._text) or not self._read():
+                return self._text[self._pos:self._pos + 1]
+
+    def _end(self) -> None:
+        self._pos += 1
+        if self._next_char():
+            self._fail(self._pos, "extra data after the list")
+
+    def _read(self) -> bool:
+        """Drop the consumed text and append the next block; False at the end of the file."""
+        if self._eof:
+            return False
+        block = self._stream.read(ARRAY_BLOCK_BYTES)
+        self._eof = not block
+        consumed = self._text[:self._pos]
+        newlines = consumed.count("\n")
+        self._line += newlines
+        self._column = len(consumed) - consumed.rfind("\n") - 1 if newlines else self._column + len(consumed)
+        self._text = self._text[self._pos:] + self._decode(block)
+        self._pos = 0
+        return True
+
+    def _decode(self, block: bytes) -> str:
+        state = self._utf8.getstate()
+        try:
+            return self._utf8.decode(block, final=self._eof)
+        except UnicodeDecodeError:
+            self.dirty = True
+            replacing = codecs.getincrementaldecoder("utf-8")("replace")
+            replacing.setstate(state)
+            text = replacing.decode(block, final=self._eof)
+            self._utf8.setstate(replacing.getstate())
+            return text
+
+    def _fail(self, pos: int, message: str) -> None:
+        before = self._text[:pos]
+        newlines = before.count("\n")
+        line = self._line + newlines
+        column = (pos - before.rfind("\n") if newlines else self._column + pos + 1)
+        if pos >= len(self._text) and self._eof:
+            message = f"{message}: the file ends there (truncated?)"
+        raise FreqscopeError(
+            f"{self.path}: line {line:,} is not valid JSON ({message}, column {column}); "
+            "fix the file, or pass the right --format"
+        )
+
+
 class _JsonReader(ABC):
     """What all JSON formats share: finding the records, and gathering their rows into batches."""
 
@@ -119,6 +231,9 @@ class _JsonReader(ABC):
         if self.layout == "lines":
             yield from self._line_batches()
             return
+        if self.layout == "array":
+            yield from self._array_batches()
+            return
         document, dirty = self._load_document()
         if not isinstance(document, list):
             raise FreqscopeError(
@@ -127,6 +242,19 @@ class _JsonReader(ABC):
                 + ": for COCO captions pass --format coco"
             )
         yield RecordBatch(document, 0, None, dirty)
+
+    def _array_batches(self) -> Iterator[RecordBatch]:
+        stream = JsonArrayStream(self.path)
+        values: list = []
+        number = 0
+        for value in stream:
+            values.append(value)
+            if len(values) >= ARRAY_BATCH_RECORDS:
+                yield RecordBatch(values, number, None, stream.dirty)
+                number += len(values)
+                values = []
+        if values:
+            yield RecordBatch(values, number, None, stream.dirty)
 
     def _line_batches(self) -> Iterator[RecordBatch]:
         """JSON lines a block at a time: the block's lines are parsed as one JSON array (one C call, not one
