@@ -29,8 +29,9 @@ DELETE_TAXONOMIES_SQL = [
     for table in ("classes", "terms", "source_counts", "source_taxonomies", "taxonomies")
 ]
 STORED_FINGERPRINTS_SQL = "SELECT taxonomy, fingerprint FROM taxonomies"
-INSERT_TAXONOMY_SQL = """
-INSERT INTO taxonomies (taxonomy, source, n_classes, n_terms, fingerprint, options) VALUES (?, ?, ?, ?, ?, ?)
+INSERT_TAXONOMIES_SQL = """
+INSERT INTO taxonomies (taxonomy, source, n_classes, n_terms, fingerprint, options)
+SELECT taxonomy, source, n_classes, n_terms, fingerprint, options FROM new_taxonomies
 """
 
 
@@ -149,10 +150,14 @@ def store_class_lists(connection: duckdb.DuckDBPyConnection, class_lists: Sequen
     names = [class_list.name for class_list, _ in changed]
     for statement in DELETE_TAXONOMIES_SQL:
         connection.execute(statement, [names])
-    connection.executemany(INSERT_TAXONOMY_SQL, [
-        [c.name, c.source, len(c.classes), len(c.terms), fingerprint, json.dumps(c.options, sort_keys=True)]
-        for c, fingerprint in changed
-    ])
+    taxonomies = pl.DataFrame(
+        [(c.name, c.source, len(c.classes), len(c.terms), fingerprint, json.dumps(c.options, sort_keys=True))
+         for c, fingerprint in changed],
+        schema=["taxonomy", "source", "n_classes", "n_terms", "fingerprint", "options"], orient="row",
+    )
+    connection.register("new_taxonomies", taxonomies)  # one statement, not one per list
+    connection.execute(INSERT_TAXONOMIES_SQL)
+    connection.unregister("new_taxonomies")
     frames = [class_list_frames(class_list) for class_list, _ in changed]
     connection.register("new_classes", pl.concat([classes for classes, _ in frames]))
     connection.register("new_terms", pl.concat([terms for _, terms in frames]))
