@@ -284,11 +284,7 @@ class MatchLocator:
         owners: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for class_list in class_lists:
             for term in class_list.terms:
-                if term.origin == "plural" and not rules.plurals:
-                    continue
-                if term.ambiguous and rules.ambiguous == "skip":
-                    continue
-                words = normalize_words(term.term, case_sensitive=rules.case_sensitive)
+                words = rules.words_searched(term)
                 if words and (class_list.name, term.class_index) not in owners[self._pattern(words)]:
                     owners[self._pattern(words)].append((class_list.name, term.class_index))
         self._owners = dict(owners)

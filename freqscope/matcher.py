@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 
 import polars as pl
 
-from freqscope.taxonomy import ClassList
+from freqscope.taxonomy import ClassList, Term
 from freqscope.text import is_ascii_expr, normalize_words, normalized_padded_expr, padded
 
 AMBIGUOUS_CHOICES = ("count", "skip")
@@ -53,6 +53,13 @@ class MatchRules:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def words_searched(self, term: Term) -> tuple[str, ...]:
+        """The normalised words ``term`` is searched as under these rules; () where the rules leave it out
+        (a plural without rule 3, an ambiguous term under ``ambiguous="skip"``) or it has no words."""
+        if (term.origin == "plural" and not self.plurals) or (term.ambiguous and self.ambiguous == "skip"):
+            return ()
+        return tuple(normalize_words(term.term, case_sensitive=self.case_sensitive))
 
 
 @dataclass(frozen=True)
@@ -130,11 +137,7 @@ class Matcher:
         term_rows: list[dict] = []
         for class_list in class_lists:
             for term_id, term in enumerate(class_list.terms):
-                if term.origin == "plural" and not rules.plurals:
-                    continue
-                if term.ambiguous and rules.ambiguous == "skip":
-                    continue
-                words = tuple(normalize_words(term.term, case_sensitive=rules.case_sensitive))
+                words = rules.words_searched(term)
                 if not words:
                     continue
                 term_rows.append(

@@ -16,11 +16,7 @@ def _terms_by_words(class_lists: list[ClassList], rules: MatchRules) -> dict[tup
     by_words: dict[tuple[str, ...], list[tuple[str, int, int]]] = defaultdict(list)
     for class_list in class_lists:
         for term_id, term in enumerate(class_list.terms):
-            if term.origin == "plural" and not rules.plurals:
-                continue
-            if term.ambiguous and rules.ambiguous == "skip":
-                continue
-            words = tuple(normalize_words(term.term, case_sensitive=rules.case_sensitive))
+            words = rules.words_searched(term)  # which terms the rules keep is the rules' own definition
             owners = {(t, c) for t, c, _ in by_words[words]}
             if words and (class_list.name, term.class_index) not in owners:
                 by_words[words].append((class_list.name, term.class_index, term_id))
