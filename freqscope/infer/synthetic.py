@@ -100,19 +100,23 @@ def llava_config_and_processor(words: Iterable[str], shape: str = "tiny") -> tup
 
 def save_tiny_llava(directory: Path, words: Iterable[str], seed: int = 0) -> Path:
     """A random-weight tiny LLaVA saved as a checkpoint directory (safetensors)."""
-    import torch
     from transformers import LlavaForConditionalGeneration
 
-    config, processor = llava_config_and_processor(words, "tiny")
+    return _save_random(directory, LlavaForConditionalGeneration, *llava_config_and_processor(words, "tiny"), seed)
+
+
+def _save_random(directory: Path, model_class: Any, config: Any, processor: Any, seed: int) -> Path:
+    """A model of ``config`` with seeded random weights, saved with its processor as a checkpoint directory."""
+    import torch
+
     torch.manual_seed(seed)
-    LlavaForConditionalGeneration(config).save_pretrained(directory)
+    model_class(config).save_pretrained(directory)
     processor.save_pretrained(directory)
     return Path(directory)
 
 
 def save_tiny_blip2(directory: Path, words: Iterable[str], seed: int = 0) -> Path:
     """A random-weight tiny BLIP-2 (OPT language model, no chat template) saved as a checkpoint directory."""
-    import torch
     from transformers import (Blip2Config, Blip2ForConditionalGeneration, Blip2Processor, Blip2QFormerConfig,
                               Blip2VisionConfig, BlipImageProcessor, OPTConfig)
 
@@ -130,14 +134,11 @@ def save_tiny_blip2(directory: Path, words: Iterable[str], seed: int = 0) -> Pat
                               eos_token_id=tokenizer.eos_token_id),
         num_query_tokens=n_query_tokens, image_token_index=tokenizer.convert_tokens_to_ids("<image>"),
     )
-    torch.manual_seed(seed)
-    Blip2ForConditionalGeneration(config).save_pretrained(directory)
     processor = Blip2Processor(
         image_processor=BlipImageProcessor(size={"height": 32, "width": 32}), tokenizer=tokenizer,
         num_query_tokens=n_query_tokens,
     )
-    processor.save_pretrained(directory)
-    return Path(directory)
+    return _save_random(directory, Blip2ForConditionalGeneration, config, processor, seed)
 
 
 CLIP_SHAPES: dict[str, dict[str, Any]] = {
@@ -181,14 +182,9 @@ def clip_config_and_processor(words: Iterable[str], shape: str = "tiny") -> tupl
 
 def save_tiny_clip(directory: Path, words: Iterable[str], seed: int = 0) -> Path:
     """A random-weight tiny CLIP saved as a checkpoint directory."""
-    import torch
     from transformers import CLIPModel
 
-    config, processor = clip_config_and_processor(words, "tiny")
-    torch.manual_seed(seed)
-    CLIPModel(config).save_pretrained(directory)
-    processor.save_pretrained(directory)
-    return Path(directory)
+    return _save_random(directory, CLIPModel, *clip_config_and_processor(words, "tiny"), seed)
 
 
 def random_model(model_class: Any, config: Any, *, device: str, dtype: Any, seed: int = 0) -> Any:
