@@ -11,7 +11,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Iterator, NamedTuple, NoReturn
 
 import polars as pl
 
@@ -89,6 +89,13 @@ def _fields(record: dict) -> str:
 
 def _type_name(value: object) -> str:
     return {dict: "an object", list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+
+
+def invalid_json(path: Path, place: str, message: str, column: int) -> FreqscopeError:
+    """The one-line error for a syntax error at ``place`` ("line 12") of a JSON file."""
+    return FreqscopeError(
+        f"{path}: {place} is not valid JSON ({message}, column {column}); fix the file, or pass the right --format"
+    )
 
 
 class JsonArrayStream:
@@ -183,17 +190,14 @@ class JsonArrayStream:
             self._utf8.setstate(replacing.getstate())
             return text
 
-    def _fail(self, pos: int, message: str) -> None:
+    def _fail(self, pos: int, message: str) -> NoReturn:
         before = self._text[:pos]
         newlines = before.count("\n")
         line = self._line + newlines
         column = (pos - before.rfind("\n") if newlines else self._column + pos + 1)
         if pos >= len(self._text) and self._eof:
             message = f"{message}: the file ends there (truncated?)"
-        raise FreqscopeError(
-            f"{self.path}: line {line:,} is not valid JSON ({message}, column {column}); "
-            "fix the file, or pass the right --format"
-        )
+        raise invalid_json(self.path, f"line {line:,}", message, column)
 
 
 class _JsonReader(ABC):
@@ -294,11 +298,7 @@ class _JsonReader(ABC):
         try:
             return json.loads(text)
         except json.JSONDecodeError as error:
-            place = where or f"line {error.lineno:,}"
-            raise FreqscopeError(
-                f"{self.path}: {place} is not valid JSON ({error.msg}, column {error.colno}); "
-                "fix the file, or pass the right --format"
-            ) from None
+            raise invalid_json(self.path, where or f"line {error.lineno:,}", error.msg, error.colno) from None
 
 
 class RecordsReader(_JsonReader):
