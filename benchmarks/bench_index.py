@@ -23,10 +23,7 @@ import time
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-from common import make_corpus  # noqa: E402
+from common import benchmark_corpus  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 BASELINE_SQL = "SELECT sum(length(lower(TEXT))) FROM read_parquet(?)"
@@ -41,25 +38,6 @@ API_TIMER = (
     "index([sys.argv[1]], db=sys.argv[2], classes=sys.argv[3:] or None, quiet=True); "
     "print(time.perf_counter() - start)"
 )
-
-
-def build_corpus(path: Path, rows: int, distinct: bool) -> None:
-    if path.exists():
-        return
-    if not distinct:
-        make_corpus(path, rows)
-        return
-    drawn = path.with_name(f"bench_{rows}.parquet")
-    build_corpus(drawn, rows, distinct=False)
-    source = pq.ParquetFile(drawn)
-    with pq.ParquetWriter(path, source.schema_arrow) as writer:
-        start = 0
-        for group in range(source.num_row_groups):
-            table = source.read_row_group(group)
-            suffix = pc.cast(pa.array(range(start, start + table.num_rows)), pa.string())
-            text = pc.binary_join_element_wise(table.column("TEXT"), suffix, " #")
-            writer.write_table(table.set_column(table.schema.get_field_index("TEXT"), "TEXT", text))
-            start += table.num_rows
 
 
 def time_baseline(path: Path) -> float:
@@ -103,8 +81,7 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"{'captions':>11} {'baseline/s':>11} {'index()/s':>10} {'ratio':>6} {'CLI/s':>10} {'ratio':>6} {'peak MiB':>9}")
     for rows in sorted(args.rows):
-        corpus = workdir / (f"bench_distinct_{rows}.parquet" if args.distinct else f"bench_{rows}.parquet")
-        build_corpus(corpus, rows, args.distinct)
+        corpus = benchmark_corpus(workdir, rows, distinct=args.distinct)
         db = workdir / f"bench_{rows}.duckdb"
         baseline = time_baseline(corpus)
         api = time_api(corpus, db, args.classes)

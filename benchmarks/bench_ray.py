@@ -29,9 +29,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -41,7 +38,7 @@ from freqscope.engines.shards import file_fingerprint, plan_shards, shard_result
 from freqscope.indexer import index, load_class_lists  # noqa: E402
 from freqscope.matcher import MatchRules  # noqa: E402
 from freqscope.readers import SourceReader  # noqa: E402
-from common import make_corpus  # noqa: E402
+from common import benchmark_corpus  # noqa: E402
 
 EXPOSURE_SQL = "SELECT taxonomy, class_index, docs, mentions FROM exposure ORDER BY ALL"
 READ_RATE_SCRIPT = """
@@ -53,17 +50,6 @@ start = time.perf_counter()
 rows = sum(batch.height for batch in source.batches())
 print(rows / (time.perf_counter() - start))
 """
-
-
-def build_corpus(path: Path, rows: int, distinct: bool = False) -> None:
-    if path.exists():
-        return
-    make_corpus(path, rows)
-    if distinct:
-        table = pq.read_table(path)
-        suffixes = pa.array([f"#{row}" for row in range(table.num_rows)])
-        text = pc.binary_join_element_wise(table["TEXT"], suffixes, " ")
-        pq.write_table(table.set_column(1, "TEXT", text), path, row_group_size=100_000)
 
 
 def exposure(db: Path) -> list[tuple]:
@@ -115,10 +101,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         workdir = args.workdir or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
-        corpus = workdir / f"bench_{args.rows}{'_distinct' if args.distinct else ''}.parquet"
-        build_corpus(corpus, args.rows, args.distinct)
-        warmup = workdir / "warmup.parquet"
-        build_corpus(warmup, 1_000)
+        corpus = benchmark_corpus(workdir, args.rows, distinct=args.distinct)
+        warmup = benchmark_corpus(workdir, 1_000)
         megabytes = corpus.stat().st_size / 1e6
         shards = plan_shards([SourceReader(corpus)], shard_rows=args.shard_rows)
         print(f"corpus: {args.rows:,}{' distinct' if args.distinct else ''} captions, {megabytes:.1f} MB, {len(shards)} shards of {args.shard_rows:,} rows; "
