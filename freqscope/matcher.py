@@ -18,23 +18,19 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import polars as pl
 
+from freqscope import phrases
+from freqscope._matchcore import TextMemo, expand, tally
 from freqscope.taxonomy import ClassList, Term
 from freqscope.text import is_ascii_expr, normalize_words, normalized_padded_expr, padded
 
 AMBIGUOUS_CHOICES = ("count", "skip")
 
 MATCH_SCHEMA = {"row": pl.UInt32, "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32, "n": pl.UInt32}
-ROW_TEXTS_SCHEMA = {"row": pl.UInt32, "text_id": pl.UInt32}
-TEXT_PATTERNS_SCHEMA = {"text_id": pl.UInt32, "pattern_id": pl.UInt32, "n": pl.UInt32}
 OCCURRENCES_SCHEMA = {"row": pl.UInt32, "pattern_id": pl.UInt32, "n": pl.UInt32}
-TEXT_CLASSES_SCHEMA = {"text_id": pl.UInt32, "class_key": pl.UInt32, "n": pl.UInt32}
-# A text is known by `key`, a 64-bit hash that joins and deduplicates, and confirmed by `check`, a second,
-# independently seeded one: joining and deduplicating 64-bit integers is 3-8x faster than strings (measured on
-# 500,000 captions), and two different texts pass as one only if both hashes collide (about 2**-128).
-KEY_SEED, CHECK_SEED = 0, 1
-MEMO_KEYS_SCHEMA = {"key": pl.UInt64, "known_check": pl.UInt64, "text_id": pl.UInt32}
+CLASS_DOCUMENTS_SCHEMA = {"class_key": pl.UInt32, "docs": pl.Int64, "mentions": pl.Int64}
 
 
 @dataclass(frozen=True)
@@ -63,58 +59,95 @@ class MatchRules:
 
 
 @dataclass(frozen=True)
-class Located:
-    """What a batch of texts contains, per distinct text: ``row_texts`` gives each row's text, and
-    ``text_patterns`` the patterns found in texts (it may hold texts of earlier batches too, which the joins
-    drop). Repeated captions are resolved once, so per-class counts can be taken per distinct text."""
+class TextsFound:
+    """What the texts numbered 0..n-1 contain, in compressed rows: the patterns of text t are entries
+    ``pattern_start[t]`` to ``pattern_start[t + 1]`` of ``pattern_id`` and ``pattern_n`` (how often), its classes
+    (found through any of their patterns) entries ``class_start[t]`` to ``class_start[t + 1]`` of ``class_key``
+    and ``class_n`` (the class's matches). Only ever replaced, never changed, so that a batch can keep the one it
+    was located against."""
 
-    row_texts: pl.DataFrame  # ROW_TEXTS_SCHEMA: every row of the batch
-    text_patterns: pl.DataFrame  # TEXT_PATTERNS_SCHEMA: (text, pattern) with its occurrences n
-    text_classes: pl.DataFrame  # TEXT_CLASSES_SCHEMA: (text, class_key) with the class's matches n
+    pattern_start: np.ndarray  # int64, n + 1
+    pattern_id: np.ndarray  # uint32
+    pattern_n: np.ndarray  # uint32
+    class_start: np.ndarray  # int64, n + 1
+    class_key: np.ndarray  # uint32
+    class_n: np.ndarray  # uint32
+
+    @classmethod
+    def empty(cls) -> TextsFound:
+        no_entries = np.zeros(0, np.uint32)
+        return cls(np.zeros(1, np.int64), no_entries, no_entries, np.zeros(1, np.int64), no_entries, no_entries)
+
+    @classmethod
+    def from_tally(cls, tallied: tuple[bytes, ...]) -> TextsFound:
+        """What ``_matchcore.tally`` returns (int64 starts, uint32 entries), as arrays."""
+        dtypes = (np.int64, np.uint32, np.uint32, np.int64, np.uint32, np.uint32)
+        return cls(*(np.frombuffer(data, dtype) for data, dtype in zip(tallied, dtypes)))
+
+    @property
+    def n_texts(self) -> int:
+        return len(self.pattern_start) - 1
+
+    def extended(self, more: TextsFound) -> TextsFound:
+        """These texts, then ``more`` numbered after them."""
+        return TextsFound(
+            np.concatenate([self.pattern_start, more.pattern_start[1:] + self.pattern_start[-1]]),
+            np.concatenate([self.pattern_id, more.pattern_id]),
+            np.concatenate([self.pattern_n, more.pattern_n]),
+            np.concatenate([self.class_start, more.class_start[1:] + self.class_start[-1]]),
+            np.concatenate([self.class_key, more.class_key]),
+            np.concatenate([self.class_n, more.class_n]),
+        )
+
+
+@dataclass(frozen=True)
+class Located:
+    """What a batch of texts contains: each row's text number, and what the numbered texts contain. Repeated
+    captions are searched once, and per-class counts can be taken per distinct text."""
+
+    row_text: np.ndarray  # uint32: every row's text number
+    found: TextsFound
 
     def occurrences(self) -> pl.DataFrame:
-        """One row per (row, pattern) found, with its count ``n`` (OCCURRENCES_SCHEMA)."""
-        return self.row_texts.join(self.text_patterns, on="text_id").select(list(OCCURRENCES_SCHEMA))
+        """One row per (row, pattern) found, with its count ``n`` (OCCURRENCES_SCHEMA), in row order."""
+        found = self.found
+        rows, patterns, counts = expand(self.row_text, found.pattern_start, found.pattern_id, found.pattern_n)
+        return pl.DataFrame({"row": np.frombuffer(rows, np.uint32), "pattern_id": np.frombuffer(patterns, np.uint32),
+                             "n": np.frombuffer(counts, np.uint32)}, schema=OCCURRENCES_SCHEMA)
+
+    def class_documents(self) -> pl.DataFrame:
+        """Per class found, the rows (as one-row documents) that mention it and its matches in them
+        (CLASS_DOCUMENTS_SCHEMA): a text's classes counted once and multiplied by its copies in the batch."""
+        found = self.found
+        copies = np.repeat(np.bincount(self.row_text, minlength=found.n_texts), np.diff(found.class_start))
+        present = np.flatnonzero(copies)
+        keys, copies = found.class_key[present], copies[present]
+        size = int(keys.max()) + 1 if len(keys) else 0
+        docs = np.bincount(keys, weights=copies, minlength=size)
+        mentions = np.bincount(keys, weights=copies * found.class_n[present], minlength=size)
+        seen = np.flatnonzero(docs)
+        return pl.DataFrame({"class_key": seen.astype(np.uint32), "docs": docs[seen].astype(np.int64),
+                             "mentions": mentions[seen].astype(np.int64)}, schema=CLASS_DOCUMENTS_SCHEMA)
 
 
 class SeenTexts:
-    """What texts already searched contained, so that a repeated caption is searched only once.
+    """The texts already searched, numbered, and what they contain: a repeated caption is searched only once.
 
-    Web corpora repeat captions ("Image", product titles, templated alt-text). A text is remembered by two
-    independent 64-bit hashes of it, not by its characters (see ``Matcher.locate``): 20 bytes a text.
-    Bounded: once ``capacity`` distinct texts are held, later texts are searched every time.
+    Web corpora repeat captions ("Image", product titles, templated alt-text). ``TextMemo`` (C) knows a text
+    by two independent 64-bit hashes of it, not by its characters. Bounded: a batch that would take it past
+    ``capacity`` texts starts it afresh.
     """
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._lock = threading.Lock()
-        self._keys = pl.DataFrame(schema=MEMO_KEYS_SCHEMA)
-        self._found = pl.DataFrame(schema=TEXT_PATTERNS_SCHEMA)
-        self._classes = pl.DataFrame(schema=TEXT_CLASSES_SCHEMA)
-        self._next_id = 0
+        self.lock = threading.Lock()  # one batch at a time: numbering and recording go together
+        self.memo = TextMemo()
+        self.found = TextsFound.empty()
 
-    def snapshot(self) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        with self._lock:
-            return self._keys, self._found, self._classes
-
-    def reserve_ids(self, count: int) -> int:
-        with self._lock:
-            first = self._next_id
-            self._next_id += count
-            return first
-
-    def add(self, keys: pl.DataFrame, found: pl.DataFrame, classes: pl.DataFrame) -> None:
-        """Remember texts (MEMO_KEYS_SCHEMA, keys not held yet) with their patterns and classes."""
-        with self._lock:
-            if self._keys.height + keys.height <= self.capacity:
-                self._keys = pl.concat([self._keys, keys], rechunk=False)
-                self._found = pl.concat([self._found, found], rechunk=False)
-                self._classes = pl.concat([self._classes, classes], rechunk=False)
-
-
-def text_keys() -> tuple[pl.Expr, pl.Expr]:
-    """The `key` and `check` hashes of the column "text" (MEMO_KEYS_SCHEMA): how the memo knows a text."""
-    return pl.col("text").hash(KEY_SEED).alias("key"), pl.col("text").hash(CHECK_SEED).alias("check")
+    def make_room(self, rows: int) -> None:
+        if len(self.memo) + rows > self.capacity:
+            self.memo.clear()
+            self.found = TextsFound.empty()
 
 
 def pattern_set_id(fingerprints: Iterable[tuple[str, str]], rules: MatchRules) -> str:
@@ -174,9 +207,20 @@ class Matcher:
         )
         self.pattern_classes = keyed.select("pattern_id", "class_key")
         self.class_keys = keyed.select("class_key", "taxonomy", "class_index").unique("class_key")
+        # each pattern's classes in compressed rows, for tally(): those of pattern p are entries
+        # _class_start[p] to _class_start[p + 1] of _class_keys
+        by_pattern = self.pattern_classes.unique().sort("pattern_id", "class_key")
+        self._class_keys = by_pattern["class_key"].to_numpy()
+        self._class_start = np.zeros(len(all_words) + 1, np.int64)
+        np.cumsum(np.bincount(by_pattern["pattern_id"].to_numpy(), minlength=len(all_words)), out=self._class_start[1:])
         self._pattern_lookup = pl.DataFrame(
             {"pattern": self._patterns, "pattern_id": list(range(len(self._patterns)))},
             schema={"pattern": pl.String, "pattern_id": pl.UInt32},
+        )
+        # The C scan knows whole words and leftmost-longest matches only; the other rules use Aho-Corasick.
+        self._phrases = (
+            phrases.PhraseSearch(self.pattern_words, case_sensitive=rules.case_sensitive)
+            if not (rules.substrings or rules.overlapping) else None
         )
 
     def _pattern(self, words: tuple[str, ...]) -> str:
@@ -184,7 +228,8 @@ class Matcher:
         return "  ".join(words) if self.rules.substrings else padded(words)
 
     def normalize(self, texts: pl.Series) -> pl.Series:
-        """The texts in the padded word layout. ASCII texts skip NFKC and case-fold fix-ups (no-ops there)."""
+        """The texts in the padded word layout (the Polars path). ASCII texts skip NFKC and case-fold fix-ups
+        (no-ops there)."""
         frame = pl.DataFrame({"text": texts})
         case_sensitive = self.rules.case_sensitive
         fast = pl.col("text")
@@ -203,60 +248,44 @@ class Matcher:
         """Which texts of ``texts`` contain which patterns; each distinct text is searched once."""
         if not isinstance(texts, pl.Series):
             texts = pl.Series("text", list(texts), dtype=pl.String)
-        if not self._patterns or len(texts) == 0:
-            return Located(pl.DataFrame(schema=ROW_TEXTS_SCHEMA), pl.DataFrame(schema=TEXT_PATTERNS_SCHEMA),
-                           pl.DataFrame(schema=TEXT_CLASSES_SCHEMA))
         texts = texts.cast(pl.String).fill_null("")
-        rows = texts.to_frame("text").with_row_index("row").select("row", *text_keys())
-        known_keys, known_found, known_classes = self._seen.snapshot()
-        located = rows.join(known_keys, on="key", how="left")
-        hit = pl.col("text_id").is_not_null() & (pl.col("check") == pl.col("known_check"))
-        # Texts not seen before (or whose key another, remembered text has): each distinct one is searched once.
-        unseen = located.filter(~hit).select("row", "key", "check", pl.col("text_id").is_not_null().alias("known"))
-        firsts = unseen.unique("key", keep="first", maintain_order=True)
-        # A row whose check differs from its key's first row is another text with the same key: it is
-        # searched on its own and not remembered (so far never seen; tested with a weakened key).
-        unseen = unseen.join(firsts.select("key", pl.col("check").alias("first_check")), on="key")
-        clashing = unseen.filter(pl.col("check") != pl.col("first_check")).select("row", "key", "check", "known")
-        searched = pl.concat([firsts, clashing])
-        first_id = self._seen.reserve_ids(searched.height)
-        searched = searched.with_row_index("text_id", offset=first_id)
-        new_found = (
-            self._find(self.normalize(texts.gather(searched["row"])))
-            .group_by(["text_id", "pattern_id"])
-            .agg(pl.len().cast(pl.UInt32).alias("n"))
-            .with_columns(pl.col("text_id") + first_id)
-            .cast(TEXT_PATTERNS_SCHEMA)
-        )
-        new_classes = (
-            new_found.join(self.pattern_classes, on="pattern_id")
-            .group_by("text_id", "class_key")
-            .agg(pl.col("n").sum())
-            .cast(TEXT_CLASSES_SCHEMA)
-        )
-        remembered = searched.head(firsts.height).filter(~pl.col("known"))
-        remembered_ids = pl.col("text_id").is_in(remembered["text_id"].implode())
-        self._seen.add(
-            remembered.select("key", pl.col("check").alias("known_check"), "text_id").cast(MEMO_KEYS_SCHEMA),
-            new_found.filter(remembered_ids), new_classes.filter(remembered_ids),
-        )
-        row_texts = pl.concat([
-            located.filter(hit).select("row", "text_id"),
-            unseen.filter(pl.col("check") == pl.col("first_check")).select("row", "key")
-            .join(searched.head(firsts.height).select("key", "text_id"), on="key").select("row", "text_id"),
-            searched.tail(clashing.height).select("row", "text_id"),
-        ])
-        return Located(row_texts, pl.concat([known_found, new_found], rechunk=False),
-                       pl.concat([known_classes, new_classes], rechunk=False))
+        seen = self._seen
+        with seen.lock:
+            seen.make_room(len(texts))
+            numbers, new_rows = seen.memo.assign(*phrases.text_views(texts))
+            new_rows = np.frombuffer(new_rows, np.uint32)
+            if len(new_rows):
+                positions, patterns = self._search(texts, new_rows)
+                seen.found = seen.found.extended(
+                    TextsFound.from_tally(tally(len(new_rows), positions, patterns, self._class_start, self._class_keys)))
+            return Located(np.frombuffer(numbers, np.uint32), seen.found)
 
     def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
         """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``."""
         return self.locate(texts).occurrences().join(self.pattern_terms, on="pattern_id").select(list(MATCH_SCHEMA))
 
+    def _search(self, texts: pl.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every occurrence in the texts at ``rows``, as (position in ``rows``, pattern id) uint32 arrays."""
+        if not self._patterns:
+            return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
+        if self._phrases is None:
+            found = self._find(self.normalize(texts.gather(rows)))
+            return found["text_id"].to_numpy(), found["pattern_id"].to_numpy()
+        positions, patterns, skipped = self._phrases.find(texts, rows)
+        if len(skipped):
+            # not ASCII: normalised by Polars (NFKC, case folding, Unicode letters and digits), which leaves
+            # words the C scan reads the same way
+            normalized = texts.gather(rows[skipped]).to_frame("text").select(
+                normalized_padded_expr("text", case_sensitive=self.rules.case_sensitive)).to_series()
+            again, again_patterns, _ = self._phrases.find(normalized, normalized=True)
+            positions = np.concatenate([positions, skipped[again]])
+            patterns = np.concatenate([patterns, again_patterns])
+        return positions, patterns
+
     def _find(self, normalized: pl.Series) -> pl.DataFrame:
-        """One row per occurrence: (text_id, pattern_id)."""
+        """One row per occurrence in texts in the padded layout: (text_id, pattern_id)."""
         if normalized.is_empty():  # extract_many would still build its automaton (~10 ms)
-            return pl.DataFrame(schema={"text_id": pl.UInt32, "pattern_id": pl.UInt32})
+            return pl.DataFrame(schema=phrases.FOUND_SCHEMA)
         return (
             pl.DataFrame({"text": normalized})
             .with_row_index("text_id")

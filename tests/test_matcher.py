@@ -1,6 +1,7 @@
 """The matching rules of issue 3, each on real captions, and the vectorised matcher against the reference."""
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections import Counter
@@ -159,13 +160,11 @@ def test_repeated_texts_across_batches_match_as_if_fresh(memo_texts):
 
 
 def test_texts_whose_key_collides_are_still_told_apart(monkeypatch):
-    """The memo knows a text by a 64-bit key, confirmed by a second hash. With a key weakened to the text's
-    length in bytes (collisions everywhere), every batch must still match exactly like the reference."""
+    """The memo knows a text by two 64-bit hashes. With the first weakened to the text's length in bytes
+    (collisions everywhere), every batch must still match exactly like the reference."""
     import freqscope.matcher as matcher_module
 
-    weak = (pl.col("text").str.len_bytes().cast(pl.UInt64).alias("key"),
-            pl.col("text").hash(matcher_module.CHECK_SEED).alias("check"))
-    monkeypatch.setattr(matcher_module, "text_keys", lambda: weak)
+    monkeypatch.setattr(matcher_module, "TextMemo", functools.partial(matcher_module.TextMemo, weak_key=True))
     lists = [ANIMALS]
     captions = _real_captions(600, seed=3)
     batches = [captions[:300] + captions[:50], captions[250:600] + captions[100:150] + [None, ""]]

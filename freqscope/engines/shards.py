@@ -176,11 +176,8 @@ def _named(counts: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
 def caption_counts(located: Located, matcher: Matcher) -> pl.DataFrame:
     """Documents and mentions per class in a batch of one-row documents without roles, taken per distinct
     text: a caption repeated k times adds k documents."""
-    copies = located.row_texts.group_by("text_id").agg(pl.len().cast(pl.Int64).alias("copies"))
-    return _named(located.text_classes.join(copies, on="text_id").group_by("class_key").agg(
-        pl.col("copies").sum().alias("docs"),
-        (pl.col("n") * pl.col("copies")).sum().alias("mentions"),
-        *(pl.lit(0).alias(name) for name in ("docs_human", "mentions_human", "docs_gpt", "mentions_gpt")),
+    return _named(located.class_documents().with_columns(
+        pl.lit(0).alias(name) for name in ("docs_human", "mentions_human", "docs_gpt", "mentions_gpt")
     ), matcher)
 
 

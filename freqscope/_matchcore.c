@@ -1,0 +1,961 @@
+/* The matcher's compiled core (freqscope/matcher.py, freqscope/phrases.py), the loops that Polars has no
+ * vectorised form of. Texts are read in place, in Arrow's string-view layout (Polars' own), and every scan
+ * releases the GIL.
+ *
+ * PhraseIndex(patterns, case_sensitive) holds patterns given as their normalised words joined by single
+ * spaces (b"sea lion"), pattern i having id i. search(views, data, rows, normalized) finds them in texts
+ * with the matching rules of freqscope.matcher: a word is a maximal run of word bytes (ASCII letters and
+ * digits, and every byte >= 0x80), ASCII letters are lowercased unless case_sensitive, and within a text the
+ * longest pattern starting at the leftmost word wins, matches never overlapping. That is the rules' notion of
+ * a word only for ASCII texts and for texts already normalised by the Polars path (NFKC, case folding,
+ * non-letters and non-digits made spaces), so other texts are skipped and listed unless `normalized`.
+ *
+ * TextMemo numbers distinct texts across batches (further down); tally() and expand() turn matches into what
+ * each text contains, and that into one row per (document, pattern) (at the end).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    uint64_t hash;
+    uint32_t id;     /* 1-based; 0 marks an empty slot */
+    uint32_t offset; /* of the word's bytes in the arena; its length is word_length[id] */
+} WordSlot;
+
+typedef struct {
+    uint64_t key;    /* node << 32 | word id; 0 marks an empty slot (word ids start at 1) */
+    uint32_t child;
+} EdgeSlot;
+
+typedef struct {
+    PyObject_HEAD
+    const unsigned char *word_bytes; /* byte -> itself as part of a word (ASCII letters lowercased unless
+                                        case-sensitive), or 0 for a separator */
+    char *arena;
+    WordSlot *words;
+    uint64_t word_mask;
+    uint32_t *word_length; /* by word id */
+    uint32_t max_word_length;
+    EdgeSlot *edges;
+    uint64_t edge_mask;
+    uint32_t *root_child;  /* by word id: the root's edges, the most frequent lookup */
+    int32_t *node_pattern; /* by node: the pattern ending there, or -1 */
+    uint32_t n_nodes;
+} PhraseIndex;
+
+static unsigned char FOLDED_WORD_BYTES[256], EXACT_WORD_BYTES[256];
+
+static void fill_word_byte_tables(void) {
+    for (int c = 0; c < 256; c++) {
+        int word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+        EXACT_WORD_BYTES[c] = word ? (unsigned char)c : 0;
+        FOLDED_WORD_BYTES[c] = word ? (unsigned char)((c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c) : 0;
+    }
+}
+
+/* A word's hash, 8 bytes at a time: `word` is zero-padded to a multiple of 8 bytes past `length`. */
+static inline uint64_t hash_word(const unsigned char *word, size_t length) {
+    uint64_t h = length * 0x9E3779B97F4A7C15ULL;
+    for (size_t i = 0; i < length; i += 8) {
+        uint64_t chunk;
+        memcpy(&chunk, word + i, 8);
+        h = (h ^ chunk) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+static inline uint64_t mix_edge(uint64_t key) {
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdULL;
+    key ^= key >> 33;
+    return key;
+}
+
+static uint64_t table_size(size_t entries) {
+    uint64_t size = 16;
+    while (size < 2 * (uint64_t)entries + 1) size <<= 1;
+    return size;
+}
+
+static uint32_t find_word(const PhraseIndex *self, const unsigned char *word, size_t length, uint64_t hash) {
+    uint64_t slot = hash & self->word_mask;
+    for (;;) {
+        const WordSlot *entry = &self->words[slot];
+        if (entry->id == 0) return 0;
+        if (entry->hash == hash && self->word_length[entry->id] == length
+            && memcmp(self->arena + entry->offset, word, length) == 0)
+            return entry->id;
+        slot = (slot + 1) & self->word_mask;
+    }
+}
+
+static uint32_t find_child(const PhraseIndex *self, uint32_t node, uint32_t word) {
+    if (node == 0) return self->root_child[word];
+    uint64_t key = ((uint64_t)node << 32) | word;
+    uint64_t slot = mix_edge(key) & self->edge_mask;
+    for (;;) {
+        const EdgeSlot *entry = &self->edges[slot];
+        if (entry->key == 0) return 0;
+        if (entry->key == key) return entry->child;
+        slot = (slot + 1) & self->edge_mask;
+    }
+}
+
+static void PhraseIndex_dealloc(PhraseIndex *self) {
+    PyMem_Free(self->arena);
+    PyMem_Free(self->words);
+    PyMem_Free(self->word_length);
+    PyMem_Free(self->edges);
+    PyMem_Free(self->root_child);
+    PyMem_Free(self->node_pattern);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* The words of a pattern (separated by single spaces), registered where new; their ids go to `ids`. */
+static Py_ssize_t pattern_word_ids(PhraseIndex *self, const char *text, Py_ssize_t length, uint32_t *ids,
+                                   unsigned char *word, size_t *arena_used, uint32_t *n_words) {
+    Py_ssize_t count = 0, i = 0;
+    while (i < length) {
+        while (i < length && text[i] == ' ') i++;
+        Py_ssize_t start = i;
+        while (i < length && text[i] != ' ') i++;
+        if (i == start) break;
+        size_t word_length = (size_t)(i - start);
+        memcpy(word, text + start, word_length);
+        memset(word + word_length, 0, 8);
+        uint64_t hash = hash_word(word, word_length);
+        uint32_t id = word_length <= self->max_word_length ? find_word(self, word, word_length, hash) : 0;
+        if (id == 0) {
+            uint64_t slot = hash & self->word_mask;
+            while (self->words[slot].id != 0) slot = (slot + 1) & self->word_mask;
+            memcpy(self->arena + *arena_used, word, word_length);
+            id = ++*n_words;
+            self->words[slot] = (WordSlot){hash, id, (uint32_t)*arena_used};
+            self->word_length[id] = (uint32_t)word_length;
+            *arena_used += word_length;
+            if (word_length > self->max_word_length) self->max_word_length = (uint32_t)word_length;
+        }
+        ids[count++] = id;
+    }
+    return count;
+}
+
+static void insert_edge(PhraseIndex *self, uint64_t key, uint32_t child) {
+    uint64_t slot = mix_edge(key) & self->edge_mask;
+    while (self->edges[slot].key != 0) slot = (slot + 1) & self->edge_mask;
+    self->edges[slot] = (EdgeSlot){key, child};
+}
+
+/* The tables again, sized for the words and edges there are (they were sized for an upper bound while
+ * building): small tables stay in the cache during the scan. */
+static int shrink_tables(PhraseIndex *self, uint32_t n_words) {
+    uint64_t size = table_size(n_words);
+    WordSlot *words = PyMem_Calloc(size, sizeof(WordSlot));
+    if (words == NULL) return -1;
+    for (uint64_t slot = 0; slot <= self->word_mask; slot++) {
+        WordSlot entry = self->words[slot];
+        if (entry.id == 0) continue;
+        uint64_t target = entry.hash & (size - 1);
+        while (words[target].id != 0) target = (target + 1) & (size - 1);
+        words[target] = entry;
+    }
+    PyMem_Free(self->words);
+    self->words = words;
+    self->word_mask = size - 1;
+    EdgeSlot *old_edges = self->edges;
+    uint64_t old_mask = self->edge_mask;
+    size = table_size(self->n_nodes);
+    self->edges = PyMem_Calloc(size, sizeof(EdgeSlot));
+    if (self->edges == NULL) {
+        self->edges = old_edges;
+        return -1;
+    }
+    self->edge_mask = size - 1;
+    for (uint64_t slot = 0; slot <= old_mask; slot++)
+        if (old_edges[slot].key != 0) insert_edge(self, old_edges[slot].key, old_edges[slot].child);
+    PyMem_Free(old_edges);
+    return 0;
+}
+
+static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"patterns", "case_sensitive", NULL};
+    PyObject *patterns_arg;
+    int case_sensitive = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p", keywords, &patterns_arg, &case_sensitive)) return -1;
+    if (self->arena != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "PhraseIndex is already initialised");
+        return -1;
+    }
+    PyObject *patterns = PySequence_Fast(patterns_arg, "patterns must be a sequence of bytes");
+    if (patterns == NULL) return -1;
+    Py_ssize_t n_patterns = PySequence_Fast_GET_SIZE(patterns);
+    size_t total_bytes = 0, total_words = 0, longest = 0;
+    for (Py_ssize_t p = 0; p < n_patterns; p++) {
+        PyObject *pattern = PySequence_Fast_GET_ITEM(patterns, p);
+        if (!PyBytes_Check(pattern)) {
+            PyErr_SetString(PyExc_TypeError, "patterns must be bytes");
+            Py_DECREF(patterns);
+            return -1;
+        }
+        size_t length = (size_t)PyBytes_GET_SIZE(pattern);
+        total_bytes += length;
+        total_words += length / 2 + 1; /* a word is at least one byte and a space */
+        if (length > longest) longest = length;
+    }
+    self->word_bytes = case_sensitive ? EXACT_WORD_BYTES : FOLDED_WORD_BYTES;
+    self->word_mask = table_size(total_words) - 1;
+    self->edge_mask = table_size(total_words) - 1;
+    self->arena = PyMem_Malloc(total_bytes + 1);
+    self->words = PyMem_Calloc(self->word_mask + 1, sizeof(WordSlot));
+    self->word_length = PyMem_Calloc(total_words + 1, sizeof(uint32_t));
+    self->edges = PyMem_Calloc(self->edge_mask + 1, sizeof(EdgeSlot));
+    self->root_child = PyMem_Calloc(total_words + 1, sizeof(uint32_t));
+    self->node_pattern = PyMem_Malloc((total_words + 1) * sizeof(int32_t));
+    uint32_t *ids = PyMem_Malloc((longest / 2 + 2) * sizeof(uint32_t));
+    unsigned char *word = PyMem_Malloc(longest + 9);
+    if (!self->arena || !self->words || !self->word_length || !self->edges || !self->root_child
+        || !self->node_pattern || !ids || !word) {
+        PyMem_Free(ids);
+        PyMem_Free(word);
+        Py_DECREF(patterns);
+        PyErr_NoMemory();
+        return -1;
+    }
+    size_t arena_used = 0;
+    uint32_t n_words = 0;
+    self->n_nodes = 1;
+    self->node_pattern[0] = -1;
+    for (Py_ssize_t p = 0; p < n_patterns; p++) {
+        PyObject *pattern = PySequence_Fast_GET_ITEM(patterns, p);
+        Py_ssize_t count = pattern_word_ids(self, PyBytes_AS_STRING(pattern), PyBytes_GET_SIZE(pattern), ids, word,
+                                            &arena_used, &n_words);
+        uint32_t node = 0;
+        for (Py_ssize_t w = 0; w < count; w++) {
+            uint32_t child = find_child(self, node, ids[w]);
+            if (child == 0) {
+                child = self->n_nodes++;
+                self->node_pattern[child] = -1;
+                if (node == 0) self->root_child[ids[w]] = child;
+                else insert_edge(self, ((uint64_t)node << 32) | ids[w], child);
+            }
+            node = child;
+        }
+        if (count > 0 && self->node_pattern[node] < 0) self->node_pattern[node] = (int32_t)p;
+    }
+    PyMem_Free(ids);
+    PyMem_Free(word);
+    Py_DECREF(patterns);
+    if (shrink_tables(self, n_words) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------------------------------------- helpers */
+
+typedef struct {
+    uint32_t *data;
+    size_t length, capacity;
+} Growable;
+
+static int grow_push(Growable *array, uint32_t value) {
+    if (array->length == array->capacity) {
+        size_t capacity = array->capacity ? array->capacity * 2 : 4096;
+        uint32_t *data = PyMem_RawRealloc(array->data, capacity * sizeof(uint32_t));
+        if (data == NULL) return -1;
+        array->data = data;
+        array->capacity = capacity;
+    }
+    array->data[array->length++] = value;
+    return 0;
+}
+
+/* The array as bytes (native uint32), its memory freed; NULL with an exception set on failure. */
+static PyObject *as_bytes(Growable *array) {
+    PyObject *result = PyBytes_FromStringAndSize((const char *)array->data, (Py_ssize_t)(array->length * sizeof(uint32_t)));
+    PyMem_RawFree(array->data);
+    array->data = NULL;
+    return result;
+}
+
+/* A tuple of `items`, which it takes over; NULL with every item released if any is NULL (an error is set). */
+static PyObject *steal_tuple(Py_ssize_t n, PyObject **items) {
+    PyObject *tuple = NULL;
+    int complete = 1;
+    for (Py_ssize_t i = 0; i < n; i++) complete = complete && items[i] != NULL;
+    if (complete) tuple = PyTuple_New(n);
+    if (tuple == NULL) {
+        for (Py_ssize_t i = 0; i < n; i++) Py_XDECREF(items[i]);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) PyTuple_SET_ITEM(tuple, i, items[i]);
+    return tuple;
+}
+
+/* A column of texts in Arrow's string-view layout, as Polars holds it (so it is read without a copy): 16
+ * bytes a text, its length first, then the text itself if at most 12 bytes, else its first 4 bytes, the
+ * index of the data buffer that holds it and its offset there. */
+typedef struct {
+    Py_buffer views;
+    Py_buffer *data;
+    Py_ssize_t n_data, n_texts;
+} Texts;
+
+static void texts_close(Texts *texts) {
+    for (Py_ssize_t i = 0; i < texts->n_data; i++) PyBuffer_Release(&texts->data[i]);
+    PyMem_Free(texts->data);
+    texts->data = NULL;
+    texts->n_data = 0;
+    PyBuffer_Release(&texts->views);
+}
+
+/* Opens the views and data buffers, checking that every text lies within them: 0, or -1 with an exception. */
+static int texts_open(PyObject *views, PyObject *data_buffers, Texts *texts) {
+    texts->data = NULL;
+    texts->n_data = 0;
+    if (PyObject_GetBuffer(views, &texts->views, PyBUF_SIMPLE) < 0) return -1;
+    PyObject *buffers = PySequence_Fast(data_buffers, "data buffers must be a sequence");
+    if (buffers == NULL) {
+        PyBuffer_Release(&texts->views);
+        return -1;
+    }
+    Py_ssize_t n_data = PySequence_Fast_GET_SIZE(buffers);
+    texts->data = PyMem_Calloc(n_data ? n_data : 1, sizeof(Py_buffer));
+    if (texts->data == NULL) {
+        Py_DECREF(buffers);
+        PyBuffer_Release(&texts->views);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (; texts->n_data < n_data; texts->n_data++) {
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(buffers, texts->n_data), &texts->data[texts->n_data],
+                               PyBUF_SIMPLE) < 0) {
+            Py_DECREF(buffers);
+            texts_close(texts);
+            return -1;
+        }
+    }
+    Py_DECREF(buffers);
+    texts->n_texts = texts->views.len / 16;
+    const unsigned char *view = texts->views.buf;
+    int valid = texts->views.len % 16 == 0;
+    for (Py_ssize_t t = 0; valid && t < texts->n_texts; t++, view += 16) {
+        int32_t length, buffer, offset;
+        memcpy(&length, view, 4);
+        memcpy(&buffer, view + 8, 4);
+        memcpy(&offset, view + 12, 4);
+        valid = length >= 0 && (length <= 12 || (buffer >= 0 && buffer < n_data && offset >= 0
+                                                 && (Py_ssize_t)offset + length <= texts->data[buffer].len));
+    }
+    if (!valid) {
+        texts_close(texts);
+        PyErr_SetString(PyExc_ValueError, "views must be Arrow string views (16 bytes each) into the data buffers");
+        return -1;
+    }
+    return 0;
+}
+
+static inline const unsigned char *text_at(const Texts *texts, Py_ssize_t t, size_t *length) {
+    const unsigned char *view = (const unsigned char *)texts->views.buf + 16 * t;
+    int32_t size, buffer, offset;
+    memcpy(&size, view, 4);
+    *length = (size_t)size;
+    if (size <= 12) return view + 4;
+    memcpy(&buffer, view + 8, 4);
+    memcpy(&offset, view + 12, 4);
+    return (const unsigned char *)texts->data[buffer].buf + offset;
+}
+
+/* A uint32 array argument (any buffer of native uint32), or NULL with an exception. */
+static int open_uint32(PyObject *object, Py_buffer *buffer, const char *name) {
+    if (PyObject_GetBuffer(object, buffer, PyBUF_SIMPLE) < 0) return -1;
+    if (buffer->len % 4 != 0) {
+        PyBuffer_Release(buffer);
+        PyErr_Format(PyExc_ValueError, "%s must hold native uint32 values", name);
+        return -1;
+    }
+    return 0;
+}
+
+static inline int is_ascii(const unsigned char *text, size_t length) {
+    unsigned char any = 0;
+    for (size_t i = 0; i < length; i++) any |= text[i];
+    return any < 0x80;
+}
+
+/* The scan itself, without the GIL: 0, or -1 when out of memory. Searches texts rows[0..n_rows) (every text
+ * where rows is NULL); a text not in ASCII is skipped (its position in `rows` listed) unless `normalized`. */
+static int scan(const PhraseIndex *self, const Texts *texts, const uint32_t *rows, Py_ssize_t n_rows,
+                int normalized, Growable *texts_out, Growable *patterns_out, Growable *skipped) {
+    const unsigned char *word_bytes = self->word_bytes;
+    const size_t max_length = self->max_word_length;
+    size_t ids_capacity = 256;
+    uint32_t *ids = PyMem_RawMalloc(ids_capacity * sizeof(uint32_t));
+    unsigned char *word = PyMem_RawMalloc(max_length + 9);
+    if (ids == NULL || word == NULL) goto fail;
+    for (Py_ssize_t position = 0; position < n_rows; position++) {
+        size_t length;
+        const unsigned char *text = text_at(texts, rows ? rows[position] : position, &length);
+        const unsigned char *end = text + length;
+        if (!normalized && !is_ascii(text, length)) {
+            if (grow_push(skipped, (uint32_t)position) < 0) goto fail;
+            continue;
+        }
+        size_t n_ids = 0;
+        while (text < end) {
+            while (text < end && word_bytes[*text] == 0) text++;
+            if (text == end) break;
+            size_t word_length = 0;
+            unsigned char c;
+            while (text < end && (c = word_bytes[*text]) != 0) {
+                if (word_length < max_length) word[word_length] = c;
+                word_length++;
+                text++;
+            }
+            uint32_t id = 0;
+            if (word_length <= max_length) {
+                memset(word + word_length, 0, 8);
+                id = find_word(self, word, word_length, hash_word(word, word_length));
+            }
+            if (n_ids == ids_capacity) {
+                ids_capacity *= 2;
+                uint32_t *grown = PyMem_RawRealloc(ids, ids_capacity * sizeof(uint32_t));
+                if (grown == NULL) goto fail;
+                ids = grown;
+            }
+            ids[n_ids++] = id;
+        }
+        /* leftmost-longest: from each word, the longest pattern starting there; a match skips its words */
+        size_t w = 0;
+        while (w < n_ids) {
+            uint32_t node = 0;
+            int32_t best = -1;
+            size_t best_length = 0;
+            for (size_t j = w; j < n_ids && ids[j] != 0; j++) {
+                node = find_child(self, node, ids[j]);
+                if (node == 0) break;
+                if (self->node_pattern[node] >= 0) {
+                    best = self->node_pattern[node];
+                    best_length = j - w + 1;
+                }
+            }
+            if (best < 0) {
+                w++;
+                continue;
+            }
+            if (grow_push(texts_out, (uint32_t)position) < 0 || grow_push(patterns_out, (uint32_t)best) < 0) goto fail;
+            w += best_length;
+        }
+    }
+    PyMem_RawFree(ids);
+    PyMem_RawFree(word);
+    return 0;
+fail:
+    PyMem_RawFree(ids);
+    PyMem_RawFree(word);
+    return -1;
+}
+
+static PyObject *PhraseIndex_search(PhraseIndex *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"views", "data", "rows", "normalized", NULL};
+    PyObject *views, *data, *rows_arg = Py_None;
+    int normalized = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|Op", keywords, &views, &data, &rows_arg, &normalized))
+        return NULL;
+    Texts texts;
+    if (texts_open(views, data, &texts) < 0) return NULL;
+    Py_buffer rows = {0};
+    const uint32_t *row_values = NULL;
+    Py_ssize_t n_rows = texts.n_texts;
+    if (rows_arg != Py_None) {
+        if (open_uint32(rows_arg, &rows, "rows") < 0) {
+            texts_close(&texts);
+            return NULL;
+        }
+        row_values = rows.buf;
+        n_rows = rows.len / 4;
+        for (Py_ssize_t i = 0; i < n_rows; i++) {
+            if (row_values[i] >= (uint64_t)texts.n_texts) {
+                PyBuffer_Release(&rows);
+                texts_close(&texts);
+                PyErr_SetString(PyExc_IndexError, "rows must be positions of texts");
+                return NULL;
+            }
+        }
+    }
+    Growable texts_out = {0}, patterns_out = {0}, skipped = {0};
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = scan(self, &texts, row_values, n_rows, normalized, &texts_out, &patterns_out, &skipped);
+    Py_END_ALLOW_THREADS
+    if (rows_arg != Py_None) PyBuffer_Release(&rows);
+    texts_close(&texts);
+    if (status < 0) {
+        PyMem_RawFree(texts_out.data);
+        PyMem_RawFree(patterns_out.data);
+        PyMem_RawFree(skipped.data);
+        return PyErr_NoMemory();
+    }
+    PyObject *items[3] = {as_bytes(&texts_out), as_bytes(&patterns_out), as_bytes(&skipped)};
+    return steal_tuple(3, items);
+}
+
+static PyMethodDef PhraseIndex_methods[] = {
+    {"search", (PyCFunction)(void (*)(void))PhraseIndex_search, METH_VARARGS | METH_KEYWORDS,
+     "search(views, data, rows=None, normalized=False) -> (positions, pattern_ids, skipped): every match in the "
+     "texts at `rows` (uint32; None: all), as bytes of native uint32, positions counted in `rows`, in order; "
+     "`skipped`: the positions of texts not in ASCII, left for normalisation unless `normalized`."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject PhraseIndexType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "freqscope._matchcore.PhraseIndex",
+    .tp_basicsize = sizeof(PhraseIndex),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Whole-word, leftmost-longest search of normalised patterns in texts.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)PhraseIndex_init,
+    .tp_dealloc = (destructor)PhraseIndex_dealloc,
+    .tp_methods = PhraseIndex_methods,
+};
+/* ------------------------------------------------------------------------------------------------ TextMemo
+ *
+ * TextMemo(weak_key=False) numbers distinct texts: assign(views, data) gives every text of a batch its number
+ * (a text seen in an earlier batch, or earlier in this one, keeps its number; a new text gets the next one)
+ * and lists the rows where a new text first appears, which are the only ones to search. A text is known by
+ * two independent 64-bit hashes of its bytes, not by the bytes themselves (16 bytes a text, plus its slot):
+ * two texts pass as one only if both collide, about 2**-128. weak_key=True replaces the first hash by the
+ * text's length, so that tests can force collisions of the first one.
+ */
+
+typedef struct {
+    PyObject_HEAD
+    int weak_key;
+    uint32_t *table;   /* text number + 1 by slot; 0 marks an empty slot */
+    uint64_t mask;
+    uint64_t *keys;    /* by text number: first hash, second hash */
+    uint32_t count, capacity;
+} TextMemo;
+
+static inline uint64_t mum(uint64_t a, uint64_t b) {
+    __uint128_t product = (__uint128_t)a * b;
+    return (uint64_t)(product >> 64) ^ (uint64_t)product;
+}
+
+/* Up to 8 bytes as one integer, without a variable-length memcpy call (the tail of every text). */
+static inline uint64_t load_tail(const unsigned char *bytes, size_t length) {
+    uint64_t value = 0;
+    if (length >= 4) {
+        uint32_t low, high;
+        memcpy(&low, bytes, 4);
+        memcpy(&high, bytes + length - 4, 4);
+        value = ((uint64_t)high << 32) | low;
+    } else if (length > 0) {
+        value = ((uint64_t)bytes[0] << 16) | ((uint64_t)bytes[length >> 1] << 8) | bytes[length - 1];
+    }
+    return value;
+}
+
+static inline void hash_text(const unsigned char *text, size_t length, uint64_t *first, uint64_t *second) {
+    uint64_t a = 0x2d358dccaa6c78a5ULL ^ length, b = 0x8bb84b93962eacc9ULL ^ (length * 0x9E3779B97F4A7C15ULL);
+    size_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t chunk;
+        memcpy(&chunk, text + i, 8);
+        a = mum(a ^ chunk, 0xa0761d6478bd642fULL);
+        b = mum(b ^ chunk ^ 0x1d8e4e27c47d124fULL, 0xe7037ed1a0b428dbULL);
+    }
+    /* the length is hashed in, so the tail's 0-7 bytes need only be told apart among tails of one length */
+    uint64_t chunk = load_tail(text + i, length - i);
+    a = mum(a ^ chunk, 0xa0761d6478bd642fULL);
+    b = mum(b ^ chunk ^ 0x1d8e4e27c47d124fULL, 0xe7037ed1a0b428dbULL);
+    *first = mum(a, 0x8ebc6af09c88c6e3ULL);
+    *second = mum(b, 0x589965cc75374cc3ULL);
+}
+
+static inline uint64_t memo_slot(uint64_t first, uint64_t mask) {
+    return mix_edge(first) & mask;
+}
+
+/* Room for `extra` more texts (0), or -1 when out of memory. Keeps the table at most half full. */
+static int memo_reserve(TextMemo *self, uint32_t extra) {
+    uint64_t needed = (uint64_t)self->count + extra;
+    if (needed > UINT32_MAX - 1) return -1;
+    if (needed > self->capacity) {
+        uint64_t capacity = self->capacity ? self->capacity : 1024;
+        while (capacity < needed) capacity *= 2;
+        uint64_t *keys = PyMem_RawRealloc(self->keys, (size_t)capacity * 2 * sizeof(uint64_t));
+        if (keys == NULL) return -1;
+        self->keys = keys;
+        self->capacity = (uint32_t)(capacity < UINT32_MAX ? capacity : UINT32_MAX);
+    }
+    if (needed * 2 <= self->mask + 1) return 0;
+    uint64_t size = self->mask ? self->mask + 1 : 2048;
+    while (size < needed * 2) size *= 2;
+    uint32_t *table = PyMem_RawCalloc(size, sizeof(uint32_t));
+    if (table == NULL) return -1;
+    for (uint32_t number = 0; number < self->count; number++) {
+        uint64_t slot = memo_slot(self->keys[2 * number], size - 1);
+        while (table[slot] != 0) slot = (slot + 1) & (size - 1);
+        table[slot] = number + 1;
+    }
+    PyMem_RawFree(self->table);
+    self->table = table;
+    self->mask = size - 1;
+    return 0;
+}
+
+/* Rows go in blocks: their hashes first, each prefetching its table slot, then the lookups, so that the
+ * cache misses of a block overlap instead of following one another. */
+#define MEMO_BLOCK 16
+
+static int memo_assign(TextMemo *self, const Texts *texts, uint32_t *numbers, Growable *new_rows) {
+    uint64_t firsts[MEMO_BLOCK], seconds[MEMO_BLOCK];
+    Py_ssize_t n_texts = texts->n_texts;
+    for (Py_ssize_t block = 0; block < n_texts; block += MEMO_BLOCK) {
+        int size = n_texts - block < MEMO_BLOCK ? (int)(n_texts - block) : MEMO_BLOCK;
+        /* room first: the table must not move between the prefetches and the lookups */
+        if (memo_reserve(self, (uint32_t)size) < 0) return -1;
+        for (int k = 0; k < size; k++) {
+            size_t length;
+            const unsigned char *text = text_at(texts, block + k, &length);
+            hash_text(text, length, &firsts[k], &seconds[k]);
+            if (self->weak_key) firsts[k] = length;
+            __builtin_prefetch(&self->table[memo_slot(firsts[k], self->mask)]);
+        }
+        for (int k = 0; k < size; k++) {
+            uint32_t entry = self->table[memo_slot(firsts[k], self->mask)];
+            if (entry != 0) __builtin_prefetch(&self->keys[2 * (entry - 1)]);
+        }
+        for (int k = 0; k < size; k++) {
+            Py_ssize_t t = block + k;
+            uint64_t slot = memo_slot(firsts[k], self->mask);
+            uint32_t entry;
+            while ((entry = self->table[slot]) != 0) {
+                const uint64_t *key = &self->keys[2 * (entry - 1)];
+                if (key[0] == firsts[k] && key[1] == seconds[k]) break;
+                slot = (slot + 1) & self->mask;
+            }
+            if (entry == 0) {
+                uint32_t number = self->count++;
+                self->keys[2 * number] = firsts[k];
+                self->keys[2 * number + 1] = seconds[k];
+                self->table[slot] = number + 1;
+                if (grow_push(new_rows, (uint32_t)t) < 0) return -1;
+                numbers[t] = number;
+            } else {
+                numbers[t] = entry - 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int TextMemo_init(TextMemo *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"weak_key", NULL};
+    int weak_key = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|p", keywords, &weak_key)) return -1;
+    self->weak_key = weak_key;
+    return 0;
+}
+
+static void TextMemo_dealloc(TextMemo *self) {
+    PyMem_RawFree(self->table);
+    PyMem_RawFree(self->keys);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *TextMemo_assign(TextMemo *self, PyObject *args) {
+    PyObject *views, *data;
+    if (!PyArg_ParseTuple(args, "OO", &views, &data)) return NULL;
+    Texts texts;
+    if (texts_open(views, data, &texts) < 0) return NULL;
+    PyObject *numbers = PyBytes_FromStringAndSize(NULL, texts.n_texts * (Py_ssize_t)sizeof(uint32_t));
+    if (numbers == NULL) {
+        texts_close(&texts);
+        return NULL;
+    }
+    Growable new_rows = {0};
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = memo_assign(self, &texts, (uint32_t *)PyBytes_AS_STRING(numbers), &new_rows);
+    Py_END_ALLOW_THREADS
+    texts_close(&texts);
+    if (status < 0) {
+        Py_DECREF(numbers);
+        PyMem_RawFree(new_rows.data);
+        return PyErr_NoMemory();
+    }
+    PyObject *items[2] = {numbers, as_bytes(&new_rows)};
+    return steal_tuple(2, items);
+}
+
+static PyObject *TextMemo_clear(TextMemo *self, PyObject *Py_UNUSED(ignored)) {
+    PyMem_RawFree(self->table);
+    PyMem_RawFree(self->keys);
+    self->table = NULL;
+    self->keys = NULL;
+    self->mask = 0;
+    self->count = self->capacity = 0;
+    Py_RETURN_NONE;
+}
+
+static Py_ssize_t TextMemo_length(TextMemo *self) {
+    return self->count;
+}
+
+static PyMethodDef TextMemo_methods[] = {
+    {"assign", (PyCFunction)TextMemo_assign, METH_VARARGS,
+     "assign(views, data) -> (numbers, new_rows): each text's number, and the rows where new texts first "
+     "appear, as bytes of native uint32."},
+    {"clear", (PyCFunction)TextMemo_clear, METH_NOARGS, "Forget every text; numbering starts again at 0."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods TextMemo_as_sequence = {.sq_length = (lenfunc)TextMemo_length};
+
+static PyTypeObject TextMemoType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "freqscope._matchcore.TextMemo",
+    .tp_basicsize = sizeof(TextMemo),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Numbers distinct texts across batches, by two 64-bit hashes of each.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)TextMemo_init,
+    .tp_dealloc = (destructor)TextMemo_dealloc,
+    .tp_methods = TextMemo_methods,
+    .tp_as_sequence = &TextMemo_as_sequence,
+};
+
+/* ------------------------------------------------------------------------------------------ tally, expand
+ *
+ * What texts contain is kept in compressed rows (matcher.TextsFound): the entries of text t are those from
+ * start[t] to start[t + 1], sorted. tally() builds them from a search's matches; expand() turns them into one
+ * row per (document row, pattern) for a batch, given each row's text.
+ */
+
+static int compare_uint32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void sort_uint32(uint32_t *values, size_t n) {
+    if (n > 32) {
+        qsort(values, n, sizeof(uint32_t), compare_uint32);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint32_t value = values[i];
+        size_t j = i;
+        for (; j > 0 && values[j - 1] > value; j--) values[j] = values[j - 1];
+        values[j] = value;
+    }
+}
+
+/* (key, count) pairs from sorted keys: runs of equal keys become one entry. */
+static int push_runs(const uint32_t *keys, size_t n, Growable *key_out, Growable *count_out) {
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && keys[j] == keys[i]) j++;
+        if (grow_push(key_out, keys[i]) < 0 || grow_push(count_out, (uint32_t)(j - i)) < 0) return -1;
+        i = j;
+    }
+    return 0;
+}
+
+typedef struct {
+    Py_ssize_t n_texts, n_matches, n_patterns;
+    const uint32_t *texts, *patterns;     /* the matches */
+    const int64_t *class_start;           /* by pattern: its classes are class_keys[class_start[p]..[p+1]) */
+    const uint32_t *class_keys;
+} TallyInput;
+
+static int tally_scan(const TallyInput *in, int64_t *pattern_start, Growable *patterns, Growable *pattern_n,
+                      int64_t *class_start, Growable *classes, Growable *class_n) {
+    /* counting sort of the matches by text */
+    int64_t *first = PyMem_RawCalloc((size_t)in->n_texts + 1, sizeof(int64_t));
+    uint32_t *by_text = PyMem_RawMalloc(((size_t)in->n_matches + 1) * sizeof(uint32_t));
+    Growable scratch = {0};
+    if (first == NULL || by_text == NULL) goto fail;
+    for (Py_ssize_t m = 0; m < in->n_matches; m++) first[in->texts[m] + 1]++;
+    for (Py_ssize_t t = 0; t < in->n_texts; t++) first[t + 1] += first[t];
+    for (Py_ssize_t m = 0; m < in->n_matches; m++) by_text[first[in->texts[m]]++] = in->patterns[m];
+    for (Py_ssize_t t = in->n_texts; t > 0; t--) first[t] = first[t - 1];
+    first[0] = 0;
+    pattern_start[0] = class_start[0] = 0;
+    for (Py_ssize_t t = 0; t < in->n_texts; t++) {
+        uint32_t *found = by_text + first[t];
+        size_t n_found = (size_t)(first[t + 1] - first[t]);
+        sort_uint32(found, n_found);
+        if (push_runs(found, n_found, patterns, pattern_n) < 0) goto fail;
+        pattern_start[t + 1] = (int64_t)patterns->length;
+        /* a class reached through several patterns counts each of their matches */
+        scratch.length = 0;
+        for (size_t i = 0; i < n_found; i++)
+            for (int64_t c = in->class_start[found[i]]; c < in->class_start[found[i] + 1]; c++)
+                if (grow_push(&scratch, in->class_keys[c]) < 0) goto fail;
+        sort_uint32(scratch.data, scratch.length);
+        if (push_runs(scratch.data, scratch.length, classes, class_n) < 0) goto fail;
+        class_start[t + 1] = (int64_t)classes->length;
+    }
+    PyMem_RawFree(first);
+    PyMem_RawFree(by_text);
+    PyMem_RawFree(scratch.data);
+    return 0;
+fail:
+    PyMem_RawFree(first);
+    PyMem_RawFree(by_text);
+    PyMem_RawFree(scratch.data);
+    return -1;
+}
+
+static PyObject *tally(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_ssize_t n_texts;
+    PyObject *texts_arg, *patterns_arg, *class_start_arg, *class_keys_arg;
+    if (!PyArg_ParseTuple(args, "nOOOO", &n_texts, &texts_arg, &patterns_arg, &class_start_arg, &class_keys_arg))
+        return NULL;
+    Py_buffer texts = {0}, patterns = {0}, class_start = {0}, class_keys = {0};
+    PyObject *result = NULL, *pattern_start = NULL, *class_first = NULL;
+    Growable found = {0}, found_n = {0}, classes = {0}, classes_n = {0};
+    if (open_uint32(texts_arg, &texts, "texts") < 0) return NULL;
+    if (open_uint32(patterns_arg, &patterns, "patterns") < 0) goto done;
+    if (PyObject_GetBuffer(class_start_arg, &class_start, PyBUF_SIMPLE) < 0) goto done;
+    if (open_uint32(class_keys_arg, &class_keys, "class_keys") < 0) goto done;
+    TallyInput in = {n_texts, texts.len / 4, 0, texts.buf, patterns.buf, class_start.buf, class_keys.buf};
+    in.n_patterns = class_start.len / 8 - 1;
+    int valid = n_texts >= 0 && patterns.len == texts.len && class_start.len % 8 == 0 && in.n_patterns >= 0;
+    for (Py_ssize_t p = 0; valid && p < in.n_patterns; p++)
+        valid = in.class_start[p] >= 0 && in.class_start[p] <= in.class_start[p + 1];
+    valid = valid && (in.n_patterns < 0 || in.class_start[in.n_patterns] <= class_keys.len / 4);
+    for (Py_ssize_t m = 0; valid && m < in.n_matches; m++)
+        valid = in.texts[m] < (uint64_t)n_texts && in.patterns[m] < (uint64_t)in.n_patterns;
+    if (!valid) {
+        PyErr_SetString(PyExc_ValueError, "tally: matches must name texts below n_texts and patterns of class_start");
+        goto done;
+    }
+    pattern_start = PyBytes_FromStringAndSize(NULL, (n_texts + 1) * 8);
+    class_first = PyBytes_FromStringAndSize(NULL, (n_texts + 1) * 8);
+    if (pattern_start == NULL || class_first == NULL) goto done;
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = tally_scan(&in, (int64_t *)PyBytes_AS_STRING(pattern_start), &found, &found_n,
+                        (int64_t *)PyBytes_AS_STRING(class_first), &classes, &classes_n);
+    Py_END_ALLOW_THREADS
+    if (status < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    PyObject *items[6] = {pattern_start, as_bytes(&found), as_bytes(&found_n), class_first, as_bytes(&classes),
+                          as_bytes(&classes_n)};
+    pattern_start = class_first = NULL;
+    result = steal_tuple(6, items);
+done:
+    Py_XDECREF(pattern_start);
+    Py_XDECREF(class_first);
+    PyMem_RawFree(found.data);
+    PyMem_RawFree(found_n.data);
+    PyMem_RawFree(classes.data);
+    PyMem_RawFree(classes_n.data);
+    PyBuffer_Release(&texts);
+    PyBuffer_Release(&patterns);
+    PyBuffer_Release(&class_start);
+    PyBuffer_Release(&class_keys);
+    return result;
+}
+
+static PyObject *expand(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *row_text_arg, *start_arg, *patterns_arg, *counts_arg;
+    if (!PyArg_ParseTuple(args, "OOOO", &row_text_arg, &start_arg, &patterns_arg, &counts_arg)) return NULL;
+    Py_buffer row_text = {0}, start = {0}, patterns = {0}, counts = {0};
+    PyObject *result = NULL;
+    if (open_uint32(row_text_arg, &row_text, "row_text") < 0) return NULL;
+    if (PyObject_GetBuffer(start_arg, &start, PyBUF_SIMPLE) < 0) goto done;
+    if (open_uint32(patterns_arg, &patterns, "patterns") < 0) goto done;
+    if (open_uint32(counts_arg, &counts, "counts") < 0) goto done;
+    const uint32_t *texts = row_text.buf, *pattern_ids = patterns.buf, *pattern_n = counts.buf;
+    const int64_t *first = start.buf;
+    Py_ssize_t n_rows = row_text.len / 4, n_texts = start.len / 8 - 1;
+    int valid = start.len % 8 == 0 && n_texts >= 0 && counts.len == patterns.len && first[0] >= 0;
+    for (Py_ssize_t t = 0; valid && t < n_texts; t++) valid = first[t] <= first[t + 1];
+    valid = valid && first[n_texts] <= patterns.len / 4;
+    size_t total = 0;
+    for (Py_ssize_t r = 0; valid && r < n_rows; r++) {
+        valid = texts[r] < (uint64_t)n_texts;
+        if (valid) total += (size_t)(first[texts[r] + 1] - first[texts[r]]);
+    }
+    if (!valid) {
+        PyErr_SetString(PyExc_ValueError, "expand: row_text must name texts of start, start index patterns");
+        goto done;
+    }
+    PyObject *items[3] = {PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * 4)),
+                          PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * 4)),
+                          PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * 4))};
+    if (items[0] && items[1] && items[2]) {
+        uint32_t *rows_out = (uint32_t *)PyBytes_AS_STRING(items[0]);
+        uint32_t *patterns_out = (uint32_t *)PyBytes_AS_STRING(items[1]);
+        uint32_t *n_out = (uint32_t *)PyBytes_AS_STRING(items[2]);
+        Py_BEGIN_ALLOW_THREADS
+        size_t k = 0;
+        for (Py_ssize_t r = 0; r < n_rows; r++) {
+            for (int64_t e = first[texts[r]]; e < first[texts[r] + 1]; e++, k++) {
+                rows_out[k] = (uint32_t)r;
+                patterns_out[k] = pattern_ids[e];
+                n_out[k] = pattern_n[e];
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+    result = steal_tuple(3, items);
+done:
+    PyBuffer_Release(&row_text);
+    PyBuffer_Release(&start);
+    PyBuffer_Release(&patterns);
+    PyBuffer_Release(&counts);
+    return result;
+}
+
+static PyMethodDef module_methods[] = {
+    {"tally", tally, METH_VARARGS,
+     "tally(n_texts, texts, patterns, class_start, class_keys) -> (pattern_start, pattern_ids, pattern_n, "
+     "class_start, class_keys, class_n): matches (text, pattern; uint32, any order) as what each text contains, "
+     "in compressed rows (int64 starts, n_texts + 1), patterns and classes sorted within a text."},
+    {"expand", expand, METH_VARARGS,
+     "expand(row_text, start, pattern_ids, pattern_n) -> (rows, pattern_ids, n): one entry per (row, pattern) "
+     "of the rows' texts, in row order."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "freqscope._matchcore",
+    "The matcher's compiled core: whole-word phrase search, numbering distinct texts, tallying matches.", -1,
+    module_methods,
+};
+
+PyMODINIT_FUNC PyInit__matchcore(void) {
+    fill_word_byte_tables();
+    if (PyType_Ready(&PhraseIndexType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    Py_INCREF(&PhraseIndexType);
+    if (PyModule_AddObject(m, "PhraseIndex", (PyObject *)&PhraseIndexType) < 0) {
+        Py_DECREF(&PhraseIndexType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    if (PyType_Ready(&TextMemoType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&TextMemoType);
+    if (PyModule_AddObject(m, "TextMemo", (PyObject *)&TextMemoType) < 0) {
+        Py_DECREF(&TextMemoType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

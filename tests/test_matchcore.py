@@ -1,0 +1,151 @@
+"""The matcher's compiled core (freqscope/_matchcore.c) on its own: search, the memo, tally and expand, each
+against a plain Python statement of what it must return, and its refusal of malformed arguments."""
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import numpy as np
+import polars as pl
+import pytest
+
+from freqscope._matchcore import PhraseIndex, TextMemo, expand, tally
+from freqscope.phrases import PhraseSearch, text_views
+
+
+def _search(patterns: list[str], texts: list[str | None], **options) -> list[tuple[int, str]]:
+    search = PhraseSearch(patterns, case_sensitive=options.pop("case_sensitive", False))
+    positions, found, skipped = search.find(pl.Series(texts, dtype=pl.String), **options)
+    assert len(skipped) == 0
+    return [(int(p), patterns[f]) for p, f in zip(positions, found)]
+
+
+def test_longest_match_at_the_leftmost_word_wins_and_matches_do_not_overlap():
+    patterns = ["sea lion", "lion", "sea", "hot dog", "dog", "a b", "b c", "c"]
+    texts = ["a sea lion and a lion", "Hot-Dog, DOG!", "a b c", "sealion lions", "", None, "x" * 100]
+    assert _search(patterns, texts) == [
+        (0, "sea lion"), (0, "lion"), (1, "hot dog"), (1, "dog"), (2, "a b"), (2, "c"),
+    ]
+
+
+def test_words_are_cut_at_every_byte_that_is_not_an_ascii_letter_or_digit_and_at_text_ends():
+    patterns = ["cat", "lion123", "dog s"]
+    texts = ["category bobcat catdog", "cat", "lion123 lion 123", "dog's", "_cat_", "CAT"]
+    assert _search(patterns, texts) == [(1, "cat"), (2, "lion123"), (3, "dog s"), (4, "cat"), (5, "cat")]
+    assert _search(patterns, ["CAT", "cat"], case_sensitive=True) == [(1, "cat")]
+
+
+def test_texts_not_in_ascii_are_skipped_unless_normalized():
+    search = PhraseSearch(["café", "dog"], case_sensitive=False)
+    texts = pl.Series(["a dog", "un café", "dog"])
+    positions, patterns, skipped = search.find(texts)
+    assert (positions.tolist(), patterns.tolist(), skipped.tolist()) == ([0, 2], [1, 1], [1])
+    positions, patterns, skipped = search.find(pl.Series([" un  café "]), normalized=True)
+    assert (positions.tolist(), patterns.tolist(), skipped.tolist()) == ([0], [0], [])
+
+
+def test_rows_restrict_the_search_and_positions_count_in_rows():
+    search = PhraseSearch(["dog"], case_sensitive=False)
+    texts = pl.Series(["dog", "cat", "a dog", "dog dog"])
+    positions, patterns, _ = search.find(texts, np.array([3, 1, 2], np.uint32))
+    assert positions.tolist() == [0, 0, 2]
+    with pytest.raises(IndexError):
+        search.find(texts, np.array([4], np.uint32))
+
+
+def test_a_search_split_over_threads_finds_what_one_part_finds(monkeypatch):
+    import freqscope.phrases as phrases
+
+    rng = random.Random(1)
+    words = ["dog", "hot", "sea", "lion", "the", "cat", "a"]
+    texts = pl.Series([" ".join(rng.choice(words) for _ in range(rng.randint(0, 12))) for _ in range(5000)])
+    search = PhraseSearch(["hot dog", "sea lion", "lion", "dog", "the cat"], case_sensitive=False)
+    whole = search.find(texts)
+    monkeypatch.setattr(phrases, "MIN_PART_TEXTS", 700)
+    monkeypatch.setattr(phrases, "MAX_PARTS", 4)
+    split = search.find(texts)
+    assert all(np.array_equal(a, b) for a, b in zip(whole, split))
+    assert len(whole[0]) > 5000
+
+
+def test_the_memo_numbers_distinct_texts_across_batches_and_lists_first_rows():
+    memo = TextMemo()
+    numbers, new_rows = memo.assign(*text_views(pl.Series(["a dog", "two cats", "a dog", None, ""])))
+    assert np.frombuffer(numbers, np.uint32).tolist() == [0, 1, 0, 2, 2]
+    assert np.frombuffer(new_rows, np.uint32).tolist() == [0, 1, 3]
+    numbers, new_rows = memo.assign(*text_views(pl.Series(["two cats", "x" * 40, "a dog"])))
+    assert np.frombuffer(numbers, np.uint32).tolist() == [1, 3, 0]
+    assert np.frombuffer(new_rows, np.uint32).tolist() == [1]
+    assert len(memo) == 4
+    memo.clear()
+    assert len(memo) == 0
+    numbers, _ = memo.assign(*text_views(pl.Series(["x" * 40])))
+    assert np.frombuffer(numbers, np.uint32).tolist() == [0]
+
+
+@pytest.mark.parametrize("weak_key", [False, True])
+def test_the_memo_tells_texts_apart_even_when_one_hash_collides(weak_key):
+    """weak_key makes the first hash the text's length: every text of a length collides on it."""
+    rng = random.Random(5)
+    texts = ["".join(rng.choice("ab") for _ in range(rng.randint(0, 20))) for _ in range(3000)]
+    memo = TextMemo(weak_key=weak_key)
+    numbers = np.frombuffer(memo.assign(*text_views(pl.Series(texts)))[0], np.uint32)
+    first_number: dict[str, int] = {}
+    for text, number in zip(texts, numbers.tolist()):
+        assert first_number.setdefault(text, number) == number
+    assert len(set(numbers.tolist())) == len(set(texts)) == len(memo)
+
+
+def test_text_views_of_a_sliced_or_chunked_series_are_its_texts():
+    texts = pl.concat([pl.Series(["short", "a text longer than twelve bytes"]), pl.Series([None, "é"])],
+                      rechunk=False)
+    for series in (texts, texts.slice(1, 3)):
+        memo = TextMemo()
+        numbers = np.frombuffer(memo.assign(*text_views(series))[0], np.uint32)
+        assert len(numbers) == len(series) == len(memo)
+
+
+def test_tally_gives_what_each_text_contains_and_expand_gives_rows():
+    rng = random.Random(2)
+    n_texts, n_patterns = 50, 12
+    pattern_classes = {p: sorted(rng.sample(range(7), rng.randint(1, 3))) for p in range(n_patterns)}
+    class_start = np.zeros(n_patterns + 1, np.int64)
+    class_start[1:] = np.cumsum([len(pattern_classes[p]) for p in range(n_patterns)])
+    class_keys = np.array([k for p in range(n_patterns) for k in pattern_classes[p]], np.uint32)
+    matches = [(rng.randrange(n_texts), rng.randrange(n_patterns)) for _ in range(400)]
+    texts = np.array([t for t, _ in matches], np.uint32)
+    patterns = np.array([p for _, p in matches], np.uint32)
+    starts, pattern_ids, pattern_n, class_first, keys, class_n = tally(n_texts, texts, patterns, class_start, class_keys)
+    starts, class_first = np.frombuffer(starts, np.int64), np.frombuffer(class_first, np.int64)
+    pattern_ids, pattern_n = np.frombuffer(pattern_ids, np.uint32), np.frombuffer(pattern_n, np.uint32)
+    keys, class_n = np.frombuffer(keys, np.uint32), np.frombuffer(class_n, np.uint32)
+    per_text = Counter(matches)
+    for t in range(n_texts):
+        expected = sorted((p, n) for (text, p), n in per_text.items() if text == t)
+        assert list(zip(pattern_ids[starts[t]:starts[t + 1]].tolist(), pattern_n[starts[t]:starts[t + 1]].tolist())) == expected
+        classes = Counter()
+        for p, n in expected:
+            for k in pattern_classes[p]:
+                classes[k] += n
+        assert list(zip(keys[class_first[t]:class_first[t + 1]].tolist(),
+                        class_n[class_first[t]:class_first[t + 1]].tolist())) == sorted(classes.items())
+    row_text = np.array([rng.randrange(n_texts) for _ in range(300)], np.uint32)
+    rows, row_patterns, row_n = (np.frombuffer(a, np.uint32) for a in expand(row_text, starts, pattern_ids, pattern_n))
+    expected_rows = [(r, int(pattern_ids[e]), int(pattern_n[e]))
+                     for r, t in enumerate(row_text.tolist()) for e in range(starts[t], starts[t + 1])]
+    assert list(zip(rows.tolist(), row_patterns.tolist(), row_n.tolist())) == expected_rows
+
+
+def test_malformed_arguments_are_refused_not_read_out_of_bounds():
+    views, data = text_views(pl.Series(["a text longer than twelve bytes"]))
+    index = PhraseIndex([b"text"])
+    with pytest.raises(ValueError):
+        index.search(views[:10], data)  # not whole views
+    with pytest.raises(ValueError):
+        index.search(views, [])  # points into a buffer that is not there
+    with pytest.raises(ValueError):
+        tally(1, np.array([1], np.uint32), np.array([0], np.uint32), np.array([0, 1], np.int64), np.array([0], np.uint32))
+    with pytest.raises(ValueError):
+        expand(np.array([2], np.uint32), np.array([0, 1], np.int64), np.array([0], np.uint32), np.array([1], np.uint32))
+    with pytest.raises(TypeError):
+        PhraseIndex(["text"])
