@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +19,11 @@ import duckdb
 import polars as pl
 
 from freqscope import readers
+from freqscope.classes import builtin_class_lists, load_class_list
 from freqscope.engines import IndexEngine, index_engine
 from freqscope.engines.shards import (
-    DEFAULT_SHARD_ROWS, MatchedBatch, Shard, ShardJob, matcher_for, plan_shards, release_matcher, sum_counts,
+    DEFAULT_SHARD_ROWS, MatchedBatch, Shard, ShardJob, matcher_for, plan_shards, release_matcher, source_shards,
+    sum_counts,
 )
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules, pattern_set_id
@@ -72,7 +75,8 @@ INSERT_PATTERNS_SQL = """
 INSERT INTO patterns (pattern_set, pattern_id, words, taxonomy, class_index, term_id)
 SELECT ?, pattern_id, words, taxonomy, class_index, term_id FROM new_patterns
 """
-# Pattern sets no source refers to any more (every source of a changed list re-indexed, say).
+# Pattern sets no source refers to any more (every source of a changed list re-indexed, say): run in each
+# transaction that deletes sources.
 DELETE_UNUSED_PATTERNS_SQL = """
 DELETE FROM patterns WHERE pattern_set NOT IN (SELECT pattern_set FROM sources WHERE pattern_set IS NOT NULL)
 """
@@ -137,8 +141,6 @@ def default_corpus_name(paths: Sequence[str | os.PathLike]) -> str:
 
 
 def load_class_lists(specs: Sequence[str] | None) -> list[ClassList]:
-    from freqscope.classes import builtin_class_lists, load_class_list
-
     names = list(specs) if specs else list(builtin_class_lists())
     lists = [load_class_list(spec) for spec in names]
     seen: set[str] = set()
@@ -189,45 +191,50 @@ def index(
         raise FreqscopeError(
             f"corpus {corpus!r} mixes caption and instruction files ({', '.join(sorted(formats))}): index them as two corpora"
         )
-    with ThreadPoolExecutor(2) as background:
-        # Fingerprinting the files (hashlib releases the GIL) and building the matcher the first jobs use
-        # overlap storing the lists; a failure surfaces where the result is needed.
-        planned = background.submit(plan_shards, sources, text_column, shard_rows)
-        background.submit(matcher_for, tuple(lists), rules)
-        fingerprints = {class_list.name: class_list.fingerprint() for class_list in lists}
-        connection = open_database(db)
-        try:
+    # A new database has nothing indexed yet: its first shard is sure to be a job, and the engine may start on
+    # it while the database is created and the lists stored.
+    new_database = not resolve_db_path(db).exists()
+    with ExitStack() as cleanup:
+        cleanup.callback(release_matcher)
+        if new_database:
+            first_shard = source_shards(sources[0], text_column, shard_rows)[0]
+            cleanup.enter_context(runner.ahead_of_jobs(first_shard, lists, rules))
+        with ThreadPoolExecutor(2) as background:
+            # Fingerprinting the files (hashlib releases the GIL) and building the matcher the first jobs use
+            # overlap storing the lists; a failure surfaces where the result is needed.
+            planned = background.submit(plan_shards, sources, text_column, shard_rows)
+            background.submit(matcher_for, tuple(lists), rules)
+            fingerprints = {class_list.name: class_list.fingerprint() for class_list in lists}
+            connection = open_database(db)
+            cleanup.callback(connection.close)
             with transaction(connection):
                 _register_corpus(connection, corpus, sources[0], rules, formats)
                 store_class_lists(connection, lists, fingerprints)
             shards = planned.result()
-        except BaseException:
-            connection.close()
-            release_matcher()
-            raise
-    try:
-        summary = IndexSummary(corpus=corpus, db=str(resolve_db_path(db)), engine=runner.name)
-        jobs, stale = _plan_jobs(connection, corpus, shards, lists, summary)
-        known = {l.name: l for l in lists}
-        extra = sorted({name for job in jobs for name in job.lists} - set(known))
-        known.update({name: read_class_list(connection, name) for name in extra})
-        fingerprints.update({name: known[name].fingerprint() for name in extra})
-        writer = ShardWriter(connection, corpus, known, fingerprints, rules, stale, summary)
-        with Progress(quiet=quiet) as progress:
-            for name in summary.skipped_paths:
-                progress.note(f"skipped {readers.file_name(name)}: already indexed for these class lists")
-            for path in sorted(set(stale) - {job.shard.path for job in jobs}):
-                writer.drop_stale(path)
-            runner.run(jobs, known, rules, writer, progress)
-        with transaction(connection):
-            connection.execute(DELETE_UNUSED_PATTERNS_SQL)
-        _summarise(connection, summary)
-        if summary.shards_failed:
-            raise ShardsFailed(summary)
-        return summary
-    finally:
-        connection.close()
-        release_matcher()
+        return _index_shards(connection, corpus, db, shards, lists, fingerprints, rules, runner, quiet)
+
+
+def _index_shards(connection: duckdb.DuckDBPyConnection, corpus: str, db: str | os.PathLike | None,
+                  shards: list[Shard], lists: list[ClassList], fingerprints: dict[str, str], rules: MatchRules,
+                  runner: IndexEngine, quiet: bool) -> IndexSummary:
+    """The rest of ``index``, once the database holds the corpus and the lists: plan, run, summarise."""
+    summary = IndexSummary(corpus=corpus, db=str(resolve_db_path(db)), engine=runner.name)
+    jobs, stale = _plan_jobs(connection, corpus, shards, lists, summary)
+    known = {l.name: l for l in lists}
+    extra = sorted({name for job in jobs for name in job.lists} - set(known))
+    known.update({name: read_class_list(connection, name) for name in extra})
+    fingerprints.update({name: known[name].fingerprint() for name in extra})
+    writer = ShardWriter(connection, corpus, known, fingerprints, rules, stale, summary)
+    with Progress(quiet=quiet) as progress:
+        for name in summary.skipped_paths:
+            progress.note(f"skipped {readers.file_name(name)}: already indexed for these class lists")
+        for path in sorted(set(stale) - {job.shard.path for job in jobs}):
+            writer.drop_stale(path)
+        runner.run(jobs, known, rules, writer, progress)
+    _summarise(connection, summary)
+    if summary.shards_failed:
+        raise ShardsFailed(summary)
+    return summary
 
 
 def _register_corpus(connection, corpus: str, source: readers.SourceReader, rules: MatchRules, formats: set[str]) -> None:
@@ -296,10 +303,17 @@ class ShardWriter:
         self.stale = dict(stale)
         self.summary = summary
 
-    def _delete_old_rows(self, job: ShardJob) -> None:
-        for source_id in [*job.replaces, *self.stale.get(job.shard.path, [])]:
+    def _delete_sources(self, source_ids: Sequence[int]) -> bool:
+        """Deletes these sources' rows (in the open transaction); True if there were any."""
+        for source_id in source_ids:
             for statement in DELETE_SOURCE_SQL:
                 self.connection.execute(statement, [source_id])
+        return bool(source_ids)
+
+    def _drop_unused_patterns(self) -> None:
+        """Pattern sets no source refers to any more, after sources were deleted (in the same transaction)."""
+        self.connection.execute(DELETE_UNUSED_PATTERNS_SQL)
+        self.stored_pattern_sets.clear()
 
     def _pattern_set(self, job: ShardJob) -> str:
         """The id of the job's pattern set, its patterns stored (in the open transaction) where they are not."""
@@ -318,9 +332,8 @@ class ShardWriter:
     def drop_stale(self, path: str) -> None:
         """Stale rows of a file none of whose shards is written this run (e.g. an old failed shard)."""
         with transaction(self.connection):
-            for source_id in self.stale.get(path, []):
-                for statement in DELETE_SOURCE_SQL:
-                    self.connection.execute(statement, [source_id])
+            if self._delete_sources(self.stale.get(path, [])):
+                self._drop_unused_patterns()
         self.stale.pop(path, None)
 
     def write(self, job: ShardJob, batches: Iterable[MatchedBatch]) -> None:
@@ -328,7 +341,7 @@ class ShardWriter:
         shard, connection = job.shard, self.connection
         n_docs = n_rows = n_invalid = 0
         with transaction(connection):
-            self._delete_old_rows(job)
+            deleted = self._delete_sources([*job.replaces, *self.stale.get(shard.path, [])])
             source_id = connection.execute(
                 INSERT_SOURCE_SQL, [self.corpus, shard.path, shard.row_start, shard.row_end, shard.bytes,
                                     shard.fingerprint, self._pattern_set(job)]
@@ -349,6 +362,8 @@ class ShardWriter:
             connection.execute(FINISH_SOURCE_SQL, [n_docs, n_rows, n_invalid, source_id])
             connection.execute(MARK_TAXONOMIES_DONE_SQL,
                                [source_id, list(job.lists), [self.fingerprints[name] for name in job.lists]])
+            if deleted:
+                self._drop_unused_patterns()
         self.stale.pop(shard.path, None)
         self.summary.shards_indexed += 1
         self.summary.docs_read += n_docs
@@ -358,11 +373,13 @@ class ShardWriter:
         """A ``failed`` row in place of the shard's earlier ones: not counted, retried by the next run."""
         shard = job.shard
         with transaction(self.connection):
-            self._delete_old_rows(job)
+            deleted = self._delete_sources([*job.replaces, *self.stale.get(shard.path, [])])
             self.connection.execute(
                 INSERT_FAILED_SOURCE_SQL,
                 [self.corpus, shard.path, shard.row_start, shard.row_end, shard.bytes, shard.fingerprint, error],
             )
+            if deleted:
+                self._drop_unused_patterns()
         self.stale.pop(shard.path, None)
         self.summary.shards_failed.append((shard.name, error))
 

@@ -166,39 +166,29 @@ class Matcher:
     ) -> None:
         self.rules = rules
         self._seen = SeenTexts(memo_texts)
-        # words -> the (taxonomy, class_index, term_id) it stands for, per list
-        term_rows: list[dict] = []
+        # (words, taxonomy, class_index, term_id) of each term searched. One class reaching the same words
+        # through two terms (e.g. after case-sensitive normalisation) counts once, under its first term.
+        # Lists share many terms ("dog" is in five): each distinct term is normalised once.
+        words_of: dict[tuple[str, str], tuple[str, ...]] = {}
+        rows: dict[tuple, tuple] = {}
         for class_list in class_lists:
             for term_id, term in enumerate(class_list.terms):
-                words = rules.words_searched(term)
-                if not words:
-                    continue
-                term_rows.append(
-                    {"words": words, "taxonomy": class_list.name, "class_index": term.class_index, "term_id": term_id}
-                )
-        # One class reaching the same words through two terms (e.g. after case-sensitive normalisation)
-        # counts once, under its first term.
-        seen: set[tuple] = set()
-        unique_rows = []
-        for row in term_rows:
-            key = (row["words"], row["taxonomy"], row["class_index"])
-            if key not in seen:
-                seen.add(key)
-                unique_rows.append(row)
-
-        all_words = sorted({r["words"] for r in unique_rows}, key=lambda w: (-len(self._pattern(w)), w))
+                key = (term.term, term.origin, term.ambiguous)
+                words = words_of.get(key)
+                if words is None:
+                    words = words_of[key] = rules.words_searched(term)
+                if words:
+                    rows.setdefault((words, class_list.name, term.class_index), term_id)
+        # longest pattern first (extract_many's leftmost-first is then leftmost-longest), then alphabetical
+        all_words = sorted({words for words, _, _ in rows}, key=lambda w: (-sum(map(len, w)) - 2 * len(w), w))
         pattern_id = {w: i for i, w in enumerate(all_words)}
         self._patterns = [self._pattern(w) for w in all_words]
         # pattern_id is the position in these lists: the same lists and rules always give the same ids
         self.pattern_words = [" ".join(w) for w in all_words]
         self.pattern_terms = pl.DataFrame(
-            {
-                "pattern_id": [pattern_id[r["words"]] for r in unique_rows],
-                "taxonomy": [r["taxonomy"] for r in unique_rows],
-                "class_index": [r["class_index"] for r in unique_rows],
-                "term_id": [r["term_id"] for r in unique_rows],
-            },
+            [(pattern_id[words], taxonomy, class_index, term_id) for (words, taxonomy, class_index), term_id in rows.items()],
             schema={"pattern_id": pl.UInt32, "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32},
+            orient="row",
         )
         # Each (taxonomy, class_index) under one integer key: counting groups by it, several times faster
         # than by the name and index.

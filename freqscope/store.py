@@ -148,8 +148,10 @@ def store_class_lists(connection: duckdb.DuckDBPyConnection, class_lists: Sequen
     if not changed:
         return []
     names = [class_list.name for class_list, _ in changed]
-    for statement in DELETE_TAXONOMIES_SQL:
-        connection.execute(statement, [names])
+    replaced = [name for name in names if name in stored]
+    if replaced:  # (a new database has nothing to delete: five statements saved on every first index)
+        for statement in DELETE_TAXONOMIES_SQL:
+            connection.execute(statement, [replaced])
     taxonomies = pl.DataFrame(
         [(c.name, c.source, len(c.classes), len(c.terms), fingerprint, json.dumps(c.options, sort_keys=True))
          for c, fingerprint in changed],

@@ -12,10 +12,11 @@ imported only when a Ray engine runs (``ray_runtime.require_ray``).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
-from freqscope.engines.shards import MatchedBatch, ShardJob
+from freqscope.engines.shards import MatchedBatch, ShardJob, ShardRows
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
@@ -34,6 +35,12 @@ class ShardSink(Protocol):
 
 class IndexEngine(Protocol):
     name: str
+
+    def ahead_of_jobs(self, rows: ShardRows, class_lists: Sequence[ClassList],
+                      rules: MatchRules) -> AbstractContextManager[None]:
+        """Within it, the engine may start on ``rows`` (sure to be the first job, matched against these lists)
+        before ``run`` is called; a hint, which an engine may ignore."""
+        ...
 
     def run(self, jobs: list[ShardJob], class_lists: Mapping[str, ClassList], rules: MatchRules,
             sink: ShardSink, progress: Progress) -> list[tuple[ShardJob, str]]:

@@ -1,10 +1,11 @@
 """The local engine: shards matched one after the other in this process, each streamed into its transaction."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from freqscope.engines import ShardSink
-from freqscope.engines.shards import MatchedBatch, ShardJob, match_shard
+from freqscope.engines.shards import MatchAhead, MatchedBatch, ShardJob, ShardRows, match_shard
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
 from freqscope.taxonomy import ClassList
@@ -21,11 +22,28 @@ class LocalEngine:
 
     name = "local"
 
+    def __init__(self) -> None:
+        self._ahead: MatchAhead | None = None
+
+    @contextmanager
+    def ahead_of_jobs(self, rows: ShardRows, class_lists: Sequence[ClassList], rules: MatchRules) -> Iterator[None]:
+        """Reads and matches ``rows`` from now on, in the background, for ``run`` to take if it is its first
+        job; stopped on leaving, if ``run`` did not take it."""
+        self._ahead = MatchAhead(rows, class_lists, rules)
+        try:
+            yield
+        finally:
+            self._ahead.close()
+            self._ahead = None
+
     def run(self, jobs: list[ShardJob], class_lists: Mapping[str, ClassList], rules: MatchRules,
             sink: ShardSink, progress: Progress) -> list[tuple[ShardJob, str]]:
-        for job in jobs:
+        for position, job in enumerate(jobs):
             task = progress.add_task(job.shard.label, total=job.shard.n_docs_hint)
-            batches = match_shard(job.shard, [class_lists[name] for name in job.lists], rules)
+            if position == 0 and self._ahead is not None and self._ahead.serves(job):
+                batches = self._ahead.batches()
+            else:
+                batches = match_shard(job.shard, [class_lists[name] for name in job.lists], rules)
             sink.write(job, _advancing(batches, progress, task))
             progress.finish(task)
         return []

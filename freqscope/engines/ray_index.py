@@ -8,11 +8,12 @@ and returned, so ``index`` raises once the other shards are written, and a re-ru
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from freqscope.engines import ShardSink
 from freqscope.engines.ray_runtime import ray_session, require_ray
-from freqscope.engines.shards import ShardJob, ShardResult, shard_result
+from freqscope.engines.shards import ShardJob, ShardResult, ShardRows, shard_result
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
 from freqscope.taxonomy import ClassList
@@ -48,6 +49,11 @@ class RayEngine:
         self.cpus_per_worker = cpus_per_worker
         self.max_retries = max_retries
         self.shard_task = shard_task
+
+    def ahead_of_jobs(self, rows: ShardRows, class_lists: Sequence[ClassList],
+                      rules: MatchRules) -> AbstractContextManager[None]:
+        """Nothing starts early: a cluster's start-up dwarfs the database's."""
+        return nullcontext()
 
     def run(self, jobs: list[ShardJob], class_lists: Mapping[str, ClassList], rules: MatchRules,
             sink: ShardSink, progress: Progress) -> list[tuple[ShardJob, str]]:

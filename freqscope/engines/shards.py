@@ -11,11 +11,12 @@ counts as Arrow tables, never the captions).
 from __future__ import annotations
 
 import hashlib
+import queue
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import polars as pl
@@ -46,17 +47,14 @@ COUNTS_SCHEMA = {"taxonomy": pl.String, "class_index": pl.Int32, **{c: pl.Int64 
 
 
 @dataclass(frozen=True)
-class Shard:
-    """One unit of work: rows ``row_start`` to ``row_end`` (exclusive; None: the whole file) of a file."""
+class ShardRows:
+    """What a shard reads: rows ``row_start`` to ``row_end`` (exclusive; None: the whole file) of a file."""
 
     path: str  # absolute, or a normalised URI (readers.stored_path)
     format: str  # as detected (or given) on the driver
     text_column: str | None  # as given (--text-column), or None: each reader finds its own
     row_start: int
     row_end: int | None
-    fingerprint: str  # content hash of the whole file; size and mtime of an object named by URI
-    bytes: int  # size of the whole file
-    n_docs_hint: int | None  # documents in the shard where the file says so up front (parquet)
 
     @property
     def name(self) -> str:
@@ -74,6 +72,19 @@ class Shard:
     def open(self, batch_rows: int = BATCH_ROWS) -> readers.SourceReader:
         return readers.SourceReader(self.path, format=self.format, text_column=self.text_column,
                                     batch_rows=batch_rows, row_start=self.row_start, row_end=self.row_end)
+
+
+@dataclass(frozen=True)
+class Shard(ShardRows):
+    """One unit of work: its rows, and what the database records of its file."""
+
+    fingerprint: str  # content hash of the whole file; size and mtime of an object named by URI
+    bytes: int  # size of the whole file
+    n_docs_hint: int | None  # documents in the shard where the file says so up front (parquet)
+
+    @property
+    def rows(self) -> ShardRows:
+        return ShardRows(self.path, self.format, self.text_column, self.row_start, self.row_end)
 
 
 @dataclass(frozen=True)
@@ -142,29 +153,33 @@ def row_ranges(group_rows: Sequence[int], shard_rows: int) -> list[tuple[int, in
     return ranges
 
 
-def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None = None,
-                shard_rows: int = DEFAULT_SHARD_ROWS) -> list[Shard]:
-    """The shards of the given files, in file order: one per file, or row-group ranges of a large parquet file.
+def source_shards(source: readers.SourceReader, text_column: str | None, shard_rows: int) -> list[ShardRows]:
+    """The rows of a file's shards: the whole file, or row-group ranges of a large parquet file.
 
-    ``text_column`` is the one the sources were opened with (None: each format's default).
+    ``text_column`` is the one the source was opened with (None: each format's default).
     """
     if shard_rows < 1:
         raise ValueError(f"shard_rows must be positive, not {shard_rows}")
+    path = readers.stored_path(source.path)
+    groups = source.row_group_rows()
+    ranges = row_ranges(groups, shard_rows) if groups else []
+    if len(ranges) <= 1:  # a whole file: no row range, as when a file is one shard
+        return [ShardRows(path, source.format, text_column, 0, None)]
+    return [ShardRows(path, source.format, text_column, start, end) for start, end in ranges]
+
+
+def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None = None,
+                shard_rows: int = DEFAULT_SHARD_ROWS) -> list[Shard]:
+    """The shards of the given files (``source_shards``), in file order, with their files' identities."""
     # hashlib releases the GIL on large reads (and an object store answers in parallel), so a few threads
     # fingerprint several files at once.
     with ThreadPoolExecutor(FINGERPRINT_THREADS) as pool:
         identities = list(pool.map(file_identity, [s.path for s in sources]))
     shards = []
     for source, (size, fingerprint) in zip(sources, identities):
-        path = readers.stored_path(source.path)
-        groups = source.row_group_rows()
-        ranges = row_ranges(groups, shard_rows) if groups else []
-        if len(ranges) <= 1:  # a whole file: no row range, as when a file is one shard
-            shards.append(Shard(path, source.format, text_column, 0, None, fingerprint, size,
-                                source.total_docs()))
-            continue
-        shards += [Shard(path, source.format, text_column, start, end, fingerprint, size, end - start)
-                   for start, end in ranges]
+        for rows in source_shards(source, text_column, shard_rows):
+            docs = source.total_docs() if rows.row_end is None else rows.row_end - rows.row_start
+            shards.append(Shard(*astuple(rows), fingerprint, size, docs))
     return shards
 
 
@@ -207,7 +222,8 @@ def sum_counts(counts: Sequence[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(counts).group_by("taxonomy", "class_index").sum().cast(COUNTS_SCHEMA)
 
 
-def _match_batch(batch: pl.DataFrame, matcher: Matcher, one_row_per_doc: bool) -> tuple[pl.DataFrame, ...]:
+def _match_batch(batch: pl.DataFrame, built: Future[Matcher], one_row_per_doc: bool) -> tuple[pl.DataFrame, ...]:
+    matcher = built.result()  # built by the same worker thread, before its first batch
     located = matcher.locate(batch["text"])
     occurrences = located.occurrences()
     # `row` indexes the batch: gathering by position is several times cheaper than a join
@@ -262,14 +278,14 @@ def release_matcher() -> None:
         _last_matcher = None
 
 
-def match_shard(shard: Shard, class_lists: Sequence[ClassList], rules: MatchRules,
+def match_shard(shard: ShardRows, class_lists: Sequence[ClassList], rules: MatchRules,
                 batch_rows: int = BATCH_ROWS) -> Iterator[MatchedBatch]:
     """The shard's batches, read and matched against all ``class_lists`` together, in reading order.
 
-    Pure: touches no database. Reading the next batch overlaps matching the previous one.
+    Pure: touches no database. Reading the next batch overlaps matching the previous one, and reading the first
+    overlaps building the matcher (when it is not cached).
     """
     source = shard.open(batch_rows)
-    matcher = matcher_for(tuple(class_lists), rules)
     pending: deque[tuple[tuple[int, int, int], Future]] = deque()
     read = (0, 0, 0)
 
@@ -278,6 +294,7 @@ def match_shard(shard: Shard, class_lists: Sequence[ClassList], rules: MatchRule
         return MatchedBatch(n_docs, n_rows, n_invalid, *future.result())
 
     with ThreadPoolExecutor(1) as pool:
+        matcher = pool.submit(matcher_for, tuple(class_lists), rules)
         for batch in source.batches():
             # The reader's counters include the batch once it is yielded: the difference is this batch's.
             now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
@@ -290,7 +307,7 @@ def match_shard(shard: Shard, class_lists: Sequence[ClassList], rules: MatchRule
             yield finish(pending.popleft())
 
 
-def shard_result(shard: Shard, class_lists: Sequence[ClassList], rules: MatchRules,
+def shard_result(shard: ShardRows, class_lists: Sequence[ClassList], rules: MatchRules,
                  batch_rows: int = BATCH_ROWS) -> ShardResult:
     """``match_shard`` gathered into one result: the remote task of the Ray engine."""
     n_docs = n_rows = n_invalid = 0
@@ -307,3 +324,60 @@ def shard_result(shard: Shard, class_lists: Sequence[ClassList], rules: MatchRul
         (pl.concat(keys) if keys else pl.DataFrame(schema=KEYS_SCHEMA)).to_arrow(),
         sum_counts(counts).to_arrow(),
     )
+
+
+class MatchAhead:
+    """``match_shard`` run in a background thread before its job is known, its batches kept (at most
+    MAX_PENDING_BATCHES) until ``batches`` takes them. Into a new database nothing is indexed yet, so its first
+    shard is sure to be a job: reading and matching it can overlap creating the database and storing the
+    lists, which otherwise take ~0.2 s before the first batch is even read (benchmarks/bench_index.py)."""
+
+    _DONE = object()
+
+    def __init__(self, rows: ShardRows, class_lists: Sequence[ClassList], rules: MatchRules) -> None:
+        self.rows = rows
+        self.lists = tuple(class_list.name for class_list in class_lists)
+        self._queue: queue.Queue = queue.Queue(MAX_PENDING_BATCHES)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, args=(tuple(class_lists), rules),
+                                        name="freqscope-match-ahead", daemon=True)
+        self._thread.start()
+
+    def serves(self, job: ShardJob) -> bool:
+        """Whether ``job`` is what this reads and matches (its rows, against the same lists)."""
+        return job.shard.rows == self.rows and job.lists == self.lists
+
+    def batches(self) -> Iterator[MatchedBatch]:
+        """The batches, in order; an error of reading or matching is raised here, as ``match_shard`` would."""
+        while (item := self._queue.get()) is not self._DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        """Stops the work where it is (if not finished) and waits for the thread."""
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._queue.get(timeout=0.05)  # unblocks a waiting put
+            except queue.Empty:
+                pass
+        self._thread.join()
+
+    def _work(self, class_lists: tuple[ClassList, ...], rules: MatchRules) -> None:
+        try:
+            for batch in match_shard(self.rows, class_lists, rules):
+                if not self._put(batch):
+                    return
+            self._put(self._DONE)
+        except BaseException as error:  # handed to the consumer, who raises it
+            self._put(error)
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
