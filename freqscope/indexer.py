@@ -180,37 +180,50 @@ def index(
     corpus = corpus or default_corpus_name(paths)
     runner = index_engine(engine, address=address, workers=workers) if isinstance(engine, str) else engine
     files = readers.expand_paths(paths)
-    lists = list(class_lists) if class_lists is not None else load_class_lists(classes)
-    # Validate every file (format, text column) before anything is written; a few at once, since each object
-    # named by URI costs a few round trips to its store (metadata, parquet footer).
-    with ThreadPoolExecutor(OPEN_THREADS) as pool:
-        sources = list(pool.map(lambda path: readers.SourceReader(path, format=format, text_column=text_column), files))
-    formats = {s.format for s in sources}
-    kinds = {s.kind for s in sources}
-    if len(kinds) > 1:
-        raise FreqscopeError(
-            f"corpus {corpus!r} mixes caption and instruction files ({', '.join(sorted(formats))}): index them as two corpora"
-        )
     # A new database has nothing indexed yet: its first shard is sure to be a job, and the engine may start on
     # it while the database is created and the lists stored.
     new_database = not resolve_db_path(db).exists()
-    with ExitStack() as cleanup:
+    with ExitStack() as cleanup, ThreadPoolExecutor(3) as background:
+        # DuckDB's start and the schema (~0.06 s) overlap loading the lists and opening the files; a new
+        # database that a bad list or file stops before the corpus is stored is removed again.
+        opened = background.submit(open_database, db)
+        discard_new = new_database
+
+        def close_database() -> None:
+            if opened.exception() is None:
+                opened.result().close()
+                if discard_new:
+                    _remove_database(db)
+
+        cleanup.callback(close_database)
         cleanup.callback(release_matcher)
+        lists = list(class_lists) if class_lists is not None else load_class_lists(classes)
+        # Validate every file (format, text column) before anything is written; a few at once, since each
+        # object named by URI costs a few round trips to its store (metadata, parquet footer).
+        with ThreadPoolExecutor(OPEN_THREADS) as pool:
+            sources = list(pool.map(lambda path: readers.SourceReader(path, format=format, text_column=text_column),
+                                    files))
+        formats = {s.format for s in sources}
+        kinds = {s.kind for s in sources}
+        if len(kinds) > 1:
+            raise FreqscopeError(
+                f"corpus {corpus!r} mixes caption and instruction files ({', '.join(sorted(formats))}): index them "
+                "as two corpora"
+            )
         if new_database:
             first_shard = source_shards(sources[0], text_column, shard_rows)[0]
             cleanup.enter_context(runner.ahead_of_jobs(first_shard, lists, rules))
-        with ThreadPoolExecutor(2) as background:
-            # Fingerprinting the files (hashlib releases the GIL) and building the matcher the first jobs use
-            # overlap storing the lists; a failure surfaces where the result is needed.
-            planned = background.submit(plan_shards, sources, text_column, shard_rows)
-            background.submit(matcher_for, tuple(lists), rules)
-            fingerprints = {class_list.name: class_list.fingerprint() for class_list in lists}
-            connection = open_database(db)
-            cleanup.callback(connection.close)
-            with transaction(connection):
-                _register_corpus(connection, corpus, sources[0], rules, formats)
-                store_class_lists(connection, lists, fingerprints)
-            shards = planned.result()
+        # Fingerprinting the files (hashlib releases the GIL) and building the matcher the first jobs use
+        # overlap storing the lists; a failure surfaces where the result is needed.
+        planned = background.submit(plan_shards, sources, text_column, shard_rows)
+        background.submit(matcher_for, tuple(lists), rules)
+        fingerprints = {class_list.name: class_list.fingerprint() for class_list in lists}
+        connection = opened.result()
+        with transaction(connection):
+            _register_corpus(connection, corpus, sources[0], rules, formats)
+            store_class_lists(connection, lists, fingerprints)
+        discard_new = False  # it holds the corpus now: kept whatever happens next
+        shards = planned.result()
         return _index_shards(connection, corpus, db, shards, lists, fingerprints, rules, runner, quiet)
 
 
@@ -235,6 +248,13 @@ def _index_shards(connection: duckdb.DuckDBPyConnection, corpus: str, db: str | 
     if summary.shards_failed:
         raise ShardsFailed(summary)
     return summary
+
+
+def _remove_database(db: str | os.PathLike | None) -> None:
+    """A database this run created and could not use (closed): its file and write-ahead log."""
+    path = resolve_db_path(db)
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def _register_corpus(connection, corpus: str, source: readers.SourceReader, rules: MatchRules, formats: set[str]) -> None:

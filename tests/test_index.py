@@ -306,6 +306,17 @@ def test_bad_input_gives_one_line_and_leaves_the_database_as_it_was(tmp_path, in
     assert table_dump(indexed_db) == before
 
 
+@pytest.mark.parametrize("case", ["missing", "corrupt parquet", "no text column", "unknown class list"])
+def test_bad_input_into_a_new_database_leaves_no_database(tmp_path, case):
+    """The database is created while the lists and files are checked: a run they stop removes it again."""
+    path, _ = _bad_inputs(tmp_path).get(case, (CC3M, ""))
+    classes = "no-such-list" if case == "unknown class list" else "cifar10"
+    db = tmp_path / "new.duckdb"
+    code, stderr = run_cli("index", str(path), "--db", str(db), "--classes", classes)
+    assert code != 0 and len(stderr.splitlines()) == 1, stderr
+    assert not db.exists() and not Path(f"{db}.wal").exists()
+
+
 def test_a_database_held_by_another_process(tmp_path, indexed_db):
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(30)",
