@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import numpy.ma  # noqa: F401  Polars makes Series of numpy arrays through numpy.ma, whose first import is ~8 ms
 import polars as pl
 import pyarrow as pa
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from freqscope.text import normalize_words
 
@@ -32,8 +33,9 @@ class Term:
     ambiguous: bool = False  # its words stand for several classes of the list
     wordnet_senses: int | None = None  # number of WordNet noun senses of the term: a precision risk
 
-    @property
+    @cached_property
     def words(self) -> tuple[str, ...]:
+        """The term's words under the default rules (kept: the matcher and the database both need them)."""
         return tuple(normalize_words(self.term))
 
 
