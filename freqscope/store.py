@@ -16,7 +16,8 @@ import duckdb
 import polars as pl
 
 from freqscope.errors import FreqscopeError
-from freqscope.taxonomy import ClassEntry, ClassList, Term
+from freqscope.taxonomy import ClassEntry, ClassList, Term, terms_frame
+from freqscope.text import joined_words, normalized_padded_expr
 
 # Raised whenever a table changes incompatibly; a database of another version is refused with a clear message.
 SCHEMA_VERSION = "2"
@@ -98,35 +99,25 @@ def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDB
     connection.execute("COMMIT")
 
 
-def class_list_frames(class_list: ClassList) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rows of ``classes`` and ``terms`` for one list (term_id is the term's position in the list)."""
+def class_list_frames(class_lists: Sequence[ClassList]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows of ``classes`` and ``terms`` for these lists (term_id is the term's position in its list)."""
+    entries = [(class_list.name, entry) for class_list in class_lists for entry in class_list.classes]
     classes = pl.DataFrame(
         {
-            "taxonomy": [class_list.name] * len(class_list.classes),
-            "class_index": [c.index for c in class_list.classes],
-            "class": [c.name for c in class_list.classes],
-            "wnid": [c.wnid for c in class_list.classes],
-            "duplicate_name": [c.duplicate_name for c in class_list.classes],
-            "wordnet_guessed": [c.wordnet_guessed for c in class_list.classes],
+            "taxonomy": [name for name, _ in entries],
+            "class_index": [entry.index for _, entry in entries],
+            "class": [entry.name for _, entry in entries],
+            "wnid": [entry.wnid for _, entry in entries],
+            "duplicate_name": [entry.duplicate_name for _, entry in entries],
+            "wordnet_guessed": [entry.wordnet_guessed for _, entry in entries],
         },
         schema={"taxonomy": pl.String, "class_index": pl.Int32, "class": pl.String, "wnid": pl.String,
                 "duplicate_name": pl.Boolean, "wordnet_guessed": pl.Boolean},
     )
-    terms = pl.DataFrame(
-        {
-            "taxonomy": [class_list.name] * len(class_list.terms),
-            "term_id": list(range(len(class_list.terms))),
-            "class_index": [t.class_index for t in class_list.terms],
-            "term": [t.term for t in class_list.terms],
-            "words": [" ".join(t.words) for t in class_list.terms],
-            "origin": [t.origin for t in class_list.terms],
-            "ambiguous": [t.ambiguous for t in class_list.terms],
-            "wordnet_senses": [t.wordnet_senses for t in class_list.terms],
-        },
-        schema={"taxonomy": pl.String, "term_id": pl.Int32, "class_index": pl.Int32, "term": pl.String,
-                "words": pl.String, "origin": pl.String, "ambiguous": pl.Boolean, "wordnet_senses": pl.Int32},
-    )
-    return classes, terms
+    # the words under the default rules (Term.words), for all terms at once
+    terms = terms_frame(class_lists).with_columns(joined_words(normalized_padded_expr("term")).alias("words"))
+    return classes, terms.select("taxonomy", "term_id", "class_index", "term", "words", "origin", "ambiguous",
+                                 "wordnet_senses")
 
 
 def store_class_list(connection: duckdb.DuckDBPyConnection, class_list: ClassList) -> bool:
@@ -160,9 +151,9 @@ def store_class_lists(connection: duckdb.DuckDBPyConnection, class_lists: Sequen
     connection.register("new_taxonomies", taxonomies)  # one statement, not one per list
     connection.execute(INSERT_TAXONOMIES_SQL)
     connection.unregister("new_taxonomies")
-    frames = [class_list_frames(class_list) for class_list, _ in changed]
-    connection.register("new_classes", pl.concat([classes for classes, _ in frames]))
-    connection.register("new_terms", pl.concat([terms for _, terms in frames]))
+    classes, terms = class_list_frames([class_list for class_list, _ in changed])
+    connection.register("new_classes", classes)
+    connection.register("new_terms", terms)
     connection.execute("INSERT INTO classes SELECT * FROM new_classes")
     connection.execute("INSERT INTO terms SELECT * FROM new_terms")
     connection.unregister("new_classes")

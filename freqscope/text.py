@@ -104,6 +104,11 @@ def normalized_padded_expr(column: str, *, case_sensitive: bool = False) -> pl.E
     return " " + expr.str.replace_all(WORD_BREAK_REGEX, "  ").str.strip_chars(" ") + " "
 
 
+def joined_words(padded: pl.Expr) -> pl.Expr:
+    """Words in the padded layout (" sea  lion ") joined by single spaces ("sea lion"), as ``Term.words`` are."""
+    return padded.str.strip_chars(" ").str.replace_all("  ", " ", literal=True)
+
+
 def is_ascii_expr(column: str) -> pl.Expr:
     return pl.col(column).str.len_bytes() == pl.col(column).str.len_chars()
 
