@@ -75,8 +75,9 @@ def read_class_csv(path: Path) -> list[ClassRow]:
     except OSError as exc:
         raise FreqscopeError(f"cannot read class list {path}: {exc.strerror}") from None
     with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
+        # csv.reader, not DictReader: every `freqscope index` reads the 22 built-in lists (~3,500 rows)
+        reader = csv.reader(handle)
+        header = [column.strip() for column in next(reader, [])]
         if "name" not in header:
             raise FreqscopeError(
                 f"{path}: the header has no `name` column (found {', '.join(header) or 'nothing'}); "
@@ -87,23 +88,25 @@ def read_class_csv(path: Path) -> list[ClassRow]:
             raise FreqscopeError(
                 f"{path}: unknown column(s) {', '.join(unknown)}; the columns are {', '.join(CSV_COLUMNS)}"
             )
+        position = {column: header.index(column) for column in CSV_COLUMNS if column in header}
         rows = []
         for record in reader:
+            if not record:  # a blank line, which DictReader also skips
+                continue
             line = reader.line_num
-            if None in record:
+            if len(record) > len(header):
                 raise FreqscopeError(f"{path}, line {line}: more fields than header columns; quote names with commas")
-            name = (record.get("name") or "").strip()
+            fields = {column: record[at] if at < len(record) else "" for column, at in position.items()}
+            name = fields["name"].strip()
             if not name:
                 raise FreqscopeError(f"{path}, line {line}: empty class name; every row needs a `name`")
-            wnid = (record.get("wnid") or "").strip() or None
+            wnid = fields.get("wnid", "").strip() or None
             if wnid is not None and not WNID_PATTERN.match(wnid):
                 raise FreqscopeError(
                     f"{path}, line {line}: malformed wnid {wnid!r} for {name!r}; a wnid is 'n' and 8 digits, "
                     "e.g. n02084071"
                 )
-            synonyms = tuple(
-                s.strip() for s in (record.get("synonyms") or "").split(SYNONYM_SEPARATOR) if s.strip()
-            )
+            synonyms = tuple(s.strip() for s in fields.get("synonyms", "").split(SYNONYM_SEPARATOR) if s.strip())
             rows.append(ClassRow(name, wnid, synonyms, line))
     if not rows:
         raise FreqscopeError(f"{path}: no classes; add one row per class below the header")
