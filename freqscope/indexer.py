@@ -84,12 +84,8 @@ INSERT_COUNTS_SQL = """
 INSERT INTO source_counts (source_id, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt, mentions_gpt)
 SELECT ?, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt, mentions_gpt FROM shard_counts
 """
-TOP_CLASSES_SQL = """
-SELECT taxonomy, class, docs FROM exposure WHERE corpus = ? AND docs > 0 ORDER BY docs DESC, taxonomy, class LIMIT ?
-"""
-CLASSES_SEEN_SQL = """
-SELECT taxonomy, count(*) FILTER (WHERE docs > 0), count(*) FROM exposure WHERE corpus = ? GROUP BY taxonomy ORDER BY taxonomy
-"""
+# The summary's classes seen per list and most exposed classes, from one scan of the view
+CORPUS_EXPOSURE_SQL = "SELECT taxonomy, class, docs FROM exposure WHERE corpus = ?"
 
 
 @dataclass
@@ -413,7 +409,10 @@ def _insert_frame(connection: duckdb.DuckDBPyConnection, name: str, frame: pl.Da
 
 
 def _summarise(connection, summary: IndexSummary, top: int = 10) -> None:
-    summary.classes_seen = {
-        taxonomy: (seen, total) for taxonomy, seen, total in connection.execute(CLASSES_SEEN_SQL, [summary.corpus]).fetchall()
-    }
-    summary.top_classes = connection.execute(TOP_CLASSES_SQL, [summary.corpus, top]).fetchall()
+    rows = connection.execute(CORPUS_EXPOSURE_SQL, [summary.corpus]).fetchall()
+    seen: dict[str, tuple[int, int]] = {}
+    for taxonomy, _, docs in rows:
+        n_seen, total = seen.get(taxonomy, (0, 0))
+        seen[taxonomy] = (n_seen + (docs > 0), total + 1)
+    summary.classes_seen = dict(sorted(seen.items()))
+    summary.top_classes = sorted((row for row in rows if row[2] > 0), key=lambda row: (-row[2], row[0], row[1]))[:top]
