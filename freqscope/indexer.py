@@ -194,6 +194,8 @@ def index(
         cleanup.callback(close_database)
         cleanup.callback(release_matcher)
         lists = list(class_lists) if class_lists is not None else load_class_lists(classes)
+        # The matcher the first jobs use is built meanwhile (a failure surfaces where it is needed).
+        built = background.submit(matcher_for, tuple(lists), rules)
         # Validate every file (format, text column) before anything is written; a few at once, since each
         # object named by URI costs a few round trips to its store (metadata, parquet footer).
         with ThreadPoolExecutor(OPEN_THREADS) as pool:
@@ -206,20 +208,24 @@ def index(
                 f"corpus {corpus!r} mixes caption and instruction files ({', '.join(sorted(formats))}): index them "
                 "as two corpora"
             )
+        planned = None
         if new_database:
+            # The first shard is read and matched from now on. What it waits for comes first: the matcher; the
+            # database has time until the shard is matched, so the lists are stored after the matcher is
+            # built, and the files fingerprinted after that (nothing needs them before the shard is written).
             first_shard = source_shards(sources[0], text_column, shard_rows)[0]
             cleanup.enter_context(runner.ahead_of_jobs(first_shard, lists, rules))
-        # Fingerprinting the files (hashlib releases the GIL) and building the matcher the first jobs use
-        # overlap storing the lists; a failure surfaces where the result is needed.
-        planned = background.submit(plan_shards, sources, text_column, shard_rows)
-        background.submit(matcher_for, tuple(lists), rules)
+            built.result()
+        else:
+            # hashlib releases the GIL: the files are fingerprinted while the lists are stored
+            planned = background.submit(plan_shards, sources, text_column, shard_rows)
         fingerprints = {class_list.name: class_list.fingerprint() for class_list in lists}
         connection = opened.result()
         with transaction(connection):
             _register_corpus(connection, corpus, sources[0], rules, formats)
             store_class_lists(connection, lists, fingerprints)
         discard_new = False  # it holds the corpus now: kept whatever happens next
-        shards = planned.result()
+        shards = planned.result() if planned is not None else plan_shards(sources, text_column, shard_rows)
         return _index_shards(connection, corpus, db, shards, lists, fingerprints, rules, runner, quiet)
 
 
