@@ -20,8 +20,9 @@
 
 typedef struct {
     uint64_t hash;
+    uint64_t head;   /* the word's first 8 bytes, zero-padded: the whole word when it is no longer */
     uint32_t id;     /* 1-based; 0 marks an empty slot */
-    uint32_t offset; /* of the word's bytes in the arena; its length is word_length[id] */
+    uint32_t length; /* the bytes after the first 8 are in the arena, at word_offset[id] + 8 */
 } WordSlot;
 
 typedef struct {
@@ -36,7 +37,7 @@ typedef struct {
     char *arena;
     WordSlot *words;
     uint64_t word_mask;
-    uint32_t *word_length; /* by word id */
+    uint32_t *word_offset; /* by word id: where its bytes are in the arena */
     uint32_t max_word_length;
     EdgeSlot *edges;
     uint64_t edge_mask;
@@ -55,10 +56,13 @@ static void fill_word_byte_tables(void) {
     }
 }
 
-/* A word's hash, 8 bytes at a time: `word` is zero-padded to a multiple of 8 bytes past `length`. */
-static inline uint64_t hash_word(const unsigned char *word, size_t length) {
-    uint64_t h = length * 0x9E3779B97F4A7C15ULL;
-    for (size_t i = 0; i < length; i += 8) {
+/* A word's hash from its first 8 bytes (`head`, zero-padded) and, for a longer word, the rest of `word`
+ * (zero-padded to a multiple of 8 bytes past `length`). A word never holds a zero byte, so `head` alone is
+ * exact for words of up to 8 bytes, and most words are: they are cut and hashed without touching memory. */
+static inline uint64_t hash_word(uint64_t head, const unsigned char *word, size_t length) {
+    uint64_t h = ((length * 0x9E3779B97F4A7C15ULL) ^ head) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 32;
+    for (size_t i = 8; i < length; i += 8) {
         uint64_t chunk;
         memcpy(&chunk, word + i, 8);
         h = (h ^ chunk) * 0xff51afd7ed558ccdULL;
@@ -80,16 +84,24 @@ static uint64_t table_size(size_t entries) {
     return size;
 }
 
-static uint32_t find_word(const PhraseIndex *self, const unsigned char *word, size_t length, uint64_t hash) {
+static uint32_t find_word(const PhraseIndex *self, uint64_t head, const unsigned char *word, size_t length,
+                          uint64_t hash) {
     uint64_t slot = hash & self->word_mask;
     for (;;) {
         const WordSlot *entry = &self->words[slot];
         if (entry->id == 0) return 0;
-        if (entry->hash == hash && self->word_length[entry->id] == length
-            && memcmp(self->arena + entry->offset, word, length) == 0)
+        if (entry->hash == hash && entry->head == head && entry->length == length
+            && (length <= 8 || memcmp(self->arena + self->word_offset[entry->id] + 8, word + 8, length - 8) == 0))
             return entry->id;
         slot = (slot + 1) & self->word_mask;
     }
+}
+
+/* The first 8 bytes of a word (zero-padded), as the scan gathers them. */
+static inline uint64_t word_head(const unsigned char *word, size_t length) {
+    uint64_t head = 0;
+    memcpy(&head, word, length < 8 ? length : 8);
+    return head;
 }
 
 static uint32_t find_child(const PhraseIndex *self, uint32_t node, uint32_t word) {
@@ -107,7 +119,7 @@ static uint32_t find_child(const PhraseIndex *self, uint32_t node, uint32_t word
 static void PhraseIndex_dealloc(PhraseIndex *self) {
     PyMem_Free(self->arena);
     PyMem_Free(self->words);
-    PyMem_Free(self->word_length);
+    PyMem_Free(self->word_offset);
     PyMem_Free(self->edges);
     PyMem_Free(self->root_child);
     PyMem_Free(self->node_pattern);
@@ -126,15 +138,16 @@ static Py_ssize_t pattern_word_ids(PhraseIndex *self, const char *text, Py_ssize
         size_t word_length = (size_t)(i - start);
         memcpy(word, text + start, word_length);
         memset(word + word_length, 0, 8);
-        uint64_t hash = hash_word(word, word_length);
-        uint32_t id = word_length <= self->max_word_length ? find_word(self, word, word_length, hash) : 0;
+        uint64_t head = word_head(word, word_length);
+        uint64_t hash = hash_word(head, word, word_length);
+        uint32_t id = word_length <= self->max_word_length ? find_word(self, head, word, word_length, hash) : 0;
         if (id == 0) {
             uint64_t slot = hash & self->word_mask;
             while (self->words[slot].id != 0) slot = (slot + 1) & self->word_mask;
             memcpy(self->arena + *arena_used, word, word_length);
             id = ++*n_words;
-            self->words[slot] = (WordSlot){hash, id, (uint32_t)*arena_used};
-            self->word_length[id] = (uint32_t)word_length;
+            self->words[slot] = (WordSlot){hash, head, id, (uint32_t)word_length};
+            self->word_offset[id] = (uint32_t)*arena_used;
             *arena_used += word_length;
             if (word_length > self->max_word_length) self->max_word_length = (uint32_t)word_length;
         }
@@ -210,13 +223,13 @@ static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs)
     self->edge_mask = table_size(total_words) - 1;
     self->arena = PyMem_Malloc(total_bytes + 1);
     self->words = PyMem_Calloc(self->word_mask + 1, sizeof(WordSlot));
-    self->word_length = PyMem_Calloc(total_words + 1, sizeof(uint32_t));
+    self->word_offset = PyMem_Calloc(total_words + 1, sizeof(uint32_t));
     self->edges = PyMem_Calloc(self->edge_mask + 1, sizeof(EdgeSlot));
     self->root_child = PyMem_Calloc(total_words + 1, sizeof(uint32_t));
     self->node_pattern = PyMem_Malloc((total_words + 1) * sizeof(int32_t));
     uint32_t *ids = PyMem_Malloc((longest / 2 + 2) * sizeof(uint32_t));
     unsigned char *word = PyMem_Malloc(longest + 9);
-    if (!self->arena || !self->words || !self->word_length || !self->edges || !self->root_child
+    if (!self->arena || !self->words || !self->word_offset || !self->edges || !self->root_child
         || !self->node_pattern || !ids || !word) {
         PyMem_Free(ids);
         PyMem_Free(word);
@@ -410,16 +423,18 @@ static int scan(const PhraseIndex *self, const Texts *texts, const uint32_t *row
             while (text < end && word_bytes[*text] == 0) text++;
             if (text == end) break;
             size_t word_length = 0;
+            uint64_t head = 0;
             unsigned char c;
             while (text < end && (c = word_bytes[*text]) != 0) {
-                if (word_length < max_length) word[word_length] = c;
+                if (word_length < 8) head |= (uint64_t)c << (8 * word_length);
+                else if (word_length < max_length) word[word_length] = c;
                 word_length++;
                 text++;
             }
             uint32_t id = 0;
             if (word_length <= max_length) {
-                memset(word + word_length, 0, 8);
-                id = find_word(self, word, word_length, hash_word(word, word_length));
+                if (word_length > 8) memset(word + word_length, 0, 8);
+                id = find_word(self, head, word, word_length, hash_word(head, word, word_length));
             }
             if (n_ids == ids_capacity) {
                 ids_capacity *= 2;
