@@ -1,9 +1,12 @@
-"""Find the terms of class lists in batches of text, vectorised.
+"""Find the terms of class lists in batches of text: whole words, leftmost-longest, each distinct text once.
 
-Layout: text and terms are normalised the same way (``freqscope.text``) and every word is wrapped in its own
-pair of spaces, so the Aho-Corasick pattern " sea  lion " can only match whole words, and two adjacent
-matches never compete for a space. Polars' ``extract_many(leftmost=True)`` returns leftmost-first,
-non-overlapping matches; with patterns ordered longest first that is leftmost-longest.
+Text and terms are normalised the same way (``freqscope.text``). Under the default rules the search is the
+C core's (``phrases``, ``_matchcore.c``): words cut at every byte that is not an ASCII letter or digit, looked
+up in a hash table of the patterns' words, the longest pattern from each word taken, leftmost first; texts
+not in ASCII are normalised by Polars first. Under ``substrings`` or ``overlapping`` Polars does it all: every
+word wrapped in its own pair of spaces, so that the Aho-Corasick pattern " sea  lion " can only match whole
+words and two adjacent matches never compete for a space, and ``extract_many`` with the patterns longest
+first (its leftmost-first is then leftmost-longest).
 
 The lists matched together share one vocabulary: the longest match wins across lists, so "hot dog"
 (Food-101, ImageNet) hides "dog" (CIFAR-10) and "sea lion" (ImageNet) hides CIFAR-100's "lion". A caption
