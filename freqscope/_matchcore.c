@@ -538,6 +538,7 @@ static PyTypeObject PhraseIndexType = {
     .tp_dealloc = (destructor)PhraseIndex_dealloc,
     .tp_methods = PhraseIndex_methods,
 };
+
 /* ------------------------------------------------------------------------------------------------ TextMemo
  *
  * TextMemo(weak_key=False) numbers distinct texts: assign(views, data) gives every text of a batch its number
@@ -551,6 +552,7 @@ static PyTypeObject PhraseIndexType = {
 typedef struct {
     PyObject_HEAD
     int weak_key;
+    int busy;          /* an assign() is running without the GIL: another call must not touch the tables */
     uint32_t *table;   /* text number + 1 by slot; 0 marks an empty slot */
     uint64_t mask;
     uint64_t *keys;    /* by text number: first hash, second hash */
@@ -685,9 +687,16 @@ static void TextMemo_dealloc(TextMemo *self) {
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+static int memo_idle(TextMemo *self) {
+    if (!self->busy) return 1;
+    PyErr_SetString(PyExc_RuntimeError, "TextMemo is in use by another thread: one batch at a time");
+    return 0;
+}
+
 static PyObject *TextMemo_assign(TextMemo *self, PyObject *args) {
     PyObject *views, *data;
     if (!PyArg_ParseTuple(args, "OO", &views, &data)) return NULL;
+    if (!memo_idle(self)) return NULL;
     Texts texts;
     if (texts_open(views, data, &texts) < 0) return NULL;
     PyObject *numbers = PyBytes_FromStringAndSize(NULL, texts.n_texts * (Py_ssize_t)sizeof(uint32_t));
@@ -697,9 +706,11 @@ static PyObject *TextMemo_assign(TextMemo *self, PyObject *args) {
     }
     Growable new_rows = {0};
     int status;
+    self->busy = 1;
     Py_BEGIN_ALLOW_THREADS
     status = memo_assign(self, &texts, (uint32_t *)PyBytes_AS_STRING(numbers), &new_rows);
     Py_END_ALLOW_THREADS
+    self->busy = 0;
     texts_close(&texts);
     if (status < 0) {
         Py_DECREF(numbers);
@@ -711,6 +722,7 @@ static PyObject *TextMemo_assign(TextMemo *self, PyObject *args) {
 }
 
 static PyObject *TextMemo_clear(TextMemo *self, PyObject *Py_UNUSED(ignored)) {
+    if (!memo_idle(self)) return NULL;
     PyMem_RawFree(self->table);
     PyMem_RawFree(self->keys);
     self->table = NULL;
@@ -951,24 +963,21 @@ static struct PyModuleDef module = {
     module_methods,
 };
 
+static int add_type(PyObject *module, PyTypeObject *type, const char *name) {
+    if (PyType_Ready(type) < 0) return -1;
+    Py_INCREF(type);
+    if (PyModule_AddObject(module, name, (PyObject *)type) < 0) {
+        Py_DECREF(type);
+        return -1;
+    }
+    return 0;
+}
+
 PyMODINIT_FUNC PyInit__matchcore(void) {
     fill_word_byte_tables();
-    if (PyType_Ready(&PhraseIndexType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
-    Py_INCREF(&PhraseIndexType);
-    if (PyModule_AddObject(m, "PhraseIndex", (PyObject *)&PhraseIndexType) < 0) {
-        Py_DECREF(&PhraseIndexType);
-        Py_DECREF(m);
-        return NULL;
-    }
-    if (PyType_Ready(&TextMemoType) < 0) {
-        Py_DECREF(m);
-        return NULL;
-    }
-    Py_INCREF(&TextMemoType);
-    if (PyModule_AddObject(m, "TextMemo", (PyObject *)&TextMemoType) < 0) {
-        Py_DECREF(&TextMemoType);
+    if (add_type(m, &PhraseIndexType, "PhraseIndex") < 0 || add_type(m, &TextMemoType, "TextMemo") < 0) {
         Py_DECREF(m);
         return NULL;
     }
