@@ -355,3 +355,37 @@ def test_db_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("FREQSCOPE_DB", str(tmp_path / "env.duckdb"))
     summary = index([CC3M], classes=["cifar10"])
     assert Path(summary.db) == tmp_path / "env.duckdb" and (tmp_path / "env.duckdb").exists()
+
+
+def test_the_first_shard_matched_ahead_gives_what_matching_it_in_turn_gives(tmp_path, monkeypatch):
+    """Into a new database the first shard is matched while the database is created; into an existing one
+    (even empty of this corpus) it is matched in turn: the rows must be the same."""
+    import freqscope.engines.local as local
+
+    taken = []
+    serves = local.MatchAhead.serves
+    monkeypatch.setattr(local.MatchAhead, "serves", lambda self, job: taken.append(serves(self, job)) or taken[-1])
+    ahead, in_turn = tmp_path / "ahead.duckdb", tmp_path / "in_turn.duckdb"
+    index([CC3M], db=ahead, corpus="cc3m", classes=["cifar10", "imagenet1k"])
+    assert taken == [True]
+    index([COCO], db=in_turn, corpus="coco", classes=["cifar10", "imagenet1k"])  # the database exists now
+    index([CC3M], db=in_turn, corpus="cc3m", classes=["cifar10", "imagenet1k"])
+    assert taken == [True, True]
+    rows = "SELECT doc, taxonomy, class_index, term_id, n FROM matches JOIN sources USING (source_id) WHERE corpus = 'cc3m' ORDER BY ALL"
+    with duckdb.connect(str(ahead), read_only=True) as a, duckdb.connect(str(in_turn), read_only=True) as b:
+        assert a.execute(rows).fetchall() == b.execute(rows).fetchall()
+
+
+def test_a_run_that_fails_after_matching_ahead_stops_the_matching(tmp_path, monkeypatch):
+    import threading
+
+    import freqscope.indexer as indexer_module
+
+    def failing_store(*args, **kwargs):
+        raise FreqscopeError("the lists could not be stored")
+
+    monkeypatch.setattr(indexer_module, "store_class_lists", failing_store)
+    with pytest.raises(FreqscopeError, match="could not be stored"):
+        index([CC3M], db=tmp_path / "new.duckdb", classes=["cifar10"])
+    assert not any(thread.name == "freqscope-match-ahead" for thread in threading.enumerate())
+    assert not (tmp_path / "new.duckdb").exists()
