@@ -53,11 +53,6 @@ def normalize_words(text: str, *, case_sensitive: bool = False) -> list[str]:
     return words
 
 
-def padded(words: tuple[str, ...] | list[str]) -> str:
-    """A word sequence in the matcher's layout: every word wrapped in its own pair of spaces."""
-    return " " + "  ".join(words) + " "
-
-
 # The fix-ups for the Unicode version of the Python that built it (scripts/build_casefold_table.py): computing
 # them scans every code point, about 0.25 s, which would otherwise be paid by every `freqscope index`.
 CASEFOLD_TABLE = Path(__file__).with_name("casefold.json")

@@ -6,7 +6,6 @@ import json
 import random
 from collections import Counter
 
-import polars as pl
 import pytest
 
 from freqscope.matcher import Matcher, MatchRules

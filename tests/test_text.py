@@ -11,7 +11,12 @@ import polars as pl
 import pytest
 
 from freqscope import text
-from freqscope.text import normalize_words, normalized_padded_expr, padded
+from freqscope.text import normalize_words, normalized_padded_expr
+
+
+def padded(words: list[str]) -> str:
+    """A word sequence in the Polars path's layout: every word wrapped in its own pair of spaces."""
+    return " " + "  ".join(words) + " "
 
 
 def slow_words(text: str, case_sensitive: bool = False) -> list[str]:
