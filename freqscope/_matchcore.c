@@ -214,8 +214,10 @@ static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs)
             return -1;
         }
         size_t length = (size_t)PyBytes_GET_SIZE(pattern);
+        const char *bytes = PyBytes_AS_STRING(pattern);
         total_bytes += length;
-        total_words += length / 2 + 1; /* a word is at least one byte and a space */
+        total_words += 1; /* at most one word more than spaces: the tables are sized from this */
+        for (size_t i = 0; i < length; i++) total_words += bytes[i] == ' ';
         if (length > longest) longest = length;
     }
     self->word_bytes = case_sensitive ? EXACT_WORD_BYTES : FOLDED_WORD_BYTES;
@@ -227,7 +229,7 @@ static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs)
     self->edges = PyMem_Calloc(self->edge_mask + 1, sizeof(EdgeSlot));
     self->root_child = PyMem_Calloc(total_words + 1, sizeof(uint32_t));
     self->node_pattern = PyMem_Malloc((total_words + 1) * sizeof(int32_t));
-    uint32_t *ids = PyMem_Malloc((longest / 2 + 2) * sizeof(uint32_t));
+    uint32_t *ids = PyMem_Malloc((longest + 1) * sizeof(uint32_t)); /* a pattern's words, at most one a byte */
     unsigned char *word = PyMem_Malloc(longest + 9);
     if (!self->arena || !self->words || !self->word_offset || !self->edges || !self->root_child
         || !self->node_pattern || !ids || !word) {
