@@ -284,9 +284,8 @@ class Matcher:
         return positions, patterns
 
     def _find(self, normalized: pl.Series) -> pl.DataFrame:
-        """One row per occurrence in texts in the padded layout: (text_id, pattern_id)."""
-        if normalized.is_empty():  # extract_many would still build its automaton (~10 ms)
-            return pl.DataFrame(schema=phrases.FOUND_SCHEMA)
+        """One row per occurrence in texts in the padded layout: (text_id, pattern_id). ``locate`` calls it only
+        with texts to search."""
         return (
             pl.DataFrame({"text": normalized})
             .with_row_index("text_id")
