@@ -332,6 +332,10 @@ class ShardWriter:
                 self.connection.execute(statement, [source_id])
         return bool(source_ids)
 
+    def _delete_old_rows(self, job: ShardJob) -> bool:
+        """The rows the job's shard replaces, and its file's stale ones (in the open transaction)."""
+        return self._delete_sources([*job.replaces, *self.stale.get(job.shard.path, [])])
+
     def _drop_unused_patterns(self) -> None:
         """Pattern sets no source refers to any more, after sources were deleted (in the same transaction)."""
         self.connection.execute(DELETE_UNUSED_PATTERNS_SQL)
@@ -363,7 +367,7 @@ class ShardWriter:
         shard, connection = job.shard, self.connection
         n_docs = n_rows = n_invalid = 0
         with transaction(connection):
-            deleted = self._delete_sources([*job.replaces, *self.stale.get(shard.path, [])])
+            deleted = self._delete_old_rows(job)
             source_id = connection.execute(
                 INSERT_SOURCE_SQL, [self.corpus, shard.path, shard.row_start, shard.row_end, shard.bytes,
                                     shard.fingerprint, self._pattern_set(job)]
@@ -395,7 +399,7 @@ class ShardWriter:
         """A ``failed`` row in place of the shard's earlier ones: not counted, retried by the next run."""
         shard = job.shard
         with transaction(self.connection):
-            deleted = self._delete_sources([*job.replaces, *self.stale.get(shard.path, [])])
+            deleted = self._delete_old_rows(job)
             self.connection.execute(
                 INSERT_FAILED_SOURCE_SQL,
                 [self.corpus, shard.path, shard.row_start, shard.row_end, shard.bytes, shard.fingerprint, error],

@@ -58,7 +58,7 @@ class MatchRules:
         (a plural without rule 3, an ambiguous term under ``ambiguous="skip"``) or it has no words."""
         if (term.origin == "plural" and not self.plurals) or (term.ambiguous and self.ambiguous == "skip"):
             return ()
-        return tuple(normalize_words(term.term, case_sensitive=True)) if self.case_sensitive else term.words
+        return tuple(normalize_words(term.term, case_sensitive=self.case_sensitive))
 
 
 @dataclass(frozen=True)

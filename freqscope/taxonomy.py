@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import polars as pl
 
@@ -36,9 +35,8 @@ class Term:
     ambiguous: bool = False  # its words stand for several classes of the list
     wordnet_senses: int | None = None  # number of WordNet noun senses of the term: a precision risk
 
-    @cached_property
+    @property
     def words(self) -> tuple[str, ...]:
-        """The term's words under the default rules (kept: the matcher and the database both need them)."""
         return tuple(normalize_words(self.term))
 
 
