@@ -228,12 +228,17 @@ def _match_batch(batch: pl.DataFrame, built: Future[Matcher], one_row_per_doc: b
     occurrences = located.occurrences()
     # `row` indexes the batch: gathering by position is several times cheaper than a join
     rows = occurrences["row"]
-    matches = occurrences.with_columns(batch.select("doc", "role")[rows]).select(list(MATCHES_SCHEMA)).cast(MATCHES_SCHEMA)
+    without_roles = batch["role"].null_count() == batch.height
+    if without_roles:  # a caption batch: only its docs are gathered (a column of null strings costs more)
+        matches = occurrences.select(batch["doc"].gather(rows), pl.lit(None, pl.String).alias("role"), "pattern_id", "n")
+    else:
+        matches = occurrences.with_columns(batch.select("doc", "role")[rows]).select(list(MATCHES_SCHEMA))
+    matches = matches.cast(MATCHES_SCHEMA)
     if batch["doc_key"].null_count() == batch.height:
         keys = pl.DataFrame(schema=KEYS_SCHEMA)
     else:
         keys = batch.select("doc", "doc_key")[rows.unique()].drop_nulls().unique("doc").sort("doc")
-    if one_row_per_doc and batch["role"].null_count() == batch.height:
+    if one_row_per_doc and without_roles:
         counts = caption_counts(located, matcher)
     else:
         counts = class_counts(matches, matcher)
