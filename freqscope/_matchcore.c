@@ -42,6 +42,10 @@ typedef struct {
     EdgeSlot *edges;
     uint64_t edge_mask;
     uint32_t *root_child;  /* by word id: the root's edges, the most frequent lookup */
+    uint64_t *word_filter; /* a bit per top bits of a word hash, set for the patterns' words: most words of a
+                              text are in no pattern, and this small table (in the first-level cache) turns most
+                              of them away without a probe of the larger `words` */
+    unsigned filter_shift; /* a hash's bit in word_filter: hash >> filter_shift */
     int32_t *node_pattern; /* by node: the pattern ending there, or -1 */
     uint32_t n_nodes;
 } PhraseIndex;
@@ -123,6 +127,7 @@ static void PhraseIndex_dealloc(PhraseIndex *self) {
     PyMem_Free(self->edges);
     PyMem_Free(self->root_child);
     PyMem_Free(self->node_pattern);
+    PyMem_Free(self->word_filter);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -190,6 +195,17 @@ static int shrink_tables(PhraseIndex *self, uint32_t n_words) {
     for (uint64_t slot = 0; slot <= old_mask; slot++)
         if (old_edges[slot].key != 0) insert_edge(self, old_edges[slot].key, old_edges[slot].child);
     PyMem_Free(old_edges);
+    /* ~32 bits a word (at least 4,096): about 3% of the words in no pattern pass the filter */
+    unsigned filter_log2 = 12;
+    while (filter_log2 < 26 && ((uint64_t)1 << filter_log2) < 32 * (uint64_t)n_words) filter_log2++;
+    self->filter_shift = 64 - filter_log2;
+    self->word_filter = PyMem_Calloc(((size_t)1 << filter_log2) / 64, sizeof(uint64_t));
+    if (self->word_filter == NULL) return -1;
+    for (uint64_t slot = 0; slot <= self->word_mask; slot++) {
+        if (self->words[slot].id == 0) continue;
+        uint64_t bit = self->words[slot].hash >> self->filter_shift;
+        self->word_filter[bit >> 6] |= (uint64_t)1 << (bit & 63);
+    }
     return 0;
 }
 
@@ -397,9 +413,15 @@ static int open_uint32(PyObject *object, Py_buffer *buffer, const char *name) {
 }
 
 static inline int is_ascii(const unsigned char *text, size_t length) {
-    unsigned char any = 0;
-    for (size_t i = 0; i < length; i++) any |= text[i];
-    return any < 0x80;
+    uint64_t any = 0;
+    size_t i = 0;
+    for (; i + 8 <= length; i += 8) {
+        uint64_t chunk;
+        memcpy(&chunk, text + i, 8);
+        any |= chunk;
+    }
+    for (; i < length; i++) any |= text[i];
+    return (any & 0x8080808080808080ULL) == 0;
 }
 
 /* The scan itself, without the GIL: 0, or -1 when out of memory. Searches texts rows[0..n_rows) (every text
@@ -436,7 +458,8 @@ static int scan(const PhraseIndex *self, const Texts *texts, const uint32_t *row
             uint32_t id = 0;
             if (word_length <= max_length) {
                 if (word_length > 8) memset(word + word_length, 0, 8);
-                id = find_word(self, head, word, word_length, hash_word(head, word, word_length));
+                uint64_t hash = hash_word(head, word, word_length), bit = hash >> self->filter_shift;
+                if (self->word_filter[bit >> 6] >> (bit & 63) & 1) id = find_word(self, head, word, word_length, hash);
             }
             if (n_ids == ids_capacity) {
                 ids_capacity *= 2;
@@ -580,21 +603,33 @@ static inline uint64_t load_tail(const unsigned char *bytes, size_t length) {
     return value;
 }
 
+/* Two independent 64-bit hashes of a text in one pass, 16 bytes per multiplication in each (as wyhash mixes
+ * a block: the product of its two halves, each masked by a secret, folded). The length is hashed in, so the
+ * last 1-16 bytes are read as two overlapping 8-byte words (or load_tail for fewer than 8) without a byte
+ * loop. */
 static inline void hash_text(const unsigned char *text, size_t length, uint64_t *first, uint64_t *second) {
     uint64_t a = 0x2d358dccaa6c78a5ULL ^ length, b = 0x8bb84b93962eacc9ULL ^ (length * 0x9E3779B97F4A7C15ULL);
     size_t i = 0;
-    for (; i + 8 <= length; i += 8) {
-        uint64_t chunk;
-        memcpy(&chunk, text + i, 8);
-        a = mum(a ^ chunk, 0xa0761d6478bd642fULL);
-        b = mum(b ^ chunk ^ 0x1d8e4e27c47d124fULL, 0xe7037ed1a0b428dbULL);
+    for (; i + 16 < length; i += 16) {
+        uint64_t low, high;
+        memcpy(&low, text + i, 8);
+        memcpy(&high, text + i + 8, 8);
+        a = mum(low ^ 0xa0761d6478bd642fULL, high ^ a);
+        b = mum(low ^ 0xe7037ed1a0b428dbULL, high ^ b ^ 0x1d8e4e27c47d124fULL);
     }
-    /* the length is hashed in, so the tail's 0-7 bytes need only be told apart among tails of one length */
-    uint64_t chunk = load_tail(text + i, length - i);
-    a = mum(a ^ chunk, 0xa0761d6478bd642fULL);
-    b = mum(b ^ chunk ^ 0x1d8e4e27c47d124fULL, 0xe7037ed1a0b428dbULL);
-    *first = mum(a, 0x8ebc6af09c88c6e3ULL);
-    *second = mum(b, 0x589965cc75374cc3ULL);
+    size_t rest = length - i;  /* 0 to 16 */
+    uint64_t low, high;
+    if (rest > 8) {
+        memcpy(&low, text + i, 8);
+        memcpy(&high, text + length - 8, 8);
+    } else {
+        low = load_tail(text + i, rest);
+        high = 0;
+    }
+    a = mum(low ^ 0xa0761d6478bd642fULL, high ^ a);
+    b = mum(low ^ 0xe7037ed1a0b428dbULL, high ^ b ^ 0x1d8e4e27c47d124fULL);
+    *first = mum(a ^ 0x8ebc6af09c88c6e3ULL, length ^ 0x589965cc75374cc3ULL);
+    *second = mum(b ^ 0x589965cc75374cc3ULL, length ^ 0x8ebc6af09c88c6e3ULL);
 }
 
 static inline uint64_t memo_slot(uint64_t first, uint64_t mask) {
