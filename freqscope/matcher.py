@@ -27,7 +27,7 @@ import polars as pl
 from freqscope import phrases
 from freqscope._matchcore import TextMemo, expand, tally
 from freqscope.taxonomy import ClassList, Term, terms_frame
-from freqscope.text import is_ascii_expr, joined_words, normalize_words, normalized_padded_expr
+from freqscope.text import joined_words, normalize_words, normalized_padded, normalized_padded_expr
 
 AMBIGUOUS_CHOICES = ("count", "skip")
 
@@ -182,10 +182,9 @@ class Matcher:
         # Every term the rules keep, with its normalised words (vectorised: the lists have ~9,000 terms). One
         # class reaching the same words through two terms (e.g. after case-sensitive normalisation) counts
         # once, under its first term.
+        kept = terms_frame(class_lists).filter(_kept_by(rules))
         searched = (
-            terms_frame(class_lists)
-            .filter(_kept_by(rules))
-            .with_columns(normalized_padded_expr("term", case_sensitive=rules.case_sensitive).alias("padded"))
+            kept.with_columns(normalized_padded(kept["term"], case_sensitive=rules.case_sensitive).alias("padded"))
             .with_columns(joined_words(pl.col("padded")).alias("words"))
             .filter(pl.col("words") != "")
             .unique(["words", "taxonomy", "class_index"], keep="first", maintain_order=True)
@@ -218,32 +217,21 @@ class Matcher:
         self._class_start = np.zeros(len(self._patterns) + 1, np.int64)
         np.cumsum(np.bincount(by_pattern["pattern_id"].to_numpy(), minlength=len(self._patterns)),
                   out=self._class_start[1:])
-        self._pattern_lookup = pl.DataFrame(
-            {"pattern": self._patterns, "pattern_id": list(range(len(self._patterns)))},
-            schema={"pattern": pl.String, "pattern_id": pl.UInt32},
-        )
-        # The C scan knows whole words and leftmost-longest matches only; the other rules use Aho-Corasick.
-        self._phrases = (
-            phrases.PhraseSearch(self.pattern_words, case_sensitive=rules.case_sensitive)
-            if not (rules.substrings or rules.overlapping) else None
-        )
+        # The C scan knows whole words and leftmost-longest matches only; the other rules use Aho-Corasick, whose
+        # matches are patterns' text, looked up here.
+        self._phrases: phrases.PhraseSearch | None = None
+        self._pattern_lookup: pl.DataFrame | None = None
+        if rules.substrings or rules.overlapping:
+            self._pattern_lookup = pl.DataFrame(
+                {"pattern": self._patterns, "pattern_id": list(range(len(self._patterns)))},
+                schema={"pattern": pl.String, "pattern_id": pl.UInt32},
+            )
+        else:
+            self._phrases = phrases.PhraseSearch(self.pattern_words, case_sensitive=rules.case_sensitive)
 
     def normalize(self, texts: pl.Series) -> pl.Series:
-        """The texts in the padded word layout (the Polars path). ASCII texts skip NFKC and case-fold fix-ups
-        (no-ops there)."""
-        frame = pl.DataFrame({"text": texts})
-        case_sensitive = self.rules.case_sensitive
-        fast = pl.col("text")
-        if not case_sensitive:
-            fast = fast.str.to_lowercase()
-        fast = " " + fast.str.replace_all(r"[^\p{L}\p{N}]+", "  ").str.strip_chars(" ") + " "
-        frame = frame.with_columns(is_ascii_expr("text").alias("ascii"))
-        normalized = frame.select(fast.alias("text")).to_series()
-        non_ascii = frame.select(pl.arg_where(~pl.col("ascii"))).to_series()
-        if len(non_ascii):
-            slow = frame[non_ascii].select(normalized_padded_expr("text", case_sensitive=case_sensitive)).to_series()
-            normalized = normalized.scatter(non_ascii, slow)
-        return normalized
+        """The texts in the padded word layout (the Polars path)."""
+        return normalized_padded(texts, case_sensitive=self.rules.case_sensitive)
 
     def locate(self, texts: pl.Series | Sequence[str | None]) -> Located:
         """Which texts of ``texts`` contain which patterns; each distinct text is searched once."""

@@ -17,7 +17,7 @@ import polars as pl
 
 from freqscope.errors import FreqscopeError
 from freqscope.taxonomy import ClassEntry, ClassList, Term, terms_frame
-from freqscope.text import joined_words, normalized_padded_expr
+from freqscope.text import joined_words, normalized_padded
 
 # Raised whenever a table changes incompatibly; a database of another version is refused with a clear message.
 SCHEMA_VERSION = "2"
@@ -115,7 +115,9 @@ def class_list_frames(class_lists: Sequence[ClassList]) -> tuple[pl.DataFrame, p
                 "duplicate_name": pl.Boolean, "wordnet_guessed": pl.Boolean},
     )
     # the words under the default rules (Term.words), for all terms at once
-    terms = terms_frame(class_lists).with_columns(joined_words(normalized_padded_expr("term")).alias("words"))
+    terms = terms_frame(class_lists)
+    terms = terms.with_columns(normalized_padded(terms["term"]).alias("padded")).with_columns(
+        joined_words(pl.col("padded")).alias("words"))
     return classes, terms.select("taxonomy", "term_id", "class_index", "term", "words", "origin", "ambiguous",
                                  "wordnet_senses")
 

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from freqscope import text
-from freqscope.text import normalize_words, normalized_padded_expr
+from freqscope.text import normalize_words, normalized_padded, normalized_padded_expr
 
 
 def padded(words: list[str]) -> str:
@@ -56,6 +56,18 @@ def test_vectorised_form_equals_the_reference_on_every_assigned_code_point():
     got = pl.DataFrame({"t": texts}).select(normalized_padded_expr("t")).to_series().to_list()
     bad = [(hex(ord(c)), g) for c, t, g in zip(chars, texts, got) if g != padded(slow_words(t))]
     assert bad == []
+
+
+@pytest.mark.parametrize("case_sensitive", [False, True])
+def test_the_series_form_takes_the_ascii_short_way_to_the_same_layout(case_sensitive):
+    """normalized_padded skips NFKC and the fix-ups for ASCII texts: the same result as the full expression on
+    mixed ASCII, non-ASCII, empty and null texts, in their order."""
+    rng = random.Random(1)
+    alphabet = [chr(c) for c in range(128)] + list("ßﬁΣςİéÅ漢字\u00a0\u2013")
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)] + ["", None]
+    series = pl.Series("t", texts, dtype=pl.String)
+    expected = series.to_frame().select(normalized_padded_expr("t", case_sensitive=case_sensitive)).to_series()
+    assert normalized_padded(series, case_sensitive=case_sensitive).to_list() == expected.to_list()
 
 
 def test_the_shipped_casefold_table_equals_the_computation():

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import astuple, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -248,9 +249,15 @@ def _match_batch(batch: pl.DataFrame, built: Future[Matcher], one_row_per_doc: b
 @dataclass
 class _CachedMatcher:
     object_key: tuple  # ids of the list objects, and the rules: the cheap test, enough within one process
-    content_key: str  # pattern_set_id: the same lists arriving as new objects (a Ray task's arguments)
     class_lists: tuple[ClassList, ...]  # held, so that their ids cannot be reused by other objects
+    rules: MatchRules
     matcher: Matcher
+
+    @cached_property
+    def content_key(self) -> str:
+        """pattern_set_id: the same lists arriving as new objects (a Ray task's arguments). Computed only when
+        other list objects ask (hashing every term of the lists, ~7 ms for the built-in ones)."""
+        return pattern_set_id([(c.name, c.fingerprint()) for c in self.class_lists], self.rules)
 
 
 # The last matcher built: consecutive shards of a corpus (in this process, or in one Ray worker, whose
@@ -268,11 +275,12 @@ def matcher_for(class_lists: tuple[ClassList, ...], rules: MatchRules) -> Matche
         cached = _last_matcher
         if cached is not None and cached.object_key == object_key:
             return cached.matcher
-        content_key = pattern_set_id([(c.name, c.fingerprint()) for c in class_lists], rules)
-        if cached is not None and cached.content_key == content_key:
-            cached.object_key, cached.class_lists = object_key, class_lists
-            return cached.matcher
-        _last_matcher = _CachedMatcher(object_key, content_key, class_lists, Matcher(class_lists, rules))
+        if cached is not None and cached.rules == rules:
+            content_key = pattern_set_id([(c.name, c.fingerprint()) for c in class_lists], rules)
+            if cached.content_key == content_key:
+                cached.object_key, cached.class_lists = object_key, class_lists
+                return cached.matcher
+        _last_matcher = _CachedMatcher(object_key, class_lists, rules, Matcher(class_lists, rules))
         return _last_matcher.matcher
 
 
