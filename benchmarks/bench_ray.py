@@ -164,7 +164,7 @@ def main() -> None:
             print(f"scaling 1 -> 2 workers:              {rates[2] / rates[1]:.2f}x")
         print(f"shard read rate, one core:           {read_rate:,.0f} captions/s ({read_rate * megabytes / args.rows:,.1f} MB/s of parquet)")
         print(f"shard_result in this process:        {args.rows / in_process:,.0f} captions/s")
-        print(f"driver fingerprint (sha256):         {fingerprint_rate:,.0f} MB/s")
+        print(f"driver fingerprint (xxh3-128):       {fingerprint_rate:,.0f} MB/s")
         print(f"sent back per caption:               {sent / args.rows:.1f} bytes ({n_matches / args.rows:.2f} match rows; "
               f"{megabytes * 1e6 / args.rows:.1f} bytes of parquet read per caption)")
         print(f"driver write rate (index incl. plan): {args.rows / write_seconds:,.0f} captions/s "
