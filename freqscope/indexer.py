@@ -34,6 +34,7 @@ from freqscope.taxonomy import ClassList
 
 OPEN_THREADS = 8
 FIND_CORPUS_SQL = "SELECT rules FROM corpora WHERE corpus = ?"
+CHECKPOINT_SQL = "CHECKPOINT"
 INSERT_CORPUS_SQL = "INSERT INTO corpora (corpus, format, kind, text_column, rules) VALUES (?, ?, ?, ?, ?)"
 FIND_SOURCES_SQL = "SELECT source_id, path, row_start, row_end, fingerprint, status FROM sources WHERE corpus = ?"
 DONE_TAXONOMIES_SQL = """
@@ -226,6 +227,9 @@ def index(
             store_class_lists(connection, lists, fingerprints)
         discard_new = False  # it holds the corpus now: kept whatever happens next
         shards = planned.result() if planned is not None else plan_shards(sources, text_column, shard_rows)
+        # The lists' rows go into the file now, while the first shard is still being matched, not in the checkpoint
+        # on closing, when nothing else is left to run (~12 ms for the built-in lists at 1M captions).
+        connection.execute(CHECKPOINT_SQL)
         return _index_shards(connection, corpus, db, shards, lists, fingerprints, rules, runner, quiet)
 
 
