@@ -241,10 +241,11 @@ class Matcher:
         seen = self._seen
         with seen.lock:
             seen.make_room(len(texts))
-            numbers, new_rows = seen.memo.assign(*phrases.text_views(texts))
+            views = phrases.text_views(texts)
+            numbers, new_rows = seen.memo.assign(*views)
             new_rows = np.frombuffer(new_rows, np.uint32)
             if len(new_rows):
-                positions, patterns = self._search(texts, new_rows)
+                positions, patterns = self._search(texts, views, new_rows)
                 seen.found = seen.found.extended(
                     TextsFound.from_tally(tally(len(new_rows), positions, patterns, self._class_start, self._class_keys)))
             return Located(np.frombuffer(numbers, np.uint32), seen.found)
@@ -253,20 +254,21 @@ class Matcher:
         """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``."""
         return self.locate(texts).occurrences().join(self.pattern_terms, on="pattern_id").select(list(MATCH_SCHEMA))
 
-    def _search(self, texts: pl.Series, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every occurrence in the texts at ``rows``, as (position in ``rows``, pattern id) uint32 arrays."""
+    def _search(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every occurrence in the texts at ``rows``, as (position in ``rows``, pattern id) uint32 arrays
+        (``views``: the texts' string views, for the C scan)."""
         if not self._patterns:
             return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
         if self._phrases is None:
             found = self._find(self.normalize(texts.gather(rows)))
             return found["text_id"].to_numpy(), found["pattern_id"].to_numpy()
-        positions, patterns, skipped = self._phrases.find(texts, rows)
+        positions, patterns, skipped = self._phrases.find(views, rows)
         if len(skipped):
             # not ASCII: normalised by Polars (NFKC, case folding, Unicode letters and digits), which leaves
             # words the C scan reads the same way
             normalized = texts.gather(rows[skipped]).to_frame("text").select(
                 normalized_padded_expr("text", case_sensitive=self.rules.case_sensitive)).to_series()
-            again, again_patterns, _ = self._phrases.find(normalized, normalized=True)
+            again, again_patterns, _ = self._phrases.find(phrases.text_views(normalized), normalized=True)
             positions = np.concatenate([positions, skipped[again]])
             patterns = np.concatenate([patterns, again_patterns])
         return positions, patterns

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 import numpy.ma  # noqa: F401  Polars makes Series of numpy arrays through numpy.ma, whose first import is ~8 ms
@@ -28,9 +29,19 @@ MIN_PART_TEXTS = 20_000
 MAX_PARTS = min(os.cpu_count() or 1, 8)
 
 
-def text_views(texts: pl.Series) -> tuple[memoryview, list[pa.Buffer]]:
-    """The texts as the C core reads them, without a copy: Arrow string views (16 bytes a text) and the data
-    buffers they point into. Nulls are empty texts."""
+class TextViews(NamedTuple):
+    """Texts as the C core reads them: Arrow string views (16 bytes a text) and the data buffers they point into."""
+
+    views: memoryview
+    data: list[pa.Buffer]
+
+    @property
+    def n_texts(self) -> int:
+        return len(self.views) // 16
+
+
+def text_views(texts: pl.Series) -> TextViews:
+    """The texts' string views, without a copy where they are one chunk. Nulls are empty texts."""
     column = texts.fill_null("").to_arrow(compat_level=pl.CompatLevel.newest())
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
@@ -38,9 +49,9 @@ def text_views(texts: pl.Series) -> tuple[memoryview, list[pa.Buffer]]:
         column = column.cast(pa.string_view())
     buffers = column.buffers()
     if buffers[1] is None:  # no texts
-        return memoryview(b""), []
+        return TextViews(memoryview(b""), [])
     views = memoryview(buffers[1])[column.offset * 16:(column.offset + len(column)) * 16]
-    return views, buffers[2:]
+    return TextViews(views, buffers[2:])
 
 
 class PhraseSearch:
@@ -49,13 +60,12 @@ class PhraseSearch:
     def __init__(self, pattern_words: Sequence[str], *, case_sensitive: bool) -> None:
         self._index = PhraseIndex([words.encode() for words in pattern_words], case_sensitive)
 
-    def find(self, texts: pl.Series, rows: np.ndarray | None = None, *,
+    def find(self, texts: TextViews, rows: np.ndarray | None = None, *,
              normalized: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every match in the texts at ``rows`` (uint32 positions; None: all), in order, as (position in
         ``rows``, pattern id), and the positions of the texts skipped for not being ASCII (none if
         ``normalized``: the texts come from the Polars normalisation)."""
-        views, data = text_views(texts)
-        n_texts = len(texts) if rows is None else len(rows)
+        n_texts = texts.n_texts if rows is None else len(rows)
         parts = max(1, min(MAX_PARTS, n_texts // MIN_PART_TEXTS))
         if rows is None and parts > 1:
             rows = np.arange(n_texts, dtype=np.uint32)
@@ -63,7 +73,7 @@ class PhraseSearch:
 
         def search(first: int, last: int) -> tuple[np.ndarray, ...]:
             part = None if rows is None else rows[first:last]
-            found = self._index.search(views, data, part, normalized)
+            found = self._index.search(texts.views, texts.data, part, normalized)
             positions, patterns, skipped = (np.frombuffer(result, np.uint32) for result in found)
             return positions + np.uint32(first), patterns, skipped + np.uint32(first)
 

@@ -15,7 +15,7 @@ from freqscope.phrases import PhraseSearch, text_views
 
 def _search(patterns: list[str], texts: list[str | None], **options) -> list[tuple[int, str]]:
     search = PhraseSearch(patterns, case_sensitive=options.pop("case_sensitive", False))
-    positions, found, skipped = search.find(pl.Series(texts, dtype=pl.String), **options)
+    positions, found, skipped = search.find(text_views(pl.Series(texts, dtype=pl.String)), **options)
     assert len(skipped) == 0
     return [(int(p), patterns[f]) for p, f in zip(positions, found)]
 
@@ -38,19 +38,19 @@ def test_words_are_cut_at_every_byte_that_is_not_an_ascii_letter_or_digit_and_at
 def test_texts_not_in_ascii_are_skipped_unless_normalized():
     search = PhraseSearch(["café", "dog"], case_sensitive=False)
     texts = pl.Series(["a dog", "un café", "dog"])
-    positions, patterns, skipped = search.find(texts)
+    positions, patterns, skipped = search.find(text_views(texts))
     assert (positions.tolist(), patterns.tolist(), skipped.tolist()) == ([0, 2], [1, 1], [1])
-    positions, patterns, skipped = search.find(pl.Series([" un  café "]), normalized=True)
+    positions, patterns, skipped = search.find(text_views(pl.Series([" un  café "])), normalized=True)
     assert (positions.tolist(), patterns.tolist(), skipped.tolist()) == ([0], [0], [])
 
 
 def test_rows_restrict_the_search_and_positions_count_in_rows():
     search = PhraseSearch(["dog"], case_sensitive=False)
     texts = pl.Series(["dog", "cat", "a dog", "dog dog"])
-    positions, patterns, _ = search.find(texts, np.array([3, 1, 2], np.uint32))
+    positions, patterns, _ = search.find(text_views(texts), np.array([3, 1, 2], np.uint32))
     assert positions.tolist() == [0, 0, 2]
     with pytest.raises(IndexError):
-        search.find(texts, np.array([4], np.uint32))
+        search.find(text_views(texts), np.array([4], np.uint32))
 
 
 def test_a_search_split_over_threads_finds_what_one_part_finds(monkeypatch):
@@ -60,10 +60,10 @@ def test_a_search_split_over_threads_finds_what_one_part_finds(monkeypatch):
     words = ["dog", "hot", "sea", "lion", "the", "cat", "a"]
     texts = pl.Series([" ".join(rng.choice(words) for _ in range(rng.randint(0, 12))) for _ in range(5000)])
     search = PhraseSearch(["hot dog", "sea lion", "lion", "dog", "the cat"], case_sensitive=False)
-    whole = search.find(texts)
+    whole = search.find(text_views(texts))
     monkeypatch.setattr(phrases, "MIN_PART_TEXTS", 700)
     monkeypatch.setattr(phrases, "MAX_PARTS", 4)
-    split = search.find(texts)
+    split = search.find(text_views(texts))
     assert all(np.array_equal(a, b) for a, b in zip(whole, split))
     assert len(whole[0]) > 5000
 
