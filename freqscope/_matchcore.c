@@ -1,6 +1,7 @@
 /* The matcher's compiled core (freqscope/matcher.py, freqscope/phrases.py), the loops that Polars has no
- * vectorised form of. Texts are read in place, in Arrow's string-view layout (Polars' own), and every scan
- * releases the GIL.
+ * vectorised form of. Texts are read in place, in Arrow's string-view layout (Polars' own), chunk by chunk:
+ * `views` is a sequence of buffers, each chunk's views, and `data` a sequence, each chunk's data buffers.
+ * Every scan releases the GIL.
  *
  * PhraseIndex(patterns, case_sensitive) holds patterns given as their normalised words joined by single
  * spaces (b"sea lion"), pattern i having id i. search(views, data, rows, normalized) finds them in texts
@@ -327,78 +328,143 @@ static PyObject *steal_tuple(Py_ssize_t n, PyObject **items) {
     return tuple;
 }
 
-/* A column of texts in Arrow's string-view layout, as Polars holds it (so it is read without a copy): 16
- * bytes a text, its length first, then the text itself if at most 12 bytes, else its first 4 bytes, the
- * index of the data buffer that holds it and its offset there. */
+/* A column of texts in Arrow's string-view layout, as Polars holds it (so it is read without a copy), in one
+ * or more chunks: 16 bytes a text, its length first, then the text itself if at most 12 bytes, else its
+ * first 4 bytes, the index of the chunk's data buffer that holds it and its offset there. */
 typedef struct {
-    Py_buffer views;
-    Py_buffer *data;
-    Py_ssize_t n_data, n_texts;
+    Py_ssize_t n_chunks, n_texts;
+    Py_buffer *views;         /* by chunk */
+    Py_ssize_t *chunk_start;  /* by chunk: the number of its first text; n_texts at [n_chunks] */
+    Py_buffer *data;          /* every chunk's data buffers, chunk after chunk */
+    Py_ssize_t *data_start;   /* by chunk: where its data buffers start in `data`; their count at [n_chunks] */
+    Py_ssize_t views_open, data_open;  /* how many of `views` and `data` hold a buffer to release */
 } Texts;
 
 static void texts_close(Texts *texts) {
-    for (Py_ssize_t i = 0; i < texts->n_data; i++) PyBuffer_Release(&texts->data[i]);
+    for (Py_ssize_t i = 0; i < texts->data_open; i++) PyBuffer_Release(&texts->data[i]);
+    for (Py_ssize_t c = 0; c < texts->views_open; c++) PyBuffer_Release(&texts->views[c]);
+    PyMem_Free(texts->views);
+    PyMem_Free(texts->chunk_start);
     PyMem_Free(texts->data);
-    texts->data = NULL;
-    texts->n_data = 0;
-    PyBuffer_Release(&texts->views);
+    PyMem_Free(texts->data_start);
+    memset(texts, 0, sizeof(Texts));
 }
 
-/* Opens the views and data buffers, checking that every text lies within them: 0, or -1 with an exception. */
-static int texts_open(PyObject *views, PyObject *data_buffers, Texts *texts) {
-    texts->data = NULL;
-    texts->n_data = 0;
-    if (PyObject_GetBuffer(views, &texts->views, PyBUF_SIMPLE) < 0) return -1;
-    PyObject *buffers = PySequence_Fast(data_buffers, "data buffers must be a sequence");
-    if (buffers == NULL) {
-        PyBuffer_Release(&texts->views);
-        return -1;
-    }
-    Py_ssize_t n_data = PySequence_Fast_GET_SIZE(buffers);
-    texts->data = PyMem_Calloc(n_data ? n_data : 1, sizeof(Py_buffer));
-    if (texts->data == NULL) {
-        Py_DECREF(buffers);
-        PyBuffer_Release(&texts->views);
-        PyErr_NoMemory();
-        return -1;
-    }
-    for (; texts->n_data < n_data; texts->n_data++) {
-        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(buffers, texts->n_data), &texts->data[texts->n_data],
-                               PyBUF_SIMPLE) < 0) {
-            Py_DECREF(buffers);
-            texts_close(texts);
-            return -1;
-        }
-    }
-    Py_DECREF(buffers);
-    texts->n_texts = texts->views.len / 16;
-    const unsigned char *view = texts->views.buf;
-    int valid = texts->views.len % 16 == 0;
-    for (Py_ssize_t t = 0; valid && t < texts->n_texts; t++, view += 16) {
+/* Whether a chunk's views all lie within its data buffers. */
+static int chunk_valid(const Texts *texts, Py_ssize_t c) {
+    const Py_buffer *views = &texts->views[c];
+    const Py_buffer *data = texts->data + texts->data_start[c];
+    Py_ssize_t n_data = texts->data_start[c + 1] - texts->data_start[c];
+    if (views->len % 16 != 0) return 0;
+    const unsigned char *view = views->buf, *end = view + views->len;
+    for (; view < end; view += 16) {
         int32_t length, buffer, offset;
         memcpy(&length, view, 4);
         memcpy(&buffer, view + 8, 4);
         memcpy(&offset, view + 12, 4);
-        valid = length >= 0 && (length <= 12 || (buffer >= 0 && buffer < n_data && offset >= 0
-                                                 && (Py_ssize_t)offset + length <= texts->data[buffer].len));
+        if (length < 0 || (length > 12 && (buffer < 0 || buffer >= n_data || offset < 0
+                                            || (Py_ssize_t)offset + length > data[buffer].len)))
+            return 0;
     }
-    if (!valid) {
-        texts_close(texts);
-        PyErr_SetString(PyExc_ValueError, "views must be Arrow string views (16 bytes each) into the data buffers");
-        return -1;
-    }
-    return 0;
+    return 1;
 }
 
-static inline const unsigned char *text_at(const Texts *texts, Py_ssize_t t, size_t *length) {
-    const unsigned char *view = (const unsigned char *)texts->views.buf + 16 * t;
+/* Opens the chunks (`views`: a buffer per chunk; `data`: per chunk, a sequence of its data buffers), checking
+ * that every text lies within them: 0, or -1 with an exception. */
+static int texts_open(PyObject *views_arg, PyObject *data_arg, Texts *texts) {
+    memset(texts, 0, sizeof(Texts));
+    PyObject *views = PySequence_Fast(views_arg, "views must be a sequence of buffers, one per chunk");
+    if (views == NULL) return -1;
+    PyObject *data = PySequence_Fast(data_arg, "data must be a sequence of sequences of buffers, one per chunk");
+    if (data == NULL) {
+        Py_DECREF(views);
+        return -1;
+    }
+    Py_ssize_t n_chunks = PySequence_Fast_GET_SIZE(views);
+    PyObject **chunk_data = PyMem_Calloc(n_chunks ? n_chunks : 1, sizeof(PyObject *));
+    int status = -1;
+    if (chunk_data == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (PySequence_Fast_GET_SIZE(data) != n_chunks) {
+        PyErr_SetString(PyExc_ValueError, "views and data must have one entry per chunk");
+        goto done;
+    }
+    texts->views = PyMem_Calloc(n_chunks ? n_chunks : 1, sizeof(Py_buffer));
+    texts->chunk_start = PyMem_Calloc(n_chunks + 1, sizeof(Py_ssize_t));
+    texts->data_start = PyMem_Calloc(n_chunks + 1, sizeof(Py_ssize_t));
+    if (texts->views == NULL || texts->chunk_start == NULL || texts->data_start == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    texts->n_chunks = n_chunks;
+    for (Py_ssize_t c = 0; c < n_chunks; c++) {
+        chunk_data[c] = PySequence_Fast(PySequence_Fast_GET_ITEM(data, c), "each chunk's data must be a sequence of buffers");
+        if (chunk_data[c] == NULL) goto done;
+        texts->data_start[c + 1] = texts->data_start[c] + PySequence_Fast_GET_SIZE(chunk_data[c]);
+    }
+    texts->data = PyMem_Calloc(texts->data_start[n_chunks] ? texts->data_start[n_chunks] : 1, sizeof(Py_buffer));
+    if (texts->data == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t c = 0; c < n_chunks; c++) {
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(views, c), &texts->views[c], PyBUF_SIMPLE) < 0) goto done;
+        texts->views_open++;
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(chunk_data[c]); i++) {
+            if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(chunk_data[c], i), &texts->data[texts->data_open],
+                                   PyBUF_SIMPLE) < 0)
+                goto done;
+            texts->data_open++;
+        }
+        texts->chunk_start[c + 1] = texts->chunk_start[c] + texts->views[c].len / 16;
+        if (!chunk_valid(texts, c)) {
+            PyErr_SetString(PyExc_ValueError, "views must be Arrow string views (16 bytes each) into the data buffers");
+            goto done;
+        }
+    }
+    texts->n_texts = texts->chunk_start[n_chunks];
+    status = 0;
+done:
+    if (status < 0) texts_close(texts);
+    if (chunk_data != NULL)
+        for (Py_ssize_t c = 0; c < n_chunks; c++) Py_XDECREF(chunk_data[c]);
+    PyMem_Free(chunk_data);
+    Py_DECREF(views);
+    Py_DECREF(data);
+    return status;
+}
+
+/* The chunk that holds text t: the last whose first text is at most t (chunks are few: a binary search). */
+static inline Py_ssize_t chunk_of(const Texts *texts, Py_ssize_t t) {
+    Py_ssize_t low = 0, high = texts->n_chunks - 1;
+    while (low < high) {
+        Py_ssize_t middle = (low + high + 1) / 2;
+        if (texts->chunk_start[middle] <= t) low = middle;
+        else high = middle - 1;
+    }
+    return low;
+}
+
+static inline const unsigned char *view_text(const Texts *texts, Py_ssize_t c, const unsigned char *view,
+                                             size_t *length) {
     int32_t size, buffer, offset;
     memcpy(&size, view, 4);
     *length = (size_t)size;
     if (size <= 12) return view + 4;
     memcpy(&buffer, view + 8, 4);
     memcpy(&offset, view + 12, 4);
-    return (const unsigned char *)texts->data[buffer].buf + offset;
+    return (const unsigned char *)texts->data[texts->data_start[c] + buffer].buf + offset;
+}
+
+/* Text t, its chunk looked up from `chunk` (the previous text's, kept up to date): scans go through texts in
+ * order, so the lookup is nearly always the same chunk. */
+static inline const unsigned char *text_at(const Texts *texts, Py_ssize_t t, Py_ssize_t *chunk, size_t *length) {
+    Py_ssize_t c = *chunk;
+    if (t < texts->chunk_start[c] || t >= texts->chunk_start[c + 1]) c = *chunk = chunk_of(texts, t);
+    const unsigned char *view = (const unsigned char *)texts->views[c].buf + 16 * (t - texts->chunk_start[c]);
+    return view_text(texts, c, view, length);
 }
 
 /* A uint32 array argument (any buffer of native uint32), or NULL with an exception. */
@@ -434,9 +500,10 @@ static int scan(const PhraseIndex *self, const Texts *texts, const uint32_t *row
     uint32_t *ids = PyMem_RawMalloc(ids_capacity * sizeof(uint32_t));
     unsigned char *word = PyMem_RawMalloc(max_length + 9);
     if (ids == NULL || word == NULL) goto fail;
+    Py_ssize_t chunk = 0;
     for (Py_ssize_t position = 0; position < n_rows; position++) {
         size_t length;
-        const unsigned char *text = text_at(texts, rows ? rows[position] : position, &length);
+        const unsigned char *text = text_at(texts, rows ? rows[position] : position, &chunk, &length);
         const unsigned char *end = text + length;
         if (!normalized && !is_ascii(text, length)) {
             if (grow_push(skipped, (uint32_t)position) < 0) goto fail;
@@ -670,14 +737,14 @@ static int memo_reserve(TextMemo *self, uint32_t extra) {
 
 static int memo_assign(TextMemo *self, const Texts *texts, uint32_t *numbers, Growable *new_rows) {
     uint64_t firsts[MEMO_BLOCK], seconds[MEMO_BLOCK];
-    Py_ssize_t n_texts = texts->n_texts;
+    Py_ssize_t n_texts = texts->n_texts, chunk = 0;
     for (Py_ssize_t block = 0; block < n_texts; block += MEMO_BLOCK) {
         int size = n_texts - block < MEMO_BLOCK ? (int)(n_texts - block) : MEMO_BLOCK;
         /* room first: the table must not move between the prefetches and the lookups */
         if (memo_reserve(self, (uint32_t)size) < 0) return -1;
         for (int k = 0; k < size; k++) {
             size_t length;
-            const unsigned char *text = text_at(texts, block + k, &length);
+            const unsigned char *text = text_at(texts, block + k, &chunk, &length);
             hash_text(text, length, &firsts[k], &seconds[k]);
             if (self->weak_key) firsts[k] = length;
             __builtin_prefetch(&self->table[memo_slot(firsts[k], self->mask)]);

@@ -30,28 +30,32 @@ MAX_PARTS = min(os.cpu_count() or 1, 8)
 
 
 class TextViews(NamedTuple):
-    """Texts as the C core reads them: Arrow string views (16 bytes a text) and the data buffers they point into."""
+    """Texts as the C core reads them: per chunk of the column, its Arrow string views (16 bytes a text) and the
+    data buffers they point into."""
 
-    views: memoryview
-    data: list[pa.Buffer]
+    views: list[memoryview]
+    data: list[list[pa.Buffer]]
 
     @property
     def n_texts(self) -> int:
-        return len(self.views) // 16
+        return sum(len(chunk) for chunk in self.views) // 16
 
 
 def text_views(texts: pl.Series) -> TextViews:
-    """The texts' string views, without a copy where they are one chunk. Nulls are empty texts."""
-    column = texts.fill_null("").to_arrow(compat_level=pl.CompatLevel.newest())
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
+    """The texts' string views, chunk by chunk as Polars holds them: no copy (a batch read from several row
+    groups is several chunks, which one array would have to copy together). Nulls are empty texts."""
+    # a frame's columns go to Arrow chunk by chunk; Series.to_arrow would rechunk
+    column = texts.fill_null("").to_frame().to_arrow(compat_level=pl.CompatLevel.newest()).column(0)
     if column.type != pa.string_view():
         column = column.cast(pa.string_view())
-    buffers = column.buffers()
-    if buffers[1] is None:  # no texts
-        return TextViews(memoryview(b""), [])
-    views = memoryview(buffers[1])[column.offset * 16:(column.offset + len(column)) * 16]
-    return TextViews(views, buffers[2:])
+    views, data = [], []
+    for chunk in column.chunks:
+        buffers = chunk.buffers()
+        if buffers[1] is None:  # an empty chunk
+            continue
+        views.append(memoryview(buffers[1])[chunk.offset * 16:(chunk.offset + len(chunk)) * 16])
+        data.append(buffers[2:])
+    return TextViews(views, data)
 
 
 class PhraseSearch:

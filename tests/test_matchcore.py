@@ -105,6 +105,24 @@ def test_text_views_of_a_sliced_or_chunked_series_are_its_texts():
         assert len(numbers) == len(series) == len(memo)
 
 
+def test_a_chunked_column_is_read_in_its_chunks_as_one_column():
+    """A batch read from several row groups is several chunks: read in place, chunk by chunk, with the results
+    of the same texts in one chunk (rows counted across chunks, a row subset spanning them)."""
+    parts = [pl.Series(["a dog and a cat", None, "sea lion " * 3]), pl.Series(["hot dog", "x" * 40 + " dog"]),
+             pl.Series([], dtype=pl.String), pl.Series(["the cat", "a dog and a cat", "café dog"])]
+    chunked = pl.concat(parts, rechunk=False)
+    views = text_views(chunked)
+    assert len(views.views) > 1 and views.n_texts == len(chunked)
+    one_chunk = text_views(chunked.rechunk())
+    assert len(one_chunk.views) == 1
+    search = PhraseSearch(["hot dog", "sea lion", "dog", "the cat", "cat"], case_sensitive=False)
+    for rows in (None, np.array([0, 2, 3, 4, 6, 7], np.uint32), np.array([7, 1, 5], np.uint32)):
+        for got, expected in zip(search.find(views, rows), search.find(one_chunk, rows)):
+            assert got.tolist() == expected.tolist()
+    numbers = [np.frombuffer(TextMemo().assign(*texts)[0], np.uint32).tolist() for texts in (views, one_chunk)]
+    assert numbers[0] == numbers[1] == [0, 1, 2, 3, 4, 5, 0, 6]
+
+
 def test_tally_gives_what_each_text_contains_and_expand_gives_rows():
     rng = random.Random(2)
     n_texts, n_patterns = 50, 12
@@ -140,9 +158,11 @@ def test_malformed_arguments_are_refused_not_read_out_of_bounds():
     views, data = text_views(pl.Series(["a text longer than twelve bytes"]))
     index = PhraseIndex([b"text"])
     with pytest.raises(ValueError):
-        index.search(views[:10], data)  # not whole views
+        index.search([views[0][:10]], data)  # not whole views
     with pytest.raises(ValueError):
-        index.search(views, [])  # points into a buffer that is not there
+        index.search(views, [[]])  # points into a buffer that is not there
+    with pytest.raises(ValueError):
+        index.search(views, [])  # a chunk without its data buffers
     with pytest.raises(ValueError):
         tally(1, np.array([1], np.uint32), np.array([0], np.uint32), np.array([0, 1], np.int64), np.array([0], np.uint32))
     with pytest.raises(ValueError):
