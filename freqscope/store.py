@@ -48,7 +48,8 @@ def _sql(name: str) -> str:
 def open_database(db: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database; a read-only open needs the file to exist."""
     path = resolve_db_path(db)
-    if read_only and not path.exists():
+    created = not path.exists()
+    if read_only and created:
         raise FreqscopeError(f"no database at {path}: run `freqscope index CORPUS --db {path}` first, or pass --db")
     try:
         connection = duckdb.connect(str(path), read_only=read_only)
@@ -62,7 +63,8 @@ def open_database(db: str | os.PathLike | None = None, *, read_only: bool = Fals
     except duckdb.Error as exc:
         raise FreqscopeError(f"cannot open database {path}: {str(exc).splitlines()[0]}; is it a DuckDB file?") from None
     if not read_only:
-        version = _schema_version(connection)
+        # a file this call creates has no schema: asking its version (a failing query, ~5 ms) is skipped
+        version = None if created else _schema_version(connection)
         if version not in (None, SCHEMA_VERSION):
             connection.close()
             raise FreqscopeError(
