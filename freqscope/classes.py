@@ -88,7 +88,11 @@ def read_class_csv(path: Path) -> list[ClassRow]:
             raise FreqscopeError(
                 f"{path}: unknown column(s) {', '.join(unknown)}; the columns are {', '.join(CSV_COLUMNS)}"
             )
-        position = {column: header.index(column) for column in CSV_COLUMNS if column in header}
+        name_at = header.index("name")
+        # a missing optional column reads as the empty field past the row's end
+        wnid_at = header.index("wnid") if "wnid" in header else len(header)
+        synonyms_at = header.index("synonyms") if "synonyms" in header else len(header)
+        missing = [""] * (len(header) + 1)
         rows = []
         for record in reader:
             if not record:  # a blank line, which DictReader also skips
@@ -96,17 +100,18 @@ def read_class_csv(path: Path) -> list[ClassRow]:
             line = reader.line_num
             if len(record) > len(header):
                 raise FreqscopeError(f"{path}, line {line}: more fields than header columns; quote names with commas")
-            fields = {column: record[at] if at < len(record) else "" for column, at in position.items()}
-            name = fields["name"].strip()
+            record += missing[len(record):]  # short rows: the fields not given are empty
+            name = record[name_at].strip()
             if not name:
                 raise FreqscopeError(f"{path}, line {line}: empty class name; every row needs a `name`")
-            wnid = fields.get("wnid", "").strip() or None
+            wnid = record[wnid_at].strip() or None
             if wnid is not None and not WNID_PATTERN.match(wnid):
                 raise FreqscopeError(
                     f"{path}, line {line}: malformed wnid {wnid!r} for {name!r}; a wnid is 'n' and 8 digits, "
                     "e.g. n02084071"
                 )
-            synonyms = tuple(s.strip() for s in fields.get("synonyms", "").split(SYNONYM_SEPARATOR) if s.strip())
+            field = record[synonyms_at]
+            synonyms = tuple(s.strip() for s in field.split(SYNONYM_SEPARATOR) if s.strip()) if field else ()
             rows.append(ClassRow(name, wnid, synonyms, line))
     if not rows:
         raise FreqscopeError(f"{path}: no classes; add one row per class below the header")
