@@ -1050,6 +1050,66 @@ done:
     return result;
 }
 
+/* class_totals(row_text, class_start, class_keys, class_n) -> (docs, mentions): per class key (0 to the
+ * largest key), the rows whose text names it and its matches in them, as bytes of native int64: a text's
+ * classes counted once per copy of the text among the rows. */
+static PyObject *class_totals(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *row_text_arg, *start_arg, *keys_arg, *counts_arg;
+    if (!PyArg_ParseTuple(args, "OOOO", &row_text_arg, &start_arg, &keys_arg, &counts_arg)) return NULL;
+    Py_buffer row_text = {0}, start = {0}, keys = {0}, counts = {0};
+    PyObject *result = NULL;
+    if (open_uint32(row_text_arg, &row_text, "row_text") < 0) return NULL;
+    if (PyObject_GetBuffer(start_arg, &start, PyBUF_SIMPLE) < 0) goto done;
+    if (open_uint32(keys_arg, &keys, "class_keys") < 0) goto done;
+    if (open_uint32(counts_arg, &counts, "class_n") < 0) goto done;
+    const uint32_t *texts = row_text.buf, *class_keys = keys.buf, *class_n = counts.buf;
+    const int64_t *first = start.buf;
+    Py_ssize_t n_rows = row_text.len / 4, n_texts = start.len / 8 - 1, n_entries = keys.len / 4;
+    int valid = start.len % 8 == 0 && n_texts >= 0 && counts.len == keys.len && first[0] >= 0;
+    for (Py_ssize_t t = 0; valid && t < n_texts; t++) valid = first[t] <= first[t + 1];
+    valid = valid && first[n_texts] <= n_entries;
+    for (Py_ssize_t r = 0; valid && r < n_rows; r++) valid = texts[r] < (uint64_t)n_texts;
+    if (!valid) {
+        PyErr_SetString(PyExc_ValueError, "class_totals: row_text must name texts of class_start, which must index class_keys");
+        goto done;
+    }
+    uint32_t n_keys = 0;
+    for (Py_ssize_t e = 0; e < n_entries; e++)
+        if (class_keys[e] >= n_keys) n_keys = class_keys[e] + 1;
+    PyObject *items[2] = {PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n_keys * 8),
+                          PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n_keys * 8)};
+    uint64_t *copies = PyMem_Calloc(n_texts ? (size_t)n_texts : 1, sizeof(uint64_t));
+    if (copies == NULL) {
+        Py_XDECREF(items[0]);
+        Py_XDECREF(items[1]);
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (items[0] && items[1]) {
+        int64_t *docs = (int64_t *)PyBytes_AS_STRING(items[0]), *mentions = (int64_t *)PyBytes_AS_STRING(items[1]);
+        Py_BEGIN_ALLOW_THREADS
+        memset(docs, 0, (size_t)n_keys * 8);
+        memset(mentions, 0, (size_t)n_keys * 8);
+        for (Py_ssize_t r = 0; r < n_rows; r++) copies[texts[r]]++;
+        for (Py_ssize_t t = 0; t < n_texts; t++) {
+            if (copies[t] == 0) continue;
+            for (int64_t e = first[t]; e < first[t + 1]; e++) {
+                docs[class_keys[e]] += (int64_t)copies[t];
+                mentions[class_keys[e]] += (int64_t)(copies[t] * class_n[e]);
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyMem_Free(copies);
+    result = steal_tuple(2, items);
+done:
+    PyBuffer_Release(&row_text);
+    PyBuffer_Release(&start);
+    PyBuffer_Release(&keys);
+    PyBuffer_Release(&counts);
+    return result;
+}
+
 static PyMethodDef module_methods[] = {
     {"tally", tally, METH_VARARGS,
      "tally(n_texts, texts, patterns, class_start, class_keys) -> (pattern_start, pattern_ids, pattern_n, "
@@ -1058,6 +1118,9 @@ static PyMethodDef module_methods[] = {
     {"expand", expand, METH_VARARGS,
      "expand(row_text, start, pattern_ids, pattern_n) -> (rows, pattern_ids, n): one entry per (row, pattern) "
      "of the rows' texts, in row order."},
+    {"class_totals", class_totals, METH_VARARGS,
+     "class_totals(row_text, class_start, class_keys, class_n) -> (docs, mentions): per class key, 0 to the "
+     "largest, the rows whose text names the class and its matches in them (bytes of native int64)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from freqscope import phrases
-from freqscope._matchcore import TextMemo, expand, tally
+from freqscope._matchcore import TextMemo, class_totals, expand, tally
 from freqscope.taxonomy import ClassList, Term, terms_frame
 from freqscope.text import joined_words, normalize_words, normalized_padded, normalized_padded_expr
 
@@ -122,15 +122,11 @@ class Located:
         """Per class found, the rows (as one-row documents) that mention it and its matches in them
         (CLASS_DOCUMENTS_SCHEMA): a text's classes counted once and multiplied by its copies in the batch."""
         found = self.found
-        copies = np.repeat(np.bincount(self.row_text, minlength=found.n_texts), np.diff(found.class_start))
-        present = np.flatnonzero(copies)
-        keys, copies = found.class_key[present], copies[present]
-        size = int(keys.max()) + 1 if len(keys) else 0
-        docs = np.bincount(keys, weights=copies, minlength=size)
-        mentions = np.bincount(keys, weights=copies * found.class_n[present], minlength=size)
+        docs, mentions = (np.frombuffer(totals, np.int64) for totals in
+                          class_totals(self.row_text, found.class_start, found.class_key, found.class_n))
         seen = np.flatnonzero(docs)
-        return pl.DataFrame({"class_key": seen.astype(np.uint32), "docs": docs[seen].astype(np.int64),
-                             "mentions": mentions[seen].astype(np.int64)}, schema=CLASS_DOCUMENTS_SCHEMA)
+        return pl.DataFrame({"class_key": seen.astype(np.uint32), "docs": docs[seen], "mentions": mentions[seen]},
+                            schema=CLASS_DOCUMENTS_SCHEMA)
 
 
 class SeenTexts:
@@ -209,7 +205,8 @@ class Matcher:
             pl.struct("taxonomy", "class_index").rank("dense").cast(pl.UInt32).alias("class_key")
         )
         self.pattern_classes = keyed.select("pattern_id", "class_key")
-        self.class_keys = keyed.select("class_key", "taxonomy", "class_index").unique("class_key")
+        # by key: row k - 1 is class key k (the dense rank counts from 1), so that counts by key are named by a gather
+        self.class_keys = keyed.select("class_key", "taxonomy", "class_index").unique("class_key").sort("class_key")
         # each pattern's classes in compressed rows, for tally(): those of pattern p are entries
         # _class_start[p] to _class_start[p + 1] of _class_keys
         by_pattern = self.pattern_classes.unique().sort("pattern_id", "class_key")

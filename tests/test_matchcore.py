@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from freqscope._matchcore import PhraseIndex, TextMemo, expand, tally
+from freqscope._matchcore import PhraseIndex, TextMemo, class_totals, expand, tally
 from freqscope.phrases import PhraseSearch, text_views
 
 
@@ -152,6 +152,15 @@ def test_tally_gives_what_each_text_contains_and_expand_gives_rows():
     expected_rows = [(r, int(pattern_ids[e]), int(pattern_n[e]))
                      for r, t in enumerate(row_text.tolist()) for e in range(starts[t], starts[t + 1])]
     assert list(zip(rows.tolist(), row_patterns.tolist(), row_n.tolist())) == expected_rows
+    docs, mentions = (np.frombuffer(a, np.int64) for a in class_totals(row_text, class_first, keys, class_n))
+    expected_docs, expected_mentions = Counter(), Counter()
+    for t in row_text.tolist():
+        for e in range(class_first[t], class_first[t + 1]):
+            expected_docs[int(keys[e])] += 1
+            expected_mentions[int(keys[e])] += int(class_n[e])
+    assert len(docs) == max(keys.tolist()) + 1
+    assert {k: int(d) for k, d in enumerate(docs) if d} == dict(expected_docs)
+    assert {k: int(m) for k, m in enumerate(mentions) if m} == dict(expected_mentions)
 
 
 def test_malformed_arguments_are_refused_not_read_out_of_bounds():
@@ -167,5 +176,9 @@ def test_malformed_arguments_are_refused_not_read_out_of_bounds():
         tally(1, np.array([1], np.uint32), np.array([0], np.uint32), np.array([0, 1], np.int64), np.array([0], np.uint32))
     with pytest.raises(ValueError):
         expand(np.array([2], np.uint32), np.array([0, 1], np.int64), np.array([0], np.uint32), np.array([1], np.uint32))
+    with pytest.raises(ValueError):
+        class_totals(np.array([1], np.uint32), np.array([0, 1], np.int64), np.array([0], np.uint32), np.array([1], np.uint32))
+    with pytest.raises(ValueError):
+        class_totals(np.array([0], np.uint32), np.array([0, 2], np.int64), np.array([0], np.uint32), np.array([1], np.uint32))
     with pytest.raises(TypeError):
         PhraseIndex(["text"])
