@@ -1070,7 +1070,8 @@ static PyObject *class_totals(PyObject *Py_UNUSED(module), PyObject *args) {
     valid = valid && first[n_texts] <= n_entries;
     for (Py_ssize_t r = 0; valid && r < n_rows; r++) valid = texts[r] < (uint64_t)n_texts;
     if (!valid) {
-        PyErr_SetString(PyExc_ValueError, "class_totals: row_text must name texts of class_start, which must index class_keys");
+        PyErr_SetString(PyExc_ValueError,
+                        "class_totals: row_text must name texts of class_start, which must index class_keys");
         goto done;
     }
     uint32_t n_keys = 0;

@@ -194,7 +194,8 @@ def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None
 def _named(counts: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     """Counts per class_key as counts per (taxonomy, class_index), in COUNTS_SCHEMA."""
     names = matcher.class_keys.select("taxonomy", "class_index")[counts["class_key"].cast(pl.Int64) - 1]
-    return pl.concat([names, counts.drop("class_key")], how="horizontal").select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA)
+    named = pl.concat([names, counts.drop("class_key")], how="horizontal")
+    return named.select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA)
 
 
 def caption_counts(located: Located, matcher: Matcher) -> pl.DataFrame:
