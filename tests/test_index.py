@@ -219,6 +219,18 @@ def test_a_changed_list_hides_its_old_matches_until_its_sources_are_indexed_agai
         assert a.execute("SELECT count(DISTINCT pattern_set) FROM patterns").fetchall()[0][0] == 1
 
 
+def test_a_new_database_stores_its_first_pattern_set_with_the_lists_and_only_that_one(tmp_path):
+    """The pattern set stored with the lists (before the first shard) is the one the shard's writer looks for:
+    had their ids differed, the writer would have stored a second set."""
+    db = tmp_path / "db.duckdb"
+    index([COCO], db=db, corpus="coco", classes=["cifar10", "imagenet1k"])
+    with duckdb.connect(str(db), read_only=True) as connection:
+        stored = connection.execute("SELECT DISTINCT pattern_set FROM patterns").fetchall()
+        used = connection.execute("SELECT DISTINCT pattern_set FROM sources").fetchall()
+        assert stored == used and len(stored) == 1
+        assert connection.execute("SELECT count(*) FROM matches").fetchall()[0][0] > 0
+
+
 def test_a_database_of_another_schema_version_is_refused_in_one_line(tmp_path):
     db = tmp_path / "old.duckdb"
     with duckdb.connect(str(db)) as connection:
