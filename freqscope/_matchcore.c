@@ -999,30 +999,57 @@ done:
     return result;
 }
 
-static PyObject *expand(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *row_text_arg, *start_arg, *patterns_arg, *counts_arg;
-    if (!PyArg_ParseTuple(args, "OOOO", &row_text_arg, &start_arg, &patterns_arg, &counts_arg)) return NULL;
-    Py_buffer row_text = {0}, start = {0}, patterns = {0}, counts = {0};
-    PyObject *result = NULL;
-    if (open_uint32(row_text_arg, &row_text, "row_text") < 0) return NULL;
-    if (PyObject_GetBuffer(start_arg, &start, PyBUF_SIMPLE) < 0) goto done;
-    if (open_uint32(patterns_arg, &patterns, "patterns") < 0) goto done;
-    if (open_uint32(counts_arg, &counts, "counts") < 0) goto done;
-    const uint32_t *texts = row_text.buf, *pattern_ids = patterns.buf, *pattern_n = counts.buf;
-    const int64_t *first = start.buf;
-    Py_ssize_t n_rows = row_text.len / 4, n_texts = start.len / 8 - 1;
-    int valid = start.len % 8 == 0 && n_texts >= 0 && counts.len == patterns.len && first[0] >= 0;
-    for (Py_ssize_t t = 0; valid && t < n_texts; t++) valid = first[t] <= first[t + 1];
-    valid = valid && first[n_texts] <= patterns.len / 4;
-    size_t total = 0;
-    for (Py_ssize_t r = 0; valid && r < n_rows; r++) {
-        valid = texts[r] < (uint64_t)n_texts;
-        if (valid) total += (size_t)(first[texts[r] + 1] - first[texts[r]]);
+/* What expand() and class_totals() read: each row's text number, and each text's entries in compressed rows
+ * (`start`: int64, n_texts + 1) of two uint32 arrays of the same length (an id and a count an entry). */
+typedef struct {
+    Py_buffer row_text, start, ids, counts;
+    Py_ssize_t n_rows, n_texts, n_entries;
+} RowEntries;
+
+static void row_entries_close(RowEntries *in) {
+    PyBuffer_Release(&in->row_text);
+    PyBuffer_Release(&in->start);
+    PyBuffer_Release(&in->ids);
+    PyBuffer_Release(&in->counts);
+}
+
+/* Opens and checks the four arguments (every row names a text, every text's entries exist): 0, or -1 with an
+ * exception naming `function`. */
+static int row_entries_open(PyObject *args, const char *function, const char *ids_name, const char *counts_name,
+                            RowEntries *in) {
+    PyObject *row_text_arg, *start_arg, *ids_arg, *counts_arg;
+    memset(in, 0, sizeof(RowEntries));
+    if (!PyArg_ParseTuple(args, "OOOO", &row_text_arg, &start_arg, &ids_arg, &counts_arg)) return -1;
+    if (open_uint32(row_text_arg, &in->row_text, "row_text") < 0
+        || PyObject_GetBuffer(start_arg, &in->start, PyBUF_SIMPLE) < 0
+        || open_uint32(ids_arg, &in->ids, ids_name) < 0 || open_uint32(counts_arg, &in->counts, counts_name) < 0) {
+        row_entries_close(in);
+        return -1;
     }
+    const uint32_t *texts = in->row_text.buf;
+    const int64_t *first = in->start.buf;
+    in->n_rows = in->row_text.len / 4;
+    in->n_texts = in->start.len / 8 - 1;
+    in->n_entries = in->ids.len / 4;
+    int valid = in->start.len % 8 == 0 && in->n_texts >= 0 && in->counts.len == in->ids.len && first[0] >= 0;
+    for (Py_ssize_t t = 0; valid && t < in->n_texts; t++) valid = first[t] <= first[t + 1];
+    valid = valid && first[in->n_texts] <= in->n_entries;
+    for (Py_ssize_t r = 0; valid && r < in->n_rows; r++) valid = texts[r] < (uint64_t)in->n_texts;
     if (!valid) {
-        PyErr_SetString(PyExc_ValueError, "expand: row_text must name texts of start, start index patterns");
-        goto done;
+        PyErr_Format(PyExc_ValueError, "%s: row_text must name texts of start, and start index %s", function, ids_name);
+        row_entries_close(in);
+        return -1;
     }
+    return 0;
+}
+
+static PyObject *expand(PyObject *Py_UNUSED(module), PyObject *args) {
+    RowEntries in;
+    if (row_entries_open(args, "expand", "pattern_ids", "pattern_n", &in) < 0) return NULL;
+    const uint32_t *texts = in.row_text.buf, *pattern_ids = in.ids.buf, *pattern_n = in.counts.buf;
+    const int64_t *first = in.start.buf;
+    size_t total = 0;
+    for (Py_ssize_t r = 0; r < in.n_rows; r++) total += (size_t)(first[texts[r] + 1] - first[texts[r]]);
     PyObject *items[3] = {PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * 4)),
                           PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * 4)),
                           PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(total * 4))};
@@ -1032,7 +1059,7 @@ static PyObject *expand(PyObject *Py_UNUSED(module), PyObject *args) {
         uint32_t *n_out = (uint32_t *)PyBytes_AS_STRING(items[2]);
         Py_BEGIN_ALLOW_THREADS
         size_t k = 0;
-        for (Py_ssize_t r = 0; r < n_rows; r++) {
+        for (Py_ssize_t r = 0; r < in.n_rows; r++) {
             for (int64_t e = first[texts[r]]; e < first[texts[r] + 1]; e++, k++) {
                 rows_out[k] = (uint32_t)r;
                 patterns_out[k] = pattern_ids[e];
@@ -1041,58 +1068,35 @@ static PyObject *expand(PyObject *Py_UNUSED(module), PyObject *args) {
         }
         Py_END_ALLOW_THREADS
     }
-    result = steal_tuple(3, items);
-done:
-    PyBuffer_Release(&row_text);
-    PyBuffer_Release(&start);
-    PyBuffer_Release(&patterns);
-    PyBuffer_Release(&counts);
-    return result;
+    row_entries_close(&in);
+    return steal_tuple(3, items);
 }
 
 /* class_totals(row_text, class_start, class_keys, class_n) -> (docs, mentions): per class key (0 to the
  * largest key), the rows whose text names it and its matches in them, as bytes of native int64: a text's
  * classes counted once per copy of the text among the rows. */
 static PyObject *class_totals(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *row_text_arg, *start_arg, *keys_arg, *counts_arg;
-    if (!PyArg_ParseTuple(args, "OOOO", &row_text_arg, &start_arg, &keys_arg, &counts_arg)) return NULL;
-    Py_buffer row_text = {0}, start = {0}, keys = {0}, counts = {0};
-    PyObject *result = NULL;
-    if (open_uint32(row_text_arg, &row_text, "row_text") < 0) return NULL;
-    if (PyObject_GetBuffer(start_arg, &start, PyBUF_SIMPLE) < 0) goto done;
-    if (open_uint32(keys_arg, &keys, "class_keys") < 0) goto done;
-    if (open_uint32(counts_arg, &counts, "class_n") < 0) goto done;
-    const uint32_t *texts = row_text.buf, *class_keys = keys.buf, *class_n = counts.buf;
-    const int64_t *first = start.buf;
-    Py_ssize_t n_rows = row_text.len / 4, n_texts = start.len / 8 - 1, n_entries = keys.len / 4;
-    int valid = start.len % 8 == 0 && n_texts >= 0 && counts.len == keys.len && first[0] >= 0;
-    for (Py_ssize_t t = 0; valid && t < n_texts; t++) valid = first[t] <= first[t + 1];
-    valid = valid && first[n_texts] <= n_entries;
-    for (Py_ssize_t r = 0; valid && r < n_rows; r++) valid = texts[r] < (uint64_t)n_texts;
-    if (!valid) {
-        PyErr_SetString(PyExc_ValueError,
-                        "class_totals: row_text must name texts of class_start, which must index class_keys");
-        goto done;
-    }
+    RowEntries in;
+    if (row_entries_open(args, "class_totals", "class_keys", "class_n", &in) < 0) return NULL;
+    const uint32_t *texts = in.row_text.buf, *class_keys = in.ids.buf, *class_n = in.counts.buf;
+    const int64_t *first = in.start.buf;
     uint32_t n_keys = 0;
-    for (Py_ssize_t e = 0; e < n_entries; e++)
+    for (Py_ssize_t e = 0; e < in.n_entries; e++)
         if (class_keys[e] >= n_keys) n_keys = class_keys[e] + 1;
+    uint64_t *copies = PyMem_Calloc(in.n_texts ? (size_t)in.n_texts : 1, sizeof(uint64_t));
+    if (copies == NULL) {
+        row_entries_close(&in);
+        return PyErr_NoMemory();
+    }
     PyObject *items[2] = {PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n_keys * 8),
                           PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n_keys * 8)};
-    uint64_t *copies = PyMem_Calloc(n_texts ? (size_t)n_texts : 1, sizeof(uint64_t));
-    if (copies == NULL) {
-        Py_XDECREF(items[0]);
-        Py_XDECREF(items[1]);
-        PyErr_NoMemory();
-        goto done;
-    }
     if (items[0] && items[1]) {
         int64_t *docs = (int64_t *)PyBytes_AS_STRING(items[0]), *mentions = (int64_t *)PyBytes_AS_STRING(items[1]);
         Py_BEGIN_ALLOW_THREADS
         memset(docs, 0, (size_t)n_keys * 8);
         memset(mentions, 0, (size_t)n_keys * 8);
-        for (Py_ssize_t r = 0; r < n_rows; r++) copies[texts[r]]++;
-        for (Py_ssize_t t = 0; t < n_texts; t++) {
+        for (Py_ssize_t r = 0; r < in.n_rows; r++) copies[texts[r]]++;
+        for (Py_ssize_t t = 0; t < in.n_texts; t++) {
             if (copies[t] == 0) continue;
             for (int64_t e = first[t]; e < first[t + 1]; e++) {
                 docs[class_keys[e]] += (int64_t)copies[t];
@@ -1102,13 +1106,8 @@ static PyObject *class_totals(PyObject *Py_UNUSED(module), PyObject *args) {
         Py_END_ALLOW_THREADS
     }
     PyMem_Free(copies);
-    result = steal_tuple(2, items);
-done:
-    PyBuffer_Release(&row_text);
-    PyBuffer_Release(&start);
-    PyBuffer_Release(&keys);
-    PyBuffer_Release(&counts);
-    return result;
+    row_entries_close(&in);
+    return steal_tuple(2, items);
 }
 
 static PyMethodDef module_methods[] = {
