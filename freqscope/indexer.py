@@ -230,6 +230,9 @@ def index(
                 # the checkpoint below: the shard's commit and the checkpoint on closing, at the end where
                 # nothing else runs, are ~12 ms shorter for the built-in lists
                 _store_patterns(connection, pattern_set_id(fingerprints.items(), rules), built.result())
+            else:
+                # a set stored so by a run that stopped before its first shard was written, if no source uses it
+                connection.execute(DELETE_UNUSED_PATTERNS_SQL)
         discard_new = False  # it holds the corpus now: kept whatever happens next
         shards = planned.result() if planned is not None else plan_shards(sources, text_column, shard_rows)
         # The lists' rows go into the file now, while the first shard is still being matched, not in the checkpoint

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from freqscope.classes import load_class_list
 from freqscope.cli import app
 from freqscope.errors import FreqscopeError
+import freqscope.indexer as indexer_module
 from freqscope.indexer import index
 from freqscope.matcher import MatchRules
 from freqscope.paths import CORPORA_DIR, REPO_ROOT
@@ -231,6 +232,25 @@ def test_a_new_database_stores_its_first_pattern_set_with_the_lists_and_only_tha
         assert connection.execute("SELECT count(*) FROM matches").fetchall()[0][0] > 0
 
 
+def test_a_pattern_set_left_by_a_run_stopped_before_its_first_shard_is_dropped_by_the_next(tmp_path, monkeypatch):
+    db = tmp_path / "db.duckdb"
+
+    def fail(self, job, batches):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(indexer_module.ShardWriter, "write", fail)
+        with pytest.raises(OSError):
+            index([COCO], db=db, corpus="coco", classes=["cifar10"])
+    with duckdb.connect(str(db), read_only=True) as connection:
+        assert connection.execute("SELECT count(DISTINCT pattern_set) FROM patterns").fetchall()[0][0] == 1
+        assert connection.execute("SELECT count(*) FROM sources").fetchall()[0][0] == 0
+    index([COCO], db=db, corpus="coco", classes=["stl10"])
+    with duckdb.connect(str(db), read_only=True) as connection:
+        stored = connection.execute("SELECT DISTINCT pattern_set FROM patterns").fetchall()
+        assert stored == connection.execute("SELECT DISTINCT pattern_set FROM sources").fetchall()
+
+
 def test_a_database_of_another_schema_version_is_refused_in_one_line(tmp_path):
     db = tmp_path / "old.duckdb"
     with duckdb.connect(str(db)) as connection:
@@ -390,8 +410,6 @@ def test_the_first_shard_matched_ahead_gives_what_matching_it_in_turn_gives(tmp_
 
 def test_a_run_that_fails_after_matching_ahead_stops_the_matching(tmp_path, monkeypatch):
     import threading
-
-    import freqscope.indexer as indexer_module
 
     def failing_store(*args, **kwargs):
         raise FreqscopeError("the lists could not be stored")
