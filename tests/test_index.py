@@ -419,3 +419,20 @@ def test_a_run_that_fails_after_matching_ahead_stops_the_matching(tmp_path, monk
         index([CC3M], db=tmp_path / "new.duckdb", classes=["cifar10"])
     assert not any(thread.name == "freqscope-match-ahead" for thread in threading.enumerate())
     assert not (tmp_path / "new.duckdb").exists()
+
+
+def test_the_index_writes_under_a_memory_limit_of_its_own(tmp_path, monkeypatch):
+    """DuckDB's default limit is 80% of RAM, up to which it keeps the blocks it writes: the index sets its own,
+    into a new database and an existing one, so that its memory does not grow with the database it writes."""
+    limits = []
+    summarise = indexer_module._summarise
+
+    def recording(connection, summary, *args, **kwargs):
+        limits.append(connection.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        return summarise(connection, summary, *args, **kwargs)
+
+    monkeypatch.setattr(indexer_module, "_summarise", recording)
+    db = tmp_path / "limited.duckdb"
+    index([CC3M], db=db, classes=["cifar10"])
+    index([COCO], db=db, classes=["cifar10"])
+    assert limits == ["512.0 MiB", "512.0 MiB"]
