@@ -33,6 +33,7 @@ from freqscope.store import open_database, read_class_list, resolve_db_path, sto
 from freqscope.taxonomy import ClassList
 
 OPEN_THREADS = 8
+SKIPPED_NAMED = 3  # skipped shards named each on a line of their own; more are counted on one
 # DuckDB keeps the blocks it writes cached up to its memory limit, 80% of RAM by default: without a limit of its
 # own the index grows by the size of the database it writes (~3.5 MB per million captions of the benchmark
 # corpus), where its other memory stays flat. Writing needs much less: a batch's row groups and small queries.
@@ -257,8 +258,7 @@ def _index_shards(connection: duckdb.DuckDBPyConnection, corpus: str, db: str | 
     fingerprints.update({name: known[name].fingerprint() for name in extra})
     writer = ShardWriter(connection, corpus, known, fingerprints, rules, stale, summary)
     with Progress(quiet=quiet) as progress:
-        for name in summary.skipped_paths:
-            progress.note(f"skipped {readers.file_name(name)}: already indexed for these class lists")
+        _note_skipped(progress, summary.skipped_paths)
         for path in sorted(set(stale) - {job.shard.path for job in jobs}):
             writer.drop_stale(path)
         runner.run(jobs, known, rules, writer, progress)
@@ -266,6 +266,16 @@ def _index_shards(connection: duckdb.DuckDBPyConnection, corpus: str, db: str | 
     if summary.shards_failed:
         raise ShardsFailed(summary)
     return summary
+
+
+def _note_skipped(progress: Progress, names: Sequence[str]) -> None:
+    """One line per shard skipped, or one line for them all where they are many (a re-run over LAION's files)."""
+    if len(names) <= SKIPPED_NAMED:
+        for name in names:
+            progress.note(f"skipped {readers.file_name(name)}: already indexed for these class lists")
+        return
+    first = ", ".join(readers.file_name(name) for name in names[:SKIPPED_NAMED])
+    progress.note(f"skipped {len(names):,} shards already indexed for these class lists ({first}, ...)")
 
 
 def _open_for_indexing(db: str | os.PathLike | None) -> duckdb.DuckDBPyConnection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
+from freqscope import readers
 from freqscope.engines import ShardSink
 from freqscope.engines.shards import MatchAhead, MatchedBatch, ShardJob, ShardRows, match_shard
 from freqscope.matcher import MatchRules
@@ -38,12 +39,25 @@ class LocalEngine:
 
     def run(self, jobs: list[ShardJob], class_lists: Mapping[str, ClassList], rules: MatchRules,
             sink: ShardSink, progress: Progress) -> list[tuple[ShardJob, str]]:
+        if not jobs:
+            return []
+        # One bar for the run, named after the shard being read: its total (and so an ETA) where every shard's
+        # size is known up front.
+        hints = [job.shard.n_docs_hint for job in jobs]
+        task = progress.add_task(_shard_description(jobs, 0), total=None if None in hints else sum(hints))
         for position, job in enumerate(jobs):
-            task = progress.add_task(job.shard.label, total=job.shard.n_docs_hint)
+            progress.describe(task, _shard_description(jobs, position))
             if position == 0 and self._ahead is not None and self._ahead.serves(job):
                 batches = self._ahead.batches()
             else:
                 batches = match_shard(job.shard, [class_lists[name] for name in job.lists], rules)
             sink.write(job, _advancing(batches, progress, task))
-            progress.finish(task)
+        progress.finish(task)
         return []
+
+
+def _shard_description(jobs: list[ShardJob], position: int) -> str:
+    """The file of the shard at ``position``, after where it stands among the run's shards when there are several
+    (first, as a long name is cut short)."""
+    name = readers.file_name(jobs[position].shard.path)
+    return name if len(jobs) == 1 else f"{position + 1}/{len(jobs)} {name}"

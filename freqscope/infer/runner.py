@@ -12,10 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.text import Text
-
 from freqscope.engines import ENGINES
 from freqscope.engines.ray_runtime import require_ray
 from freqscope.errors import FreqscopeError
@@ -26,6 +22,7 @@ from freqscope.infer.models import (DualEncoderModel, VisionLanguageModel, dtype
                                     resolve_device, resolve_dtype)
 from freqscope.infer.runs import (RunKey, find_or_create_run, finish_run, predicted_images, run_totals,
                                   write_predictions)
+from freqscope.progress import Progress
 from freqscope.store import open_database, store_class_list, transaction
 from freqscope.taxonomy import ClassList
 
@@ -46,20 +43,6 @@ class RunSummary:
     accuracy: float | None  # over the stored predictions without error
     seconds: float  # spent predicting in this call (loading the model and encoding class prompts excluded)
     images_per_second: float | None
-
-
-class ImagesPerSecond(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("– images/s" if speed is None else f"{speed:.2f} images/s")
-
-
-def _progress(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), ImagesPerSecond(),
-        TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
-        console=Console(stderr=True), disable=not enabled,
-    )
 
 
 def _resolve_classes(classes: str | Path | ClassList) -> ClassList:
@@ -211,7 +194,7 @@ def infer(
                 )
                 started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
                 predicted = (predict_batch(images, predictor, batch) for batch in batches)
-            with _progress(progress) as bar:
+            with Progress(quiet=not progress, unit="images") as bar:
                 task = bar.add_task(f"{key.model} {method}", total=len(todo))
                 for rows in predicted:
                     write_predictions(con, run_id, rows)
