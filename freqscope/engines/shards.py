@@ -65,12 +65,6 @@ class ShardRows:
             return self.path
         return f"{self.path} rows {self.row_start:,}-{self.row_end:,}"
 
-    @property
-    def label(self) -> str:
-        """The short name, for progress bars: the file's name, plus the row range of a split file."""
-        name = readers.file_name(self.path)
-        return name if self.row_end is None else f"{name} rows {self.row_start:,}-{self.row_end:,}"
-
     def open(self, batch_rows: int = BATCH_ROWS) -> readers.SourceReader:
         return readers.SourceReader(self.path, format=self.format, text_column=self.text_column,
                                     batch_rows=batch_rows, row_start=self.row_start, row_end=self.row_end)
