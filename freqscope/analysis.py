@@ -6,7 +6,8 @@ Conventions (docs/analysis.md explains each):
 - FDP's binned fit: ``bins`` equally spaced points from the lowest to the highest log count; each class goes to the
   first point at or above its log count (numpy ``digitize(..., right=True)``), so bin 0 holds only the classes at
   the minimum and bin i those in (edge i-1, edge i]; Pearson's r between each kept bin's edge and its mean accuracy;
-- the tail is the ``tail_fraction`` of classes least exposed, the head the rest.
+- the tail is the classes exposed at most as much as the class at the ``tail_fraction`` quantile, the head the rest:
+  classes of equal exposure are never split between the two (with many zeros the tail is larger than asked for).
 """
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable, Sequence
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib import resources
 
 import duckdb
@@ -26,12 +30,17 @@ from freqscope.accuracy import connection_for
 from freqscope.errors import FreqscopeError
 from freqscope.store import transaction
 
+# Ways of counting a class's exposure: name -> what it counts (shown in reports beside the variant). A new variant is
+# a column of sql/analysis/class_exposure.sql, a row here and one in COUNT_COLUMNS; the sensitivity analysis then
+# includes it wherever its counts differ from the headline's.
 COUNT_VARIANTS = {
     "docs": "documents mentioning the class",
     "unambiguous": "documents mentioning the class by a term that stands for no other class of its list",
     "precision": "documents x judged precision, where an audit judged the class",
 }
 COUNT_COLUMNS = {"docs": "docs", "unambiguous": "docs_unambiguous", "precision": "precision_weighted"}
+# Short names for tables; a variant without one is shown by its name.
+COUNT_LABELS = {"docs": "all terms", "unambiguous": "ambiguous terms skipped", "precision": "precision-weighted"}
 
 # FDP's settings (docs/analysis.md): they reproduce the r printed on FDP's released plots.
 FDP_BINS = 12
@@ -146,21 +155,37 @@ def binned_fit(
     return result
 
 
+def tail_threshold(counts: np.ndarray, tail_fraction: float) -> float | None:
+    """The largest exposure in the tail: that of the class at the tail_fraction quantile, moved down a step when
+    classes tied there would leave no head; None when every class has the same exposure (no split exists)."""
+    ranked = np.sort(np.asarray(counts, dtype=float))
+    if len(ranked) == 0 or ranked[0] == ranked[-1]:
+        return None
+    threshold = ranked[max(1, int(round(len(ranked) * tail_fraction))) - 1]
+    if threshold == ranked[-1]:  # the tie reaches the top: the tail is everything below it
+        threshold = ranked[ranked < threshold][-1]
+    return float(threshold)
+
+
 def head_tail(counts: np.ndarray, accuracy: np.ndarray, *, tail_fraction: float = 0.2) -> dict:
-    """Mean accuracy of the least exposed tail_fraction of classes against the rest; Mann-Whitney U and Welch's t."""
+    """Mean accuracy of the least exposed classes (the tail) against the rest; Mann-Whitney U and Welch's t.
+
+    The tail is every class with exposure <= tail_threshold(): classes tied at the boundary all go to the tail, so
+    its size (``n_tail``, ``tail_share``) may exceed ``tail_fraction``; the split is by exposure, never by list order.
+    """
     if not 0 < tail_fraction < 1:
         raise FreqscopeError(f"--tail {tail_fraction}: the tail is a fraction of the classes, between 0 and 1")
     counts = np.asarray(counts, dtype=float)
     accuracy = np.asarray(accuracy, dtype=float)
-    # Stable sort: classes tied at the boundary go to the tail in their (taxonomy, class_index) order.
-    order = np.argsort(counts, kind="stable")
-    n_tail = max(1, int(round(len(counts) * tail_fraction)))
-    tail, head = accuracy[order[:n_tail]], accuracy[order[n_tail:]]
-    result = {"tail_fraction": tail_fraction, "n_head": int(len(head)), "n_tail": int(len(tail)),
+    threshold = tail_threshold(counts, tail_fraction)
+    in_tail = counts <= threshold if threshold is not None else np.zeros(len(counts), dtype=bool)
+    tail, head = accuracy[in_tail], accuracy[~in_tail]
+    result = {"tail_fraction": tail_fraction, "tail_max_exposure": threshold,
+              "tail_share": float(in_tail.mean()) if len(counts) else None,
+              "n_head": int(len(head)), "n_tail": int(len(tail)),
               "head_accuracy": float(head.mean()) if len(head) else None,
               "tail_accuracy": float(tail.mean()) if len(tail) else None,
-              "difference": None, "tail_max_exposure": float(counts[order[n_tail - 1]]) if len(counts) else None,
-              "mannwhitney_u": None, "mannwhitney_p": None, "welch_t": None, "welch_p": None}
+              "difference": None, "mannwhitney_u": None, "mannwhitney_p": None, "welch_t": None, "welch_p": None}
     if len(head) and len(tail):
         result["difference"] = result["head_accuracy"] - result["tail_accuracy"]
     if len(head) >= 2 and len(tail) >= 2:
@@ -189,6 +214,59 @@ def decade_bins(counts: np.ndarray, accuracy: np.ndarray) -> list[dict]:
 
 
 # --- data from the database ----------------------------------------------------------------------------------
+
+ACCESS_MODE_SQL = "SELECT current_setting('access_mode')"
+
+
+@contextmanager
+def database(db: object) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The connection behind any handle the API accepts: a path (None: the default database), a DuckDB connection,
+    or a ``freqscope.connect()`` handle. A path already open through ``freqscope.connect()`` in this process uses
+    that handle's connection, since DuckDB refuses a second connection to a file with other settings."""
+    inner = getattr(db, "connection", None)
+    if isinstance(inner, duckdb.DuckDBPyConnection):
+        db = inner
+    elif db is None or isinstance(db, (str, os.PathLike)):
+        api = sys.modules.get("freqscope.api")  # only where the API module is in use can a handle be open
+        open_handle = api.open_handle(db) if api is not None else None
+        if open_handle is not None:
+            db = open_handle.connection
+    try:
+        with connection_for(db) as connection:
+            yield connection
+    except duckdb.ConnectionException as exc:
+        if "different configuration" not in str(exc):
+            raise
+        raise FreqscopeError(f"{db} is already open in this process with other settings: pass that connection "
+                             "instead of the path, or close it first") from None
+
+
+def is_read_only(connection: duckdb.DuckDBPyConnection) -> bool:
+    return connection.execute(ACCESS_MODE_SQL).fetchall()[0][0] == "read_only"
+
+
+def corpus_stem(name: str) -> str:
+    """The first word of a corpus name, in lower-case letters and digits: cc3m-fdp -> cc3m, coco_captions -> coco."""
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    return words[0] if words else ""
+
+
+def same_source(corpus: str, other: str) -> bool:
+    """Two corpus names that stand for one source counted two ways (cc3m and cc3m-fdp; laion and laion400m-fdp):
+    the first word of one begins the first word of the other, and is at least 3 characters long."""
+    a, b = corpus_stem(corpus), corpus_stem(other)
+    return min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a))
+
+
+def model_trained_on(model: str, corpus: str) -> bool:
+    """Whether the model's name names the corpus (FDP's backboneRN50_pretrainedcc3m names cc3m and cc3m-fdp)."""
+    stem = corpus_stem(corpus)
+    return len(stem) >= 3 and stem in re.sub(r"[^a-z0-9]", "", model.lower())
+
+
+
+def _listing(names: Sequence[str], limit: int = 10) -> str:
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def query_frame(connection: duckdb.DuckDBPyConnection, sql: str, parameters: dict | None = None) -> pl.DataFrame:
@@ -238,19 +316,21 @@ def class_exposure(
 
 
 def class_table(
-    db: str | os.PathLike | duckdb.DuckDBPyConnection | None, taxonomies: Sequence[str], corpora: Sequence[str],
+    db: object, taxonomies: Sequence[str], corpora: Sequence[str],
     model: str, count: str = "docs",
 ) -> pl.DataFrame:
     """One row per class with accuracy: taxonomy, class_index, class, exposure (summed over corpora), accuracy, n."""
     if count not in COUNT_COLUMNS:
         raise FreqscopeError(f"--count {count!r}: use one of {', '.join(COUNT_COLUMNS)}")
-    with connection_for(db) as connection:
+    with database(db) as connection:
         exposure = class_exposure(connection, taxonomies, corpora)
         accuracy = query_frame(connection, analysis_sql("model_accuracy"),
                                {"model": model, "taxonomies": list(taxonomies)})
     if accuracy.is_empty():
+        known = models_for(connection, taxonomies)
         raise FreqscopeError(f"no accuracy of model {model!r} on {', '.join(taxonomies)}: "
-                             "import it with `freqscope accuracy import` or check --model")
+                             + (f"models with accuracy there: {_listing(known)}" if known else
+                                "import it (`freqscope accuracy import`) or measure it (`freqscope infer`)"))
     sources = accuracy.group_by("taxonomy").agg(pl.col("source").unique().sort())
     several = sources.filter(pl.col("source").list.len() > 1)
     if not several.is_empty():
@@ -263,10 +343,10 @@ def class_table(
             .sort("taxonomy", "class_index"))
 
 
-def database_fingerprint(db: str | os.PathLike | duckdb.DuckDBPyConnection | None) -> str:
+def database_fingerprint(db: object) -> str:
     """A hash of the database's contents (rows of every data table, timestamps aside)."""
     digest = hashlib.blake2b(digest_size=12)
-    with connection_for(db) as connection:
+    with database(db) as connection:
         for table in FINGERPRINT_TABLES:
             columns = [row[0] for row in connection.execute(FINGERPRINT_COLUMNS_SQL, [table]).fetchall()]
             quoted = ", ".join(f'"{c}"' for c in columns)
@@ -300,20 +380,54 @@ def statistics(
     }
 
 
+def per_taxonomy(table: pl.DataFrame, *, n_boot: int = 0, seed: int = 0) -> list[dict]:
+    """Each list of a pooled analysis on its own: classes, never mentioned, Spearman and Pearson on log exposure."""
+    rows = []
+    for (taxonomy,), group in table.group_by("taxonomy", maintain_order=True):
+        counts = group["exposure"].to_numpy().astype(float)
+        accuracy = group["accuracy"].to_numpy().astype(float)
+        rows.append({"taxonomy": taxonomy, "n_classes": group.height, "n_never_mentioned": int((counts == 0).sum()),
+                     "mean_accuracy": float(accuracy.mean()),
+                     "spearman": correlation(counts, accuracy, "spearman", n_boot=n_boot, seed=seed),
+                     "pearson_log": correlation(counts, accuracy, "pearson_log", n_boot=0)})
+    return rows
+
+
 def sensitivity_variants(
     connection: duckdb.DuckDBPyConnection, taxonomies: Sequence[str], corpora: Sequence[str], count: str
-) -> list[tuple[str, list[str], str]]:
-    """(name, corpora, count) for each other way of counting present in the database."""
-    variants: list[tuple[str, list[str], str]] = []
-    for corpus in corpora_covering(connection, taxonomies)["name"].to_list():
-        if [corpus] != list(corpora):  # our counts against imported ones, and each corpus of a sum alone
-            variants.append((f"corpus:{corpus}", [corpus], count))
+) -> list[dict]:
+    """Each other way of counting present in the database, as {variant, explanation, corpora, count}:
+    each corpus of a sum alone; the same source counted under another corpus name (``same_source``: our index of
+    cc3m against FDP's published cc3m-fdp counts); and every count of COUNT_VARIANTS whose numbers differ from the
+    headline's (ambiguous terms skipped on indexed corpora, precision-weighted where audited, and any variant added
+    there)."""
+    variants: list[dict] = []
+    covering = corpora_covering(connection, taxonomies)
+    kinds = dict(covering.iter_rows())
+    if len(corpora) > 1:
+        for corpus in corpora:
+            variants.append({"variant": f"{corpus} alone", "corpora": [corpus], "count": count,
+                             "explanation": f"exposure counted in {corpus} only, not summed with the others"})
+    for corpus in covering["name"].to_list():
+        if corpus not in corpora and any(same_source(corpus, c) for c in corpora):
+            origin = "published counts" if kinds[corpus] == "imported" else "counts indexed by freqscope"
+            variants.append({"variant": f"{corpus} instead", "corpora": [corpus], "count": count,
+                             "explanation": f"exposure from {corpus} ({origin}) in place of {' + '.join(corpora)}"})
     exposure = class_exposure(connection, taxonomies, corpora)
-    if count != "unambiguous" and (exposure["kind"] != "imported").any():
-        variants.append(("ambiguous terms skipped", list(corpora), "unambiguous"))
-    if count != "precision" and exposure["judged"].any():
-        variants.append(("precision-weighted", list(corpora), "precision"))
+    for name, column in COUNT_COLUMNS.items():
+        if name != count and column in exposure.columns and not exposure[column].equals(exposure[COUNT_COLUMNS[count]]):
+            variants.append({"variant": COUNT_LABELS.get(name, name), "corpora": list(corpora), "count": name,
+                             "explanation": COUNT_VARIANTS[name]})
     return variants
+
+
+def check_taxonomies(connection: duckdb.DuckDBPyConnection, taxonomies: Sequence[str]) -> None:
+    """Every list must be in the database (with exposure or accuracy), else say which lists are."""
+    known = sorted(set(coverage(connection)["taxonomy"].to_list()))
+    unknown = [t for t in taxonomies if t not in known]
+    if unknown:
+        raise FreqscopeError(f"no list {', '.join(unknown)} in the database; lists with exposure or accuracy: "
+                             f"{_listing(known) or 'none (index a corpus first)'}")
 
 
 def resolve_selection(
@@ -325,21 +439,23 @@ def resolve_selection(
         raise FreqscopeError("name the class list(s) with --taxonomy (it may repeat to pool lists)")
     taxonomies = list(dict.fromkeys(taxonomies))
     corpora = list(dict.fromkeys(corpora or default_corpora(connection, taxonomies)))
+    check_taxonomies(connection, taxonomies)
     if not corpora:
         raise FreqscopeError(f"no corpus has exposure for {', '.join(taxonomies)}: index one or import counts first")
     if model is None:
         models = models_for(connection, taxonomies)
-        if len(models) != 1:
-            raise FreqscopeError(
-                f"name the model with --model; {len(models)} models have accuracy on {', '.join(taxonomies)}"
-                + (f": {', '.join(models[:10])}" + (" ..." if len(models) > 10 else "") if models else "")
-            )
+        if not models:
+            raise FreqscopeError(f"no model has accuracy on {', '.join(taxonomies)}: import it "
+                                 "(`freqscope accuracy import FILE -t LIST`) or measure it (`freqscope infer`) first")
+        if len(models) > 1:
+            raise FreqscopeError(f"name the model with --model; {len(models)} models have accuracy on "
+                                 f"{', '.join(taxonomies)}: {_listing(models)}")
         model = models[0]
     return taxonomies, corpora, model
 
 
 def analyze(
-    db: str | os.PathLike | duckdb.DuckDBPyConnection | None,
+    db: object,
     taxonomies: Sequence[str],
     corpora: Sequence[str] | None = None,
     model: str | None = None,
@@ -352,15 +468,22 @@ def analyze(
     n_boot: int = 1000,
     seed: int = 0,
     sensitivity: bool = True,
-    store: bool = True,
+    store: bool | None = None,
 ) -> dict:
     """Join exposure with one model's accuracy over pooled lists and summed corpora; every statistic, as a dict.
 
-    With ``store`` the result is also written to the tables analyses, analysis_statistics and analysis_bins.
+    ``db``: a path (None: the default database), a DuckDB connection or a ``freqscope.connect()`` handle. With
+    ``store`` the result is also written to the tables analyses, analysis_statistics and analysis_bins (None: where
+    the connection may write; a read-only ``freqscope.connect()`` handle stores nothing).
     """
     settings = {"bins": bins, "drop_low": drop_low, "drop_high": drop_high, "tail_fraction": tail_fraction,
                 "count": count, "bootstrap": n_boot, "seed": seed}
-    with connection_for(db) as connection:
+    with database(db) as connection:
+        if store is None:
+            store = not is_read_only(connection)
+        elif store and is_read_only(connection):
+            raise FreqscopeError("the database is open read-only, so the analysis cannot be stored: pass store=False, "
+                                 "or open it with freqscope.connect(db, read_only=False)")
         taxonomies, corpora, model = resolve_selection(connection, taxonomies, corpora, model)
         table = class_table(connection, taxonomies, corpora, model, count)
         if table.height < 3:
@@ -369,15 +492,15 @@ def analyze(
         result = {"model": model, "taxonomies": taxonomies, "corpora": corpora, "count": count,
                   **statistics(table, bins=bins, drop_low=drop_low, drop_high=drop_high,
                                tail_fraction=tail_fraction, n_boot=n_boot, seed=seed),
+                  "per_taxonomy": per_taxonomy(table, n_boot=n_boot, seed=seed) if len(taxonomies) > 1 else [],
                   "settings": settings, "sensitivity": []}
         if sensitivity:
-            for name, variant_corpora, variant_count in sensitivity_variants(connection, taxonomies, corpora, count):
-                variant = statistics(class_table(connection, taxonomies, variant_corpora, model, variant_count),
-                                     bins=bins, drop_low=drop_low, drop_high=drop_high,
-                                     tail_fraction=tail_fraction, n_boot=0)
+            for variant in sensitivity_variants(connection, taxonomies, corpora, count):
+                variant_statistics = statistics(
+                    class_table(connection, taxonomies, variant["corpora"], model, variant["count"]),
+                    bins=bins, drop_low=drop_low, drop_high=drop_high, tail_fraction=tail_fraction, n_boot=0)
                 result["sensitivity"].append({
-                    "variant": name, "corpora": variant_corpora, "count": variant_count,
-                    **{k: variant[k] for k in ("n_classes", "spearman", "kendall", "pearson_log", "binned_pearson",
+                    **variant, **{k: variant_statistics[k] for k in ("n_classes", "spearman", "kendall", "pearson_log", "binned_pearson",
                                                "head_accuracy", "tail_accuracy")},
                 })
         result["db_fingerprint"] = database_fingerprint(connection)

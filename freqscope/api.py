@@ -6,17 +6,21 @@
         fs.sql("SELECT * FROM corpus_sizes")
         fs.connection                                        # the duckdb connection itself
 
-It opens read-only by default, like ``freqscope sql``: several notebooks can read while nothing indexes.
+It opens read-only by default, like ``freqscope sql``: several notebooks can read while nothing indexes. The
+handle serves the whole API: ``freqscope.analyze(fs, ...)`` and ``freqscope.write_report(fs, ...)`` take it (or the
+path, while it is open), and ``fs.analyze(...)`` / ``fs.report(...)`` are the same calls.
 """
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from freqscope.audit import resolve_class
+from freqscope.errors import FreqscopeError
 from freqscope.saved_queries import run_saved_query
 from freqscope.sql_query import open_for_sql, run_sql
 from freqscope.store import resolve_db_path
@@ -32,6 +36,10 @@ FROM terms t JOIN classes c USING (taxonomy, class_index)
 WHERE ($taxonomy IS NULL OR t.taxonomy = $taxonomy) AND ($class_index IS NULL OR t.class_index = $class_index)
 ORDER BY t.taxonomy, t.term_id
 """
+KNOWN_NAMES_SQL = {
+    "corpus": "SELECT corpus FROM corpora ORDER BY corpus",
+    "taxonomy": "SELECT taxonomy FROM taxonomies ORDER BY taxonomy",
+}
 CLASS_MATCHES_SQL = """
 SELECT s.corpus, m.source_id, s.path, m.doc, m.doc_key, m.role, m.taxonomy, m.class_index, c.class,
        m.term_id, t.term, t.origin, m.n
@@ -45,12 +53,33 @@ ORDER BY s.corpus, m.source_id, m.doc, m.role, m.term_id
 """
 
 
+# Open handles by database path, so that a call given the path of a database this process has open uses the
+# handle's connection (DuckDB refuses a second one with other settings). Weak: a handle dropped unclosed leaves.
+_OPEN_HANDLES: weakref.WeakValueDictionary[Path, FreqscopeConnection] = weakref.WeakValueDictionary()
+
+
+def open_handle(db: str | os.PathLike | None) -> FreqscopeConnection | None:
+    """The open ``connect()`` handle of this database, if any."""
+    return _OPEN_HANDLES.get(resolve_db_path(db).resolve())
+
+
 class FreqscopeConnection:
     """An open freqscope database. ``connection`` is the DuckDB connection, for anything the helpers lack."""
 
     def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
         self.connection = connection
         self.path = path
+        _OPEN_HANDLES[path.resolve()] = self
+
+    def _check_name(self, what: str, name: str | None) -> None:
+        """A corpus or list that is not in the database is a typo, not an empty result: say which exist."""
+        if name is None:
+            return
+        known = [row[0] for row in self.connection.execute(KNOWN_NAMES_SQL[what]).fetchall()]
+        if name not in known:
+            plural = {"corpus": "corpora", "taxonomy": "lists"}[what]
+            raise FreqscopeError(f"no {what} {name!r} in {self.path}; {plural}: "
+                                 f"{', '.join(known) or 'none yet (run freqscope index)'}")
 
     def sql(self, query: str, **params: object) -> pl.DataFrame:
         """Any SQL, parameters bound by name (``$corpus`` in the query, ``corpus=...`` here)."""
@@ -62,6 +91,8 @@ class FreqscopeConnection:
 
     def exposure(self, corpus: str | None = None, taxonomy: str | None = None) -> pl.DataFrame:
         """The ``exposure_weighted`` view: docs and mentions per corpus and class, with judged precision."""
+        self._check_name("corpus", corpus)
+        self._check_name("taxonomy", taxonomy)
         return run_sql(self.connection, EXPOSURE_SQL, {"corpus": corpus, "taxonomy": taxonomy})
 
     def terms(self, taxonomy: str | None = None, class_: str | None = None) -> pl.DataFrame:
@@ -78,7 +109,22 @@ class FreqscopeConnection:
         params = {"taxonomy": resolved.taxonomy, "class_index": resolved.class_index, "corpus": corpus}
         return run_sql(self.connection, CLASS_MATCHES_SQL, params)
 
+    def analyze(self, taxonomies: list[str], corpora: list[str] | None = None, model: str | None = None,
+                **options: object) -> dict:
+        """``freqscope.analyze`` on this database (stored only where the handle may write)."""
+        from freqscope.analysis import analyze
+
+        return analyze(self, taxonomies, corpora, model, **options)
+
+    def report(self, output: str | os.PathLike, **options: object) -> Path:
+        """``freqscope.write_report`` on this database."""
+        from freqscope.report import write_report
+
+        return write_report(self, output, **options)
+
     def close(self) -> None:
+        if _OPEN_HANDLES.get(self.path.resolve()) is self:
+            del _OPEN_HANDLES[self.path.resolve()]
         self.connection.close()
 
     def __enter__(self) -> FreqscopeConnection:

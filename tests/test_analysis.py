@@ -84,6 +84,25 @@ def test_head_tail_matches_scipy():
     assert split["tail_max_exposure"] == COUNTS[order[39]]
 
 
+def test_head_tail_never_splits_tied_classes():
+    # 6 of 10 classes never mentioned: a 20% tail would cut through the zeros, so all six form the tail
+    counts = np.array([0, 5, 0, 0, 9, 0, 0, 7, 0, 8])
+    accuracy = np.array([0.1, 0.9, 0.2, 0.1, 0.8, 0.3, 0.2, 0.7, 0.1, 0.9])
+    split = head_tail(counts, accuracy, tail_fraction=0.2)
+    assert (split["n_tail"], split["n_head"], split["tail_max_exposure"]) == (6, 4, 0)
+    assert split["tail_share"] == pytest.approx(0.6)
+    assert split["tail_accuracy"] == pytest.approx(accuracy[counts == 0].mean())
+    assert split["head_accuracy"] == pytest.approx(accuracy[counts > 0].mean())
+    # the same classes in another order give the same split (list order decides nothing)
+    order = np.argsort(-accuracy, kind="stable")
+    assert head_tail(counts[order], accuracy[order], tail_fraction=0.2)["tail_accuracy"] == split["tail_accuracy"]
+    # a tie reaching the most exposed class leaves the tail below it; all equal: no split
+    top = head_tail(np.array([1, 3, 3, 3, 3]), np.array([0.1, 0.2, 0.3, 0.4, 0.5]), tail_fraction=0.5)
+    assert (top["n_tail"], top["tail_max_exposure"]) == (1, 1)
+    flat = head_tail(np.ones(5), np.arange(5.0), tail_fraction=0.2)
+    assert flat["n_tail"] == 0 and flat["tail_accuracy"] is None and flat["tail_max_exposure"] is None
+
+
 def test_decade_bins():
     rows = decade_bins(np.array([0, 9, 10, 99, 100, 5000]), np.array([0.1, 0.3, 0.5, 0.7, 0.2, 0.4]))
     assert [(r["lower"], r["upper"], r["n"]) for r in rows] == [(0, 10, 2), (10, 100, 2), (100, 1000, 1), (1000, 10000, 1)]
@@ -117,12 +136,18 @@ def test_analyze_sums_corpora_and_compares_with_imported_counts(db_path, tmp_pat
     connection = small_database(db_path)
     counts = tmp_path / "pub.json"
     counts.write_text(json.dumps({f"animal {i}": 10 * i for i in range(1, 30)} | {"cat": 5}))
-    import_counts(connection, counts, corpus="published", taxonomy="zoo")
-    summed = class_table(connection, ["zoo"], ["captions", "published"], "model-a")
+    import_counts(connection, counts, corpus="captions-published", taxonomy="zoo")
+    import_counts(connection, counts, corpus="other", taxonomy="zoo")
+    summed = class_table(connection, ["zoo"], ["captions", "captions-published"], "model-a")
     assert summed.filter(summed["class"] == "cat")["exposure"].item() == 5
     assert summed.filter(summed["class_index"] == 2)["exposure"].item() == 20
     result = analyze(connection, ["zoo"], ["captions"], "model-a", n_boot=0, store=False)
-    assert [v["variant"] for v in result["sensitivity"]] == ["corpus:published", "ambiguous terms skipped"]
+    # the same source counted under another name is a variant; an unrelated corpus is not
+    assert [v["variant"] for v in result["sensitivity"]] == ["captions-published instead", "ambiguous terms skipped"]
+    assert all(v["explanation"] for v in result["sensitivity"])
+    both = analyze(connection, ["zoo"], ["captions", "other"], "model-a", n_boot=0, store=False)
+    assert [v["variant"] for v in both["sensitivity"]][:3] == ["captions alone", "other alone",
+                                                                 "captions-published instead"]
 
 
 def test_analyze_refuses_unclear_selections(db_path):
