@@ -1,11 +1,12 @@
-"""Figures from analysis results (freqscope.analysis); each function returns a matplotlib Figure and draws nothing else.
+"""Figures of the PDF report (matplotlib): each ``draw_*`` function draws one model-and-corpus pairing into one
+axes, and ``panels`` lays several out as small multiples on one page.
 
 Every figure is readable in grey: series differ by marker, line style and hatch, never by colour alone.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib
 
@@ -13,6 +14,7 @@ matplotlib.use("Agg")  # files only: reports are written on machines without a d
 
 import numpy as np  # noqa: E402
 import polars as pl  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from freqscope.analysis import log_exposure  # noqa: E402
@@ -21,19 +23,23 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", ":", "-.")
 GREYS = ("black", "0.35", "0.55", "0.2")
 FIGSIZE = (8.27, 5.8)  # A4 width
+ZERO_COLUMN = -0.7  # where classes never mentioned are drawn, in decades (log10) of exposure: left of 1
+OUTLIERS_LABELLED = 3  # classes labelled on each side of the scatter's fit
 
 
-def _figure() -> tuple[Figure, object]:
-    figure = Figure(figsize=FIGSIZE, layout="constrained")
-    figure.get_layout_engine().set(rect=(0, 0.03, 1, 0.97))  # room at the foot for a report's caption
-    return figure, figure.add_subplot()
-
-
-def lists_label(taxonomies: list[str]) -> str:
+def lists_label(taxonomies: Sequence[str]) -> str:
     """The pooled lists, shortened where there are many (titles must fit the page)."""
-    if len(taxonomies) <= 3:
+    if len(taxonomies) <= 4:
         return ", ".join(taxonomies)
     return f"{len(taxonomies)} lists pooled ({', '.join(taxonomies[:2])}, ...)"
+
+
+def short_model(model: str) -> str:
+    """FDP's keys read as architecture (pretraining set): backboneRN50_pretrainedcc3m -> RN50 (cc3m)."""
+    if model.startswith("backbone") and "_pretrained" in model:
+        architecture, _, data = model.removeprefix("backbone").partition("_pretrained")
+        return f"{architecture} ({data})"
+    return model
 
 
 def _count(value: float) -> str:
@@ -48,134 +54,194 @@ def _r(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def _subtitle(result: Mapping) -> str:
-    return f"{result['model']} on {lists_label(result['taxonomies'])}; exposure: {' + '.join(result['corpora'])}"
-
-
-def accuracy_vs_exposure(table: pl.DataFrame, result: Mapping) -> Figure:
-    """Each class's accuracy against its exposure (log axis, 0 drawn at 1), with the least-squares fit on log exposure."""
-    figure, ax = _figure()
-    counts = table["exposure"].to_numpy().astype(float)
-    accuracy = table["accuracy"].to_numpy().astype(float) * 100
-    ax.scatter(np.maximum(counts, 1), accuracy, s=12, marker="o", facecolors="none", edgecolors="0.3",
-               linewidths=0.7, label="class")
-    x = log_exposure(counts)
-    if np.ptp(x) > 0:
-        slope, intercept = np.polyfit(x, accuracy, 1)
-        grid = np.linspace(x.min(), x.max(), 50)
-        ax.plot(np.exp(grid), intercept + slope * grid, "k--", linewidth=2,
-                label=f"fit: {slope:.1f} points per e-fold of exposure")
-    ax.set_xscale("log")
-    ax.set_xlabel("exposure: documents mentioning the class (0 drawn at 1; log scale)")
-    ax.set_ylabel("accuracy (%)")
-    ax.set_title(f"Accuracy against exposure: Spearman ρ = {_r(result['spearman']['r'])}, "
-                 f"Pearson r (log) = {_r(result['pearson_log']['r'])}\n{_subtitle(result)}", fontsize=10)
-    ax.legend(loc="lower right")
-    ax.grid(True, linestyle=":", color="0.7")
+def panels(items: Sequence[object], draw: Callable[[Axes, object, int], None], title: str) -> Figure:
+    """Small multiples: one axes per item (up to 4 on a page: 1, 1x2 or 2x2), a page title above."""
+    n = len(items)
+    rows, cols = (1, 1) if n == 1 else (1, 2) if n == 2 else (2, 2)
+    figure = Figure(figsize=FIGSIZE, layout="constrained")
+    figure.get_layout_engine().set(rect=(0, 0.03, 1, 0.97))  # room at the foot for a report's caption
+    figure.suptitle(title, fontsize=11, weight="bold")
+    for i, item in enumerate(items):
+        draw(figure.add_subplot(rows, cols, i + 1), item, n)
     return figure
 
 
-def binned_means(result: Mapping) -> Figure:
+def _pair_title(ax: Axes, model: str, corpora: Sequence[str], line: str, n: int) -> None:
+    size = 9 if n == 1 else 7.5
+    ax.set_title(f"{short_model(model)} against {' + '.join(corpora)}\n{line}", fontsize=size)
+
+
+def fit_line(counts: np.ndarray, accuracy: np.ndarray) -> tuple[float, float] | None:
+    """Least squares of accuracy on natural-log exposure (0 taken as 1, as pearson_log): (slope, intercept)."""
+    x = log_exposure(counts)
+    if len(x) < 2 or np.ptp(x) == 0:
+        return None
+    slope, intercept = np.polyfit(x, accuracy, 1)
+    return float(slope), float(intercept)
+
+
+def outliers(table: pl.DataFrame, n: int = OUTLIERS_LABELLED) -> pl.DataFrame:
+    """Up to n classes far above and n far below the fit (residual in accuracy points), furthest first, skipping
+    any that would sit on a label already chosen (so that the zero column's many ties give one label, not ten)."""
+    counts = table["exposure"].to_numpy().astype(float)
+    accuracy = table["accuracy"].to_numpy().astype(float) * 100
+    line = fit_line(counts, accuracy)
+    if line is None:
+        return table.head(0)
+    residual = accuracy - (line[1] + line[0] * log_exposure(counts))
+    x = exposure_position(counts)
+    chosen: list[int] = []
+    for order in (np.argsort(-residual, kind="stable"), np.argsort(residual, kind="stable")):
+        taken = 0
+        for i in order:
+            if taken == n:
+                break
+            if all(abs(x[i] - x[j]) > 0.35 or abs(accuracy[i] - accuracy[j]) > 6 for j in chosen):
+                chosen.append(int(i))
+                taken += 1
+    return table[chosen]
+
+
+def exposure_position(counts: np.ndarray) -> np.ndarray:
+    """x of each class: log10 of its exposure, and ZERO_COLUMN (its own column, jittered) for exposure 0."""
+    counts = np.asarray(counts, dtype=float)
+    with np.errstate(divide="ignore"):
+        x = np.log10(np.where(counts > 0, counts, 1))
+    zeros = counts <= 0
+    jitter = (np.arange(len(counts)) * 0.618034) % 1 - 0.5  # deterministic spread, so that tied zeros show
+    return np.where(zeros, ZERO_COLUMN + 0.25 * jitter, x)
+
+
+def draw_scatter(ax: Axes, pairing: object, n_panels: int = 1) -> None:
+    """Accuracy against exposure: zeros in their own column, the fit on log exposure, outliers named."""
+    table, result = pairing.table, pairing.result
+    counts = table["exposure"].to_numpy().astype(float)
+    accuracy = table["accuracy"].to_numpy().astype(float) * 100
+    ax.scatter(exposure_position(counts), accuracy, s=9, marker="o", facecolors="none", edgecolors="0.35",
+               linewidths=0.6)
+    top = max(1.0, math.ceil(np.log10(max(counts.max(), 1))))
+    ax.axvspan(ZERO_COLUMN - 0.2, ZERO_COLUMN + 0.2, color="0.93", zorder=0)
+    line = fit_line(counts, accuracy)
+    label = ""
+    if line is not None:
+        slope, intercept = line
+        grid = np.linspace(0, np.log10(max(counts.max(), 1)), 50)
+        ax.plot(grid, intercept + slope * grid * math.log(10), "k--", linewidth=1.5)
+        label = f"fit: {slope * math.log(10):+.1f} points per tenfold exposure"
+    for name, count, value in outliers(table).select("class", "exposure", "accuracy").iter_rows():
+        x = exposure_position(np.array([count]))[0]
+        ax.annotate(name[:22], (x, value * 100), fontsize=5.5 if n_panels > 1 else 7, xytext=(3, 2),
+                    textcoords="offset points", color="0.15")
+    ax.set_xticks([ZERO_COLUMN, *range(0, int(top) + 1)],
+                  ["0", *[_count(10.0 ** d) for d in range(0, int(top) + 1)]], fontsize=7)
+    ax.set_xlim(ZERO_COLUMN - 0.3, top + 0.2)
+    ax.set_ylim(-3, 103)
+    ax.set_xlabel("documents mentioning the class (log scale; never mentioned: own column)", fontsize=7)
+    ax.set_ylabel("accuracy (%)", fontsize=8)
+    n_zero = int((counts == 0).sum())
+    _pair_title(ax, result["model"], result["corpora"],
+                f"ρ = {_r(result['spearman']['r'])}; {label}; {n_zero} of {len(counts)} never mentioned", n_panels)
+    ax.grid(True, linestyle=":", color="0.8")
+
+
+def draw_binned(ax: Axes, pairing: object, n_panels: int = 1) -> None:
     """FDP's view: mean accuracy per equal-width bin of log exposure, ± standard error, with the fit on kept bins."""
-    figure, ax = _figure()
+    result = pairing.result
     binned = result["binned"]
     kept = [b for b in binned["bins"] if b["kept"]]
     dropped = [b for b in binned["bins"] if b["n"] and not b["kept"]]
     for rows, marker, face, label in ((kept, "o", "black", "bin used in the fit"),
-                                      (dropped, "s", "white", "bin dropped (edge or --drop-low/--drop-high)")):
+                                      (dropped, "s", "white", "bin left out (--drop-low/--drop-high)")):
         if rows:
             ax.errorbar([math.exp(b["upper"]) for b in rows], [b["mean_accuracy"] * 100 for b in rows],
                         yerr=[(b["sem_accuracy"] or 0) * 100 for b in rows], fmt=marker, color="black",
-                        markerfacecolor=face, capsize=3, label=label)
+                        markerfacecolor=face, capsize=3, markersize=4, label=label)
     if binned["slope"] is not None:
         grid = np.array([kept[0]["upper"], kept[-1]["upper"]])
-        ax.plot(np.exp(grid), (binned["intercept"] + binned["slope"] * grid) * 100, "k--", linewidth=1.5,
-                label=f"log-linear fit, r = {_r(binned['r'])}")
+        ax.plot(np.exp(grid), (binned["intercept"] + binned["slope"] * grid) * 100, "k--", linewidth=1.2,
+                label="log-linear fit")
     ax.set_xscale("log")
-    ax.set_xlabel("exposure at the bin's upper edge (log scale)")
-    ax.set_ylabel("mean accuracy of the bin's classes (%)")
-    s = binned["settings"]
-    ax.set_title(f"Binned log-linear fit (FDP): r = {_r(binned['r'])} over {binned['n_bins_kept']} bins "
-                 f"(bins {s['bins']}, drop-low {s['drop_low']}, drop-high {s['drop_high']})\n{_subtitle(result)}",
-                 fontsize=10)
-    ax.legend(loc="lower right")
-    ax.grid(True, linestyle=":", color="0.7")
-    return figure
+    ax.set_xlabel("exposure at the bin's upper edge (log scale)", fontsize=7)
+    ax.set_ylabel("mean accuracy of the bin (%)", fontsize=8)
+    ax.tick_params(labelsize=7)
+    _pair_title(ax, result["model"], result["corpora"],
+                f"binned r = {_r(binned['r'])} over {binned['n_bins_kept']} bins", n_panels)
+    ax.legend(loc="upper left", fontsize=6)
+    ax.grid(True, linestyle=":", color="0.8")
 
 
-def head_and_tail(table: pl.DataFrame, result: Mapping) -> Figure:
-    """Accuracy of the least exposed classes (the tail) against the rest (the head), as box plots."""
-    figure, ax = _figure()
+def draw_head_tail(ax: Axes, pairing: object, n_panels: int = 1) -> None:
+    """Accuracy of the tail (exposure at most the threshold) against the head, as box plots."""
+    table, result = pairing.table, pairing.result
     split = result["head_tail"]
-    order = np.argsort(table["exposure"].to_numpy(), kind="stable")
-    accuracy = table["accuracy"].to_numpy()[order] * 100
-    tail, head = accuracy[: split["n_tail"]], accuracy[split["n_tail"]:]
-    boxes = ax.boxplot([tail, head], patch_artist=True, showmeans=True, widths=0.5,
+    counts = table["exposure"].to_numpy().astype(float)
+    accuracy = table["accuracy"].to_numpy().astype(float) * 100
+    threshold = split["tail_max_exposure"]
+    in_tail = counts <= threshold if threshold is not None else np.zeros(len(counts), dtype=bool)
+    boxes = ax.boxplot([accuracy[in_tail], accuracy[~in_tail]], patch_artist=True, showmeans=True, widths=0.5,
                        meanprops={"marker": "D", "markerfacecolor": "white", "markeredgecolor": "black"},
                        medianprops={"color": "black"})
     for patch, hatch in zip(boxes["boxes"], ("///", "")):
         patch.set_facecolor("0.85")
         patch.set_hatch(hatch)
-    ax.set_xticks([1, 2], [f"tail: {split['tail_fraction']:.0%} least exposed\n(n = {split['n_tail']}, "
-                           f"exposure ≤ {split['tail_max_exposure']:,.0f})", f"head: the rest\n(n = {split['n_head']})"])
-    ax.set_ylabel("accuracy (%)")
+    tail_label = "tail: no split" if threshold is None else (
+        f"tail: exposure ≤ {threshold:,.0f}\n(n = {split['n_tail']}, {split['tail_share']:.0%} of classes)")
+    ax.set_xticks([1, 2], [tail_label, f"head: exposure > {threshold or 0:,.0f}\n(n = {split['n_head']})"],
+                  fontsize=7)
+    ax.set_ylabel("accuracy (%)", fontsize=8)
     p = split["mannwhitney_p"]
-    ax.set_title(f"Head against tail: mean {split['head_accuracy'] * 100:.1f}% against {split['tail_accuracy'] * 100:.1f}%"
-                 f" (Mann-Whitney p = {'n/a' if p is None else f'{p:.2g}'}; ◇ = mean)\n{_subtitle(result)}",
-                 fontsize=10)
-    ax.grid(True, axis="y", linestyle=":", color="0.7")
-    return figure
+    means = ("n/a" if split["tail_accuracy"] is None or split["head_accuracy"] is None else
+             f"tail {split['tail_accuracy'] * 100:.1f}% vs head {split['head_accuracy'] * 100:.1f}%")
+    _pair_title(ax, result["model"], result["corpora"],
+                f"mean {means} (Mann-Whitney p = {'n/a' if p is None else f'{p:.2g}'})", n_panels)
+    ax.grid(True, axis="y", linestyle=":", color="0.8")
 
 
-def decade_means(result: Mapping) -> Figure:
+def draw_decades(ax: Axes, pairing: object, n_panels: int = 1) -> None:
     """The seed paper's view: mean accuracy in exposure bins [0, 10), [10, 100), ..."""
-    figure, ax = _figure()
+    result = pairing.result
     rows = [b for b in result["decades"] if b["n"]]
     labels = [f"[{_count(b['lower'])}, {_count(b['upper'])})\nn = {b['n']}" for b in rows]
     ax.bar(range(len(rows)), [b["mean_accuracy"] * 100 for b in rows], color="0.8", edgecolor="black", hatch="..",
            yerr=[(b["sem_accuracy"] or 0) * 100 for b in rows], capsize=4)
-    ax.set_xticks(range(len(rows)), labels, fontsize=8)
-    ax.set_xlabel("exposure: documents mentioning the class")
-    ax.set_ylabel("mean accuracy (%) ± standard error")
-    ax.set_title(f"Mean accuracy by exposure decade\n{_subtitle(result)}", fontsize=10)
-    ax.grid(True, axis="y", linestyle=":", color="0.7")
-    return figure
+    ax.set_xticks(range(len(rows)), labels, fontsize=7)
+    ax.set_xlabel("documents mentioning the class", fontsize=7)
+    ax.set_ylabel("mean accuracy (%) ± s.e.", fontsize=8)
+    _pair_title(ax, result["model"], result["corpora"], "mean accuracy by exposure decade", n_panels)
+    ax.grid(True, axis="y", linestyle=":", color="0.8")
 
 
-def exposure_distribution(exposure: pl.DataFrame, title: str) -> Figure:
-    """The long tail: classes ranked by exposure (symmetric-log axis, so that zeros show)."""
-    figure, ax = _figure()
-    counts = np.sort(exposure["exposure"].to_numpy().astype(float))[::-1]
-    ranks = np.arange(1, len(counts) + 1)
-    ax.plot(ranks, counts, "k-", linewidth=1.5, label="classes, most exposed first")
-    zeros = counts == 0
-    if zeros.any():
-        ax.plot(ranks[zeros], counts[zeros], "kx", markersize=4, label=f"never mentioned ({zeros.sum()})")
-    ax.set_yscale("symlog", linthresh=1)
-    ax.set_xlabel("class rank by exposure")
-    ax.set_ylabel("documents mentioning the class (symlog scale)")
-    ax.set_title(f"Exposure distribution: {len(counts)} classes, median {np.median(counts):,.0f}\n{title}",
-                 fontsize=10)
-    ax.legend(loc="upper right")
-    ax.grid(True, linestyle=":", color="0.7")
-    return figure
-
-
-def models_side_by_side(results: Mapping[str, Mapping]) -> Figure:
-    """Binned mean accuracy against exposure for several models: one marker and line style per model."""
-    figure, ax = _figure()
-    for i, (model, result) in enumerate(results.items()):
+def draw_models(ax: Axes, group: tuple[str, Sequence[object]], n_panels: int = 1) -> None:
+    """Binned mean accuracy of every model paired with one corpus: one marker and line style per model; the
+    legend below the axes, so that it hides no line."""
+    corpus, pairings = group
+    for i, pairing in enumerate(pairings):
+        result = pairing.result
         rows = [b for b in result["binned"]["bins"] if b["kept"]]
         ax.plot([math.exp(b["upper"]) for b in rows], [b["mean_accuracy"] * 100 for b in rows],
-                marker=MARKERS[i % len(MARKERS)], linestyle=LINESTYLES[i % len(LINESTYLES)],
+                marker=MARKERS[i % len(MARKERS)], linestyle=LINESTYLES[i % len(LINESTYLES)], markersize=3.5,
                 color=GREYS[i % len(GREYS)], markerfacecolor="white" if i % 2 else GREYS[i % len(GREYS)],
-                label=f"{model} (r = {_r(result['binned']['r'])}, ρ = {_r(result['spearman']['r'])})")
+                linewidth=1, label=f"{short_model(result['model'])}: r = {_r(result['binned']['r'])}")
     ax.set_xscale("log")
-    ax.set_xlabel("exposure at the bin's upper edge (log scale)")
-    ax.set_ylabel("mean accuracy of the bin's classes (%)")
-    first = next(iter(results.values()))
-    ax.set_title(f"Models side by side: binned mean accuracy\n{lists_label(first['taxonomies'])}; "
-                 f"exposure: {' + '.join(first['corpora'])}", fontsize=10)
-    ax.legend(fontsize=7, loc="best")
-    ax.grid(True, linestyle=":", color="0.7")
-    return figure
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel("exposure at the bin's upper edge (log scale)", fontsize=7)
+    ax.set_ylabel("mean accuracy of the bin (%)", fontsize=8)
+    ax.set_title(f"models paired with {corpus}", fontsize=9 if n_panels == 1 else 7.5)
+    ax.legend(fontsize=5.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    ax.grid(True, linestyle=":", color="0.8")
+
+
+def draw_distribution(ax: Axes, exposure: Mapping[str, np.ndarray]) -> None:
+    """The long tail: classes ranked by exposure, one line per corpus (symlog axis, so that zeros show)."""
+    for i, (corpus, counts) in enumerate(exposure.items()):
+        ranked = np.sort(counts)[::-1]
+        zeros = int((ranked == 0).sum())
+        ax.plot(np.arange(1, len(ranked) + 1), ranked, linestyle=LINESTYLES[i % len(LINESTYLES)],
+                color=GREYS[i % len(GREYS)], linewidth=1.5,
+                label=f"{corpus}: median {np.median(ranked):,.3g}, {zeros} never mentioned")
+    ax.set_yscale("symlog", linthresh=1)
+    ax.set_xlabel("class rank by exposure", fontsize=8)
+    ax.set_ylabel("documents mentioning the class", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(loc="upper right", fontsize=7)
+    ax.grid(True, linestyle=":", color="0.8")
