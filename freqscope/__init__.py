@@ -24,10 +24,20 @@ _API = {
 }
 
 
+# submodules the README calls through the package (freqscope.infer.infer(...), freqscope.demo.demo())
+_SUBMODULES = ("api", "analysis", "demo", "infer", "report")
+
+
 def __getattr__(name: str) -> Any:
     if name in _API:
         return getattr(importlib.import_module(_API[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"freqscope.{name}")
     raise AttributeError(f"module 'freqscope' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API, *_SUBMODULES})
 
 
 __all__ = sorted(_API)

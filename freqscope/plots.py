@@ -50,7 +50,7 @@ def _count(value: float) -> str:
     return f"{value:g}"
 
 
-def _r(value: float | None) -> str:
+def r_text(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
@@ -140,7 +140,7 @@ def draw_scatter(ax: Axes, pairing: object, n_panels: int = 1) -> None:
     ax.set_ylabel("accuracy (%)", fontsize=8)
     n_zero = int((counts == 0).sum())
     _pair_title(ax, result["model"], result["corpora"],
-                f"ρ = {_r(result['spearman']['r'])}; {label}; {n_zero} of {len(counts)} never mentioned", n_panels)
+                f"ρ = {r_text(result['spearman']['r'])}; {label}; {n_zero} of {len(counts)} never mentioned", n_panels)
     ax.grid(True, linestyle=":", color="0.8")
 
 
@@ -165,7 +165,7 @@ def draw_binned(ax: Axes, pairing: object, n_panels: int = 1) -> None:
     ax.set_ylabel("mean accuracy of the bin (%)", fontsize=8)
     ax.tick_params(labelsize=7)
     _pair_title(ax, result["model"], result["corpora"],
-                f"binned r = {_r(binned['r'])} over {binned['n_bins_kept']} bins", n_panels)
+                f"binned r = {r_text(binned['r'])} over {binned['n_bins_kept']} bins", n_panels)
     ax.legend(loc="upper left", fontsize=6)
     ax.grid(True, linestyle=":", color="0.8")
 
@@ -221,7 +221,7 @@ def draw_models(ax: Axes, group: tuple[str, Sequence[object]], n_panels: int = 1
         ax.plot([math.exp(b["upper"]) for b in rows], [b["mean_accuracy"] * 100 for b in rows],
                 marker=MARKERS[i % len(MARKERS)], linestyle=LINESTYLES[i % len(LINESTYLES)], markersize=3.5,
                 color=GREYS[i % len(GREYS)], markerfacecolor="white" if i % 2 else GREYS[i % len(GREYS)],
-                linewidth=1, label=f"{short_model(result['model'])}: r = {_r(result['binned']['r'])}")
+                linewidth=1, label=f"{short_model(result['model'])}: r = {r_text(result['binned']['r'])}")
     ax.set_xscale("log")
     ax.tick_params(labelsize=7)
     ax.set_xlabel("exposure at the bin's upper edge (log scale)", fontsize=7)

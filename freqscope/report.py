@@ -181,7 +181,7 @@ def _panel_blocks(data: ReportData, title: str, draw: Callable, interactive: Cal
         blocks.append(Block(
             title if not i else f"{title} (continued)",
             figure=lambda chunk=chunk: plots.panels(chunk, draw, title),
-            interactive=(lambda chunk=chunk: interactive(chunk, title)) if interactive else None,
+            interactive=(lambda chunk=chunk: interactive(chunk)) if interactive else None,
             caption=(caption + " " if caption else "") + _sql_caption(section)))
     return blocks
 
@@ -327,14 +327,14 @@ def section_published(data: ReportData) -> list[Block]:
 
 def section_scatter(data: ReportData) -> list[Block]:
     return _panel_blocks(data, "Accuracy against exposure", plots.draw_scatter,
-                         lambda chunk, title: _html_plots().scatter(chunk, title), "scatter",
+                         lambda chunk: _html_plots().scatter(chunk), "scatter",
                          f"Each circle a class; the {plots.OUTLIERS_LABELLED} classes furthest above and below the fit "
                          "are named. The fit is on log exposure with 0 taken as 1, as Pearson r log.")
 
 
 def section_binned(data: ReportData) -> list[Block]:
     return _panel_blocks(data, "Binned log-linear fit (FDP)", plots.draw_binned,
-                         lambda chunk, title: _html_plots().binned(chunk, title), "binned",
+                         lambda chunk: _html_plots().binned(chunk), "binned",
                          "Mean accuracy of the classes in each equal-width bin of log exposure, ± standard error.")
 
 
@@ -350,7 +350,7 @@ def section_models(data: ReportData) -> list[Block]:
         title = "Models side by side: binned mean accuracy"
         blocks.append(Block(title if not i else f"{title} (continued)",
                             figure=lambda chunk=chunk, title=title: plots.panels(chunk, plots.draw_models, title),
-                            interactive=lambda chunk=chunk, title=title: _html_plots().models(chunk, title),
+                            interactive=lambda chunk=chunk: _html_plots().models(chunk),
                             caption=f"Every model paired with a corpus (at most {data.options['max_models']} per "
                                     "corpus). " + _sql_caption("models")))
     return blocks
@@ -358,7 +358,7 @@ def section_models(data: ReportData) -> list[Block]:
 
 def section_head_tail(data: ReportData) -> list[Block]:
     return _panel_blocks(data, "Head and tail", plots.draw_head_tail,
-                         lambda chunk, title: _html_plots().head_tail(chunk, title), "head_tail",
+                         lambda chunk: _html_plots().head_tail(chunk), "head_tail",
                          "The tail is every class exposed at most as much as the class at the "
                          f"{data.pairings[0].result['head_tail']['tail_fraction']:.0%} quantile; classes of equal "
                          "exposure are never split, so with many zeros the tail is larger than that. ◇ = mean.")
@@ -366,7 +366,7 @@ def section_head_tail(data: ReportData) -> list[Block]:
 
 def section_decades(data: ReportData) -> list[Block]:
     return _panel_blocks(data, "Accuracy by exposure decade", plots.draw_decades,
-                         lambda chunk, title: _html_plots().decades(chunk, title), "decades")
+                         lambda chunk: _html_plots().decades(chunk), "decades")
 
 
 def _corpus_counts(data: ReportData) -> dict[str, np.ndarray]:
@@ -378,7 +378,7 @@ def section_distribution(data: ReportData) -> list[Block]:
     title = f"Exposure distribution: {plots.lists_label(data.taxonomies)}"
     counts = _corpus_counts(data)
     return [Block(title, figure=lambda: plots.panels([counts], lambda ax, c, n: plots.draw_distribution(ax, c), title),
-                  interactive=lambda: _html_plots().distribution(counts, title),
+                  interactive=lambda: _html_plots().distribution(counts),
                   caption=_sql_caption("distribution"))]
 
 

@@ -179,3 +179,41 @@ def test_cli_analyze_json(db_path):
                                       "--db", str(db_path)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["n_classes"] == 30
+
+
+def test_one_database_handle_serves_the_whole_api(db_path):
+    import freqscope
+
+    small_database(db_path).close()
+    with freqscope.connect(db_path) as fs:  # read-only
+        by_path = freqscope.analyze(db_path, ["zoo"], ["captions"], "model-a", n_boot=0)
+        by_handle = freqscope.analyze(fs, ["zoo"], ["captions"], "model-a", n_boot=0)
+        by_connection = freqscope.analyze(fs.connection, ["zoo"], ["captions"], "model-a", n_boot=0)
+        assert by_path["spearman"] == by_handle["spearman"] == by_connection["spearman"]
+        assert "analysis_id" not in by_handle  # a read-only handle stores nothing unless asked
+        assert fs.analyze(["zoo"], ["captions"], "model-a", n_boot=0)["n_classes"] == 30
+        with pytest.raises(FreqscopeError, match="read-only.*store=False"):
+            freqscope.analyze(fs, ["zoo"], ["captions"], "model-a", n_boot=0, store=True)
+    with freqscope.connect(db_path, read_only=False) as fs:
+        assert "analysis_id" in freqscope.analyze(fs, ["zoo"], ["captions"], "model-a", n_boot=0)
+
+
+def test_exposure_of_an_unknown_corpus_names_the_corpora(db_path):
+    import freqscope
+
+    small_database(db_path).close()
+    with freqscope.connect(db_path) as fs:
+        assert fs.exposure(corpus="captions").height == 30
+        with pytest.raises(FreqscopeError, match="no corpus 'laion'.*corpora: captions"):
+            fs.exposure(corpus="laion")
+        with pytest.raises(FreqscopeError, match="no taxonomy 'imagenet'.*lists: zoo"):
+            fs.exposure(taxonomy="imagenet")
+
+
+def test_analyze_without_accuracy_says_to_import_or_infer_it(db_path):
+    connection = small_database(db_path)
+    connection.execute("DELETE FROM accuracy_imports")
+    with pytest.raises(FreqscopeError, match="no model has accuracy on zoo: import it .*freqscope infer"):
+        analyze(connection, ["zoo"], ["captions"])
+    with pytest.raises(FreqscopeError, match="no list imagenet in the database; lists .*: zoo"):
+        analyze(connection, ["imagenet"], ["captions"])

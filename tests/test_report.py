@@ -1,6 +1,8 @@
-"""Reports: every PDF page rendered with pdftoppm and checked to be non-blank; HTML; report definitions."""
+"""Reports: every PDF page rendered with pdftoppm and checked to be non-blank; HTML opened in a real headless
+browser (a screenshot that is not blank, no console message); pairings; report definitions."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -9,8 +11,10 @@ from PIL import Image
 
 from freqscope.errors import FreqscopeError
 from freqscope.paths import REPORTS_DIR
-from freqscope.report import load_definition, write_report
-from tests.helpers_analysis import small_database
+from freqscope.report import choose_pairings, load_definition, write_report
+from tests.helpers_analysis import accuracy_rows, small_database
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome", "headless_shell")
 
 
 def rendered_pages(pdf, out_dir):
@@ -37,17 +41,75 @@ def test_pdf_report_pages_are_all_drawn(db, tmp_path):
     output = write_report(db, tmp_path / "report.pdf", taxonomies=["zoo"])
     pages = rendered_pages(output, tmp_path)
     sections = load_definition("default")["sections"]
-    assert len(pages) >= len(sections) + 1  # a title page, then at least one page per section
+    # a title page, then a page per section (per_dataset and published have nothing to show for one list and
+    # no published counts)
+    assert len(pages) >= len(sections) + 1 - 2
     blank = [p.name for p in pages if ink(p) < 0.002]
     assert not blank, f"blank pages: {blank}"
 
 
-def test_html_report_embeds_figures_tables_and_sql(db, tmp_path):
-    output = write_report(db, tmp_path / "report.html", models=["model-a"], definition="fdp")
+def test_html_report_is_self_contained_with_every_model(db, tmp_path):
+    output = write_report(db, tmp_path / "report.html", definition="default")
     text = output.read_text()
-    assert text.count("data:image/png;base64,") == 4  # binned, models, scatter, distribution
+    # plotly.js is inlined: nothing is loaded from elsewhere (the browser test below also runs offline)
+    assert not re.findall(r"<script[^>]*\ssrc=|<link[^>]*\shref=", text)
+    assert text.count("Plotly.newPlot") >= 6  # scatter, binned, models, head/tail, decades, distribution
     assert "<table>" in text and "list_contains($corpora" in text
-    assert "model-a" in text and "model-b" not in text
+    assert "model-a" in text and "model-b" in text  # both models: in the summary and side by side
+    assert '"animal 29 (zoo)' not in text and "animal 29" in text  # class names ride with the points, for hover
+
+
+def find_browser() -> str | None:
+    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+def test_html_report_opens_in_a_headless_browser(db, tmp_path):
+    browser = find_browser()
+    if browser is None:
+        pytest.skip("no headless browser (chromium) is installed")
+    output = write_report(db, tmp_path / "report.html")
+    shot = tmp_path / "shot.png"
+    run = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,2400",
+         "--virtual-time-budget=15000", "--host-resolver-rules=MAP * ~NOTFOUND", "--enable-logging=stderr", "--log-level=0", f"--user-data-dir={tmp_path / 'profile'}",
+         f"--screenshot={shot}", output.as_uri()],
+        capture_output=True, text=True, timeout=180)
+    console = [line for line in run.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, "\n".join(console)  # no error, warning or log from the page's scripts
+    assert shot.exists(), run.stderr[-2000:]
+    assert ink(shot) > 0.03  # text, tables and drawn figures, not a blank page
+    # the figures were drawn by plotly in the browser: the lower part of the page (figures) has ink too
+    image = Image.open(shot).convert("L")
+    lower = image.crop((0, image.height // 2, image.width, image.height))
+    assert 1 - sum(lower.histogram()[250:]) / (lower.width * lower.height) > 0.01
+
+
+def test_a_format_that_contradicts_the_suffix_is_refused(db, tmp_path):
+    with pytest.raises(FreqscopeError, match=r"--format pdf but the output .*x\.html ends in \.html"):
+        write_report(db, tmp_path / "x.html", format="pdf")
+    assert not (tmp_path / "x.html").exists()
+    assert write_report(db, tmp_path / "x.report", format="html").read_text().startswith("<!doctype html>")
+
+
+def test_an_unknown_list_is_named(db, tmp_path):
+    with pytest.raises(FreqscopeError, match="no list imagenet in the database; lists .*: zoo"):
+        write_report(db, tmp_path / "r.pdf", taxonomies=["imagenet"])
+
+
+def test_models_are_paired_with_the_corpus_their_name_names(db, tmp_path):
+    import duckdb
+
+    connection = duckdb.connect(str(db))
+    accuracy_rows(connection, "clip_pretrainedcaptions", "zoo", {i: 0.5 for i in range(30)})
+    accuracy_rows(connection, "other_pretrainedcaptions", "zoo", {i: 0.4 for i in range(30)})
+    chosen, unpaired, rule = choose_pairings(connection, ["zoo"], None, None, None, ["other_pretrainedcaptions"])
+    assert chosen == [("other_pretrainedcaptions", ["captions"], True), ("clip_pretrainedcaptions", ["captions"], False)]
+    assert unpaired == ["model-a", "model-b"] and "its name names" in rule
+    explicit, _, _ = choose_pairings(connection, ["zoo"], None, None, ["model-b=captions"], [])
+    assert explicit == [("model-b", ["captions"], True)]
+    with pytest.raises(FreqscopeError, match="--pair 'model-b': write MODEL=CORPUS"):
+        choose_pairings(connection, ["zoo"], None, None, ["model-b"], [])
+    connection.close()
 
 
 def test_report_definitions_are_checked(db, tmp_path):
@@ -69,4 +131,4 @@ def test_cli_report(db, tmp_path):
     output = tmp_path / "out" / "r.html"
     result = CliRunner().invoke(app, ["report", "-o", str(output), "--db", str(db), "-m", "model-b"])
     assert result.exit_code == 0, result.output
-    assert output.exists()
+    assert output.exists() and re.search(r"report written to .*r\.html", result.output)

@@ -8,11 +8,11 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from freqscope.cli.app import DbOption, app, console, stdout
+from freqscope.cli.app import DbOption, FreqscopeTyper, app, console, stdout
 
-accuracy_app = typer.Typer(help="Per-class accuracy brought in from files.", no_args_is_help=True)
-counts_app = typer.Typer(help="Published per-class counts brought in as the exposure of a named corpus.",
-                         no_args_is_help=True)
+accuracy_app = FreqscopeTyper(help="Per-class accuracy brought in from files.", no_args_is_help=True)
+counts_app = FreqscopeTyper(help="Published per-class counts brought in as the exposure of a named corpus.",
+                            no_args_is_help=True)
 app.add_typer(accuracy_app, name="accuracy")
 app.add_typer(counts_app, name="counts")
 
@@ -94,14 +94,18 @@ def _print_table(result: dict) -> None:
     table.add_row("Kendall τ [95%]", _stat(result["kendall"]))
     table.add_row("Pearson r on log exposure [95%]", _stat(result["pearson_log"]))
     table.add_row(f"binned Pearson r ({result['binned_pearson']['n']} bins)", _stat(result["binned_pearson"]))
-    table.add_row(f"head accuracy ({split['n_head']} classes)", f"{result['head_accuracy'] * 100:.1f}%")
-    table.add_row(f"tail accuracy ({split['n_tail']} least exposed)", f"{result['tail_accuracy'] * 100:.1f}%")
+    if split["tail_max_exposure"] is not None:
+        table.add_row(f"tail: exposure <= {split['tail_max_exposure']:,.0f} ({split['n_tail']} classes, "
+                      f"{split['tail_share']:.0%}; ties kept together)", f"{result['tail_accuracy'] * 100:.1f}%")
+        table.add_row(f"head: the other {split['n_head']} classes", f"{result['head_accuracy'] * 100:.1f}%")
     if split["mannwhitney_p"] is not None:
         table.add_row("head vs tail", f"Mann-Whitney p={split['mannwhitney_p']:.2g}, Welch p={split['welch_p']:.2g}")
     for d in result["decades"]:
         if d["n"]:
             table.add_row(f"exposure [{d['lower']:,.0f}, {d['upper']:,.0f})",
                           f"{d['mean_accuracy'] * 100:.1f}% over {d['n']} classes")
+    for t in result["per_taxonomy"]:
+        table.add_row(f"{t['taxonomy']} alone ({t['n_classes']} classes)", f"Spearman ρ={_stat(t['spearman'])}")
     for v in result["sensitivity"]:
         table.add_row(f"variant: {v['variant']}", f"ρ={_stat({'r': v['spearman']['r']})}, "
                       f"binned r={_stat({'r': v['binned_pearson']['r']})}, n={v['n_classes']}")
@@ -143,7 +147,8 @@ def report_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write (report.pdf or report.html).")] = Path("report.pdf"),
     taxonomy: Annotated[Optional[list[str]], typer.Option("--taxonomy", "-t", help="Class list; repeat to pool (default: every list with exposure and accuracy).")] = None,
     corpus: Annotated[Optional[list[str]], typer.Option("--corpus", "-c", help="Corpus; repeat to sum (default: the indexed corpora covering the lists).")] = None,
-    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="Model; repeat (default: every model with accuracy on the lists).")] = None,
+    model: Annotated[Optional[list[str]], typer.Option("--model", "-m", help="Model; repeat (default: every model with accuracy on the lists, each against the corpora its name names).")] = None,
+    pair: Annotated[Optional[list[str]], typer.Option("--pair", help="MODEL=CORPUS (or MODEL=C1+C2, summed): analyse this model against this corpus; repeat.")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="pdf | html (default: from the output's suffix).")] = None,
     definition: Annotated[str, typer.Option("--definition", help="Report definition: reports/NAME.toml or a .toml path.")] = "default",
     bins: Annotated[int, typer.Option(help="Binned fit: equally spaced points over log count.")] = 12,
@@ -154,6 +159,8 @@ def report_command(
     """Write a multi-page PDF (or HTML) report: summary, plots, most/least exposed classes, settings, SQL."""
     from freqscope.report import write_report
 
-    path = write_report(db, output, taxonomies=taxonomy, corpora=corpus, models=model, format=format,
-                        definition=definition, bins=bins, drop_low=drop_low, drop_high=drop_high)
+    with console.status("report: reading the database", spinner="dots") as status:
+        path = write_report(db, output, taxonomies=taxonomy, corpora=corpus, models=model, format=format,
+                            definition=definition, pairs=pair, bins=bins, drop_low=drop_low, drop_high=drop_high,
+                            progress=lambda line: status.update(f"report: {line}"))
     console.print(f"report written to {path}", highlight=False)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from freqscope.cli.app import app, console
+from freqscope.cli.app import app, console, stdout
 from freqscope.cli.index_cmd import print_summary
 
 
@@ -25,3 +25,6 @@ def demo_command(
     console.print(f"database: {result.db}\nreport:   {result.report}", highlight=False)
     console.print(f'next: freqscope sql --db {result.db} "SELECT * FROM exposure ORDER BY docs DESC LIMIT 10"',
                   highlight=False)
+    # the headline last, on stdout: what the demo found
+    for line in result.headline:
+        stdout.print(line, highlight=False, soft_wrap=True)
