@@ -127,7 +127,7 @@ def draw_scatter(ax: Axes, pairing: object, n_panels: int = 1) -> None:
         slope, intercept = line
         grid = np.linspace(0, np.log10(max(counts.max(), 1)), 50)
         ax.plot(grid, intercept + slope * grid * math.log(10), "k--", linewidth=1.5)
-        label = f"fit: {slope * math.log(10):+.1f} points per tenfold exposure"
+        label = f"fit {slope * math.log(10):+.1f} points per tenfold exposure"
     for name, count, value in outliers(table).select("class", "exposure", "accuracy").iter_rows():
         x = exposure_position(np.array([count]))[0]
         ax.annotate(name[:22], (x, value * 100), fontsize=5.5 if n_panels > 1 else 7, xytext=(3, 2),
@@ -140,7 +140,7 @@ def draw_scatter(ax: Axes, pairing: object, n_panels: int = 1) -> None:
     ax.set_ylabel("accuracy (%)", fontsize=8)
     n_zero = int((counts == 0).sum())
     _pair_title(ax, result["model"], result["corpora"],
-                f"ρ = {r_text(result['spearman']['r'])}; {label}; {n_zero} of {len(counts)} never mentioned", n_panels)
+                f"ρ = {r_text(result['spearman']['r'])}; {label}; {n_zero}/{len(counts)} never mentioned", n_panels)
     ax.grid(True, linestyle=":", color="0.8")
 
 

@@ -76,6 +76,8 @@ TEXT_LINES_PER_PAGE = 44
 TEXT_WIDTH = 110
 PANELS_PER_PAGE = 4
 PROSE_WIDTH = 118  # characters of a line of prose at 9 pt
+PROSE_LINES_PER_PAGE = 27
+MODEL_LABEL_WIDTH = 30
 DEFAULT_OPTIONS = {"top_n": 20, "max_models": 8, "bootstrap": 200, "primary_models": [], "published": [],
                    "corpus_notes": {}}
 
@@ -169,6 +171,17 @@ def _sql_caption(section: str) -> str:
     return "SQL: " + ", ".join(SECTION_SQL[section]) + " (see the SQL section)"
 
 
+def _model(name: str) -> str:
+    """A model's short name, cut to fit a table column."""
+    label = short_model(name)
+    return label if len(label) <= MODEL_LABEL_WIDTH else label[: MODEL_LABEL_WIDTH - 1] + "…"
+
+
+def _file(path: str) -> str:
+    name = Path(path).name
+    return name if len(name) <= 40 else name[:39] + "…"
+
+
 def _chunks(items: Sequence, size: int) -> list[Sequence]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [items]
 
@@ -237,10 +250,10 @@ def section_corpora(data: ReportData) -> list[Block]:
     rows = []
     for corpus, kind, fmt, n_docs, _, a_file in data.corpora.iter_rows():
         models = [short_model(p.model) for p in data.pairings if corpus in p.corpora]
-        note = data.options["corpus_notes"].get(corpus) or (f"published counts ({Path(a_file).name})" if kind ==
-                                                            "imported" else f"{kind}, {fmt}, {Path(a_file).name}")
-        rows.append([corpus, kind, _docs(n_docs), textwrap.shorten(note, 70),
-                     textwrap.shorten(", ".join(models) or "(no model)", 40)])
+        note = data.options["corpus_notes"].get(corpus) or (f"published counts, {_file(a_file)}" if kind ==
+                                                            "imported" else f"{fmt} file {_file(a_file)}")
+        paired = ", ".join(models[:2]) + (f" and {len(models) - 2} more" if len(models) > 2 else "")
+        rows.append([corpus, kind, _docs(n_docs), textwrap.shorten(note, 90, placeholder=" …"), paired or "(none)"])
     return [Block("The corpora", columns=["corpus", "kind", "documents", "what it is", "models paired"], rows=rows,
                   caption="Exposure is counted in each corpus separately; a model is analysed against its own. "
                           + _sql_caption("corpora"))]
@@ -252,7 +265,7 @@ def section_summary(data: ReportData) -> list[Block]:
     rows = []
     for pairing in data.pairings:
         r = pairing.result
-        rows.append(["★" if pairing.primary else "", short_model(pairing.model), " + ".join(pairing.corpora),
+        rows.append(["★" if pairing.primary else "", _model(pairing.model), " + ".join(pairing.corpora),
                      str(r["n_classes"]), str(r["n_never_mentioned"]), _r(r["spearman"]), _r(r["pearson_log"]),
                      _r(r["binned_pearson"]), _pct(r["head_accuracy"]), _pct(r["tail_accuracy"]),
                      _p(r["head_tail"]["mannwhitney_p"])])
@@ -267,7 +280,7 @@ def section_per_dataset(data: ReportData) -> list[Block]:
     rows = []
     for pairing in data.primary:
         for t in pairing.result["per_taxonomy"]:
-            rows.append([short_model(pairing.model), " + ".join(pairing.corpora), t["taxonomy"], str(t["n_classes"]),
+            rows.append([_model(pairing.model), " + ".join(pairing.corpora), t["taxonomy"], str(t["n_classes"]),
                          str(t["n_never_mentioned"]), _pct(t["mean_accuracy"]), _r(t["spearman"]),
                          _r({"r": t["pearson_log"]["r"]})])
     if not rows:
@@ -539,20 +552,23 @@ TABLE_CHARACTERS_AT_8PT = 130  # characters that fit across a page at 8 pt
 
 
 def _pdf_pages(block: Block) -> list[Figure]:
+    pages: list[Figure] = []
     if block.figure is not None:
         figure = block.figure()
         if block.caption:
             figure.text(0.01, 0.002, "\n".join(textwrap.wrap(block.caption, 150)), fontsize=6.5, va="bottom",
                         style="italic")
         return [figure]
-    pages = []
     if block.text is not None and block.prose:
-        figure, ax = _page(block.title, block.caption)
-        ax.axis("off")
-        ax.text(0, 1, "\n".join(line for paragraph in block.text.split("\n\n")
-                                for line in [*textwrap.wrap(paragraph, PROSE_WIDTH, subsequent_indent="   "), ""]),
-                fontsize=9, va="top", transform=ax.transAxes, linespacing=1.4)
-        return [figure]
+        lines = [line for paragraph in block.text.split("\n\n")
+                 for line in [*textwrap.wrap(paragraph, PROSE_WIDTH, subsequent_indent="   "), ""]]
+        for start in range(0, len(lines), PROSE_LINES_PER_PAGE):
+            figure, ax = _page(block.title if not start else f"{block.title} (continued)", block.caption)
+            ax.axis("off")
+            ax.text(0, 1, "\n".join(lines[start:start + PROSE_LINES_PER_PAGE]), fontsize=9, va="top",
+                    transform=ax.transAxes, linespacing=1.4)
+            pages.append(figure)
+        return pages
     if block.text is not None:
         lines = _wrapped_lines(block.text)
         for start in range(0, max(len(lines), 1), TEXT_LINES_PER_PAGE):

@@ -3,11 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# WordNet 3.0 (to regenerate and check the built-in class lists) and pdftoppm (to check report pages).
-if [ ! -f /usr/share/wordnet/data.noun ] || ! command -v pdftoppm >/dev/null; then
+# WordNet 3.0 (to regenerate and check the built-in class lists), pdftoppm and pdftotext (to check report pages)
+# and a headless chromium (to open the HTML report in a real browser; its test skips where there is none).
+if [ ! -f /usr/share/wordnet/data.noun ] || ! command -v pdftoppm >/dev/null || ! command -v chromium >/dev/null; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wordnet-base poppler-utils >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null \
+        || echo "chromium could not be installed: the HTML report's browser test will skip"
 fi
 
 # torch first: 2.13.0 is a local CPU build; a bare `torch` requirement would pull a CUDA build of several GB.

@@ -1,6 +1,9 @@
 """The README's main command: index the bundled corpora, import the bundled accuracies, write a report."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 import duckdb
 from typer.testing import CliRunner
 
@@ -26,3 +29,19 @@ def test_demo_runs_the_main_job_on_the_bundled_data(tmp_path):
     # re-running reuses the indexed corpora and gives the same database contents
     again = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--quiet"])
     assert again.exit_code == 0, again.output
+
+
+def test_demo_report_pairs_each_model_with_its_corpus_and_states_fdps_values(tmp_path):
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--quiet"])
+    assert result.exit_code == 0, result.output
+    if shutil.which("pdftotext") is None:
+        return  # the pairing itself is tested in test_report; the text needs poppler-utils
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    # each model against its own pretraining corpus: never ViT-B-32 (LAION-400M) against CC3M
+    assert "RN50 (cc3m) against cc3m " in text and "ViT-B-32 (laion400m) against laion " in text
+    assert "ViT-B-32 (laion400m) against cc3m" not in text and "RN50 (cc3m) against laion" not in text
+    # what each corpus is, and FDP's published values beside what the bundled files give
+    assert "the CC3M validation split" in text and "15,833" in text
+    assert "Published results against this database" in text and "0.99" in text and "0.96" in text
+    assert "Our counts against published counts" in text
