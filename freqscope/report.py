@@ -355,17 +355,19 @@ def section_models(data: ReportData) -> list[Block]:
     groups: dict[str, list[Pairing]] = {}
     for pairing in data.pairings:
         groups.setdefault(" + ".join(pairing.corpora), []).append(pairing)
-    shown = [(corpus, group[: data.options["max_models"]]) for corpus, group in groups.items() if len(group) > 1]
-    if not shown:
+    every = [(corpus, group) for corpus, group in groups.items() if len(group) > 1]
+    if not every:
         return []
+    limit = data.options["max_models"]
     blocks = []
-    for i, chunk in enumerate(_chunks(shown, PANELS_PER_PAGE)):
+    for i, chunk in enumerate(_chunks(every, PANELS_PER_PAGE)):
         title = "Models side by side: binned mean accuracy"
+        drawn = [(corpus, group[:limit]) for corpus, group in chunk]  # the PDF's legend has room for `limit`
         blocks.append(Block(title if not i else f"{title} (continued)",
-                            figure=lambda chunk=chunk, title=title: plots.panels(chunk, plots.draw_models, title),
+                            figure=lambda drawn=drawn, title=title: plots.panels(drawn, plots.draw_models, title),
                             interactive=lambda chunk=chunk: _html_plots().models(chunk),
-                            caption=f"Every model paired with a corpus (at most {data.options['max_models']} per "
-                                    "corpus). " + _sql_caption("models")))
+                            caption=f"Every model paired with a corpus (the PDF draws at most {limit} per corpus, the "
+                                    "HTML all; click a legend entry to hide a line). " + _sql_caption("models")))
     return blocks
 
 
@@ -374,7 +376,8 @@ def section_head_tail(data: ReportData) -> list[Block]:
                          lambda chunk: _html_plots().head_tail(chunk), "head_tail",
                          "The tail is every class exposed at most as much as the class at the "
                          f"{data.pairings[0].result['head_tail']['tail_fraction']:.0%} quantile; classes of equal "
-                         "exposure are never split, so with many zeros the tail is larger than that. ◇ = mean.")
+                         "exposure are never split, so with many zeros the tail is larger than that. The mean: ◇ "
+                         "in the PDF, a dashed line in the HTML.")
 
 
 def section_decades(data: ReportData) -> list[Block]:
@@ -460,12 +463,19 @@ def section_sensitivity(data: ReportData) -> list[Block]:
                                           "every other page of this report uses")
         for v in [headline, *result["sensitivity"]]:
             explained.setdefault(v["variant"], v.get("explanation", ""))
-            rows.append([textwrap.shorten(pairing.label, 34), textwrap.shorten(v["variant"], 34), str(v["n_classes"]),
+            rows.append([textwrap.shorten(pairing.label, 44, placeholder=" …"),
+                         textwrap.shorten(v["variant"], 34, placeholder=" …"), str(v["n_classes"]),
                          _r({"r": v["spearman"]["r"]}), _r({"r": v["kendall"]["r"]}), _r({"r": v["pearson_log"]["r"]}),
                          _r(v["binned_pearson"]), _pct(v["head_accuracy"]), _pct(v["tail_accuracy"])])
     lines = ["Each variant recomputes the statistics with exposure counted another way:", ""]
     for name, explanation in explained.items():
         lines += textwrap.wrap(f"{name}: {explanation}.", TEXT_WIDTH - 4, initial_indent="  ", subsequent_indent="    ")
+    shown = {v["count"] for p in data.primary for v in p.result["sensitivity"]} | {p.result["count"] for p in data.primary}
+    same = [f"{COUNT_LABELS.get(name, name)} ({COUNT_VARIANTS[name]})" for name in COUNT_VARIANTS if name not in shown]
+    if same:
+        lines += ["", *textwrap.wrap("Left out because they give the same counts as the headline here: "
+                                     + "; ".join(same) + ".", TEXT_WIDTH - 4, initial_indent="  ",
+                                     subsequent_indent="    ")]
     return [Block("Sensitivity to the counting variant", columns=columns, rows=rows,
                   caption="Variants present in the database, for the primary pairings; the variants are explained on "
                           "the next page. " + _sql_caption("sensitivity")),

@@ -132,3 +132,53 @@ def test_cli_report(db, tmp_path):
     result = CliRunner().invoke(app, ["report", "-o", str(output), "--db", str(db), "-m", "model-b"])
     assert result.exit_code == 0, result.output
     assert output.exists() and re.search(r"report written to .*r\.html", result.output)
+
+
+def report_data(db, **options):
+    from freqscope.report import DEFAULT_OPTIONS, collect
+    from freqscope.store import open_database
+
+    connection = open_database(db, read_only=True)
+    analysis_options = {"bins": 12, "drop_low": 1, "drop_high": 1, "tail_fraction": 0.2}
+    return collect(connection, ["zoo"], None, ["model-a"], None, {**DEFAULT_OPTIONS, "bootstrap": 20, **options},
+                   analysis_options, lambda line: None)
+
+
+def test_least_exposed_ties_are_ordered_by_accuracy_with_exposure_per_million(db):
+    from freqscope.report import section_least_exposed, section_most_exposed
+
+    data = report_data(db, top_n=5)
+    (least,) = section_least_exposed(data)
+    # classes 0 and 2 are never mentioned (class 1 is, through the ambiguous "pet"); the more accurate first,
+    # not list order
+    assert [row[1:3] for row in least.rows[:3]] == [["animal 2", "0"], ["cat", "0"], ["animal 5", "1"]]  # 3, 4, 5: exposure 1
+    assert float(least.rows[0][4]) > float(least.rows[1][4])
+    (most,) = section_most_exposed(data)
+    assert most.rows[0][1] in ("animal 27", "animal 28", "animal 29") and most.rows[0][2] == "511"
+    assert most.rows[0][3] == f"{511 * 1e6 / 1000:,.1f}"  # per million of the corpus's 1,000 documents
+    data.connection.close()
+
+
+def test_sensitivity_page_explains_every_variant_and_marks_the_headline(db):
+    from freqscope.report import section_sensitivity
+
+    data = report_data(db)
+    table, explanations = section_sensitivity(data)
+    variants = [row[1] for row in table.rows]
+    assert variants[0] == "headline: all terms" and "ambiguous terms skipped" in variants
+    for variant in variants:
+        assert f"{variant}: " in explanations.text  # every variant explained
+    assert "precision-weighted" in explanations.text and "Left out because" in explanations.text  # not audited
+    data.connection.close()
+
+
+def test_reading_states_the_headline_with_its_interval_and_caveats(db):
+    from freqscope.report import section_reading
+
+    data = report_data(db)
+    (reading,) = section_reading(data)
+    spearman = data.primary[0].result["spearman"]
+    assert f"Spearman ρ = {spearman['r']:.2f} [95% interval {spearman['ci_low']:.2f}, {spearman['ci_high']:.2f}]" \
+        in reading.text
+    assert "never mentioned" in reading.text and "Caveats" in reading.text and "precision is unknown" in reading.text
+    data.connection.close()
