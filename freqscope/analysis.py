@@ -434,14 +434,14 @@ def resolve_selection(
     connection: duckdb.DuckDBPyConnection, taxonomies: Sequence[str] | None, corpora: Sequence[str] | None,
     model: str | None,
 ) -> tuple[list[str], list[str], str]:
-    """Fill in what the user left out where there is one obvious choice, else say what the choices are."""
+    """Fill in what the user left out where there is one obvious choice, else say what the choices are.
+
+    Without corpora, a model is analysed against the corpora its name names (``model_trained_on``; indexed ones
+    rather than imported ones where there are both), else against every default corpus summed."""
     if not taxonomies:
         raise FreqscopeError("name the class list(s) with --taxonomy (it may repeat to pool lists)")
     taxonomies = list(dict.fromkeys(taxonomies))
-    corpora = list(dict.fromkeys(corpora or default_corpora(connection, taxonomies)))
     check_taxonomies(connection, taxonomies)
-    if not corpora:
-        raise FreqscopeError(f"no corpus has exposure for {', '.join(taxonomies)}: index one or import counts first")
     if model is None:
         models = models_for(connection, taxonomies)
         if not models:
@@ -451,6 +451,14 @@ def resolve_selection(
             raise FreqscopeError(f"name the model with --model; {len(models)} models have accuracy on "
                                  f"{', '.join(taxonomies)}: {_listing(models)}")
         model = models[0]
+    if not corpora:
+        covering = corpora_covering(connection, taxonomies)
+        own = covering.filter(pl.col("name").map_elements(lambda c: model_trained_on(model, c), return_dtype=pl.Boolean))
+        indexed = own.filter(pl.col("kind") != "imported")["name"].to_list()
+        corpora = indexed or own["name"].to_list() or default_corpora(connection, taxonomies)
+    corpora = list(dict.fromkeys(corpora))
+    if not corpora:
+        raise FreqscopeError(f"no corpus has exposure for {', '.join(taxonomies)}: index one or import counts first")
     return taxonomies, corpora, model
 
 

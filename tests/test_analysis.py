@@ -12,7 +12,7 @@ from freqscope.analysis import (
     analyze, binned_fit, class_table, correlation, database_fingerprint, decade_bins, head_tail, log_exposure,
 )
 from freqscope.errors import FreqscopeError
-from tests.helpers_analysis import small_database
+from tests.helpers_analysis import accuracy_rows, small_database
 
 RNG = np.random.default_rng(42)
 COUNTS = np.floor(np.exp(RNG.uniform(0, 12, 200))) - 1  # 0 .. ~160k, zeros included
@@ -217,3 +217,19 @@ def test_analyze_without_accuracy_says_to_import_or_infer_it(db_path):
         analyze(connection, ["zoo"], ["captions"])
     with pytest.raises(FreqscopeError, match="no list imagenet in the database; lists .*: zoo"):
         analyze(connection, ["imagenet"], ["captions"])
+
+
+def test_without_corpora_a_model_is_analysed_against_the_corpus_its_name_names(db_path, tmp_path):
+    from freqscope.accuracy import import_counts
+    from tests.helpers_analysis import indexed_corpus
+
+    connection = small_database(db_path)
+    indexed_corpus(connection, "webtext", "zoo", {i: [i] for i in range(30)})
+    counts = tmp_path / "pub.json"
+    counts.write_text(json.dumps({f"animal {i}": i for i in range(1, 30)} | {"cat": 0}))
+    import_counts(connection, counts, corpus="webtext-published", taxonomy="zoo")
+    accuracy_rows(connection, "clip_pretrainedwebtext", "zoo", {i: i / 30 for i in range(30)})
+    own = analyze(connection, ["zoo"], model="clip_pretrainedwebtext", n_boot=0, store=False)
+    assert own["corpora"] == ["webtext"]  # the indexed corpus its name names, not captions, not summed
+    other = analyze(connection, ["zoo"], model="model-a", n_boot=0, store=False)
+    assert other["corpora"] == ["captions", "webtext"]  # no corpus named: the indexed corpora summed, as before

@@ -115,7 +115,7 @@ def _print_table(result: dict) -> None:
 @app.command("analyze")
 def analyze_command(
     taxonomy: Annotated[list[str], typer.Option("--taxonomy", "-t", help="Class list; repeat to pool lists.")],
-    corpus: Annotated[Optional[list[str]], typer.Option("--corpus", "-c", help="Corpus; repeat to sum exposures (default: every indexed corpus with exposure for the lists).")] = None,
+    corpus: Annotated[Optional[list[str]], typer.Option("--corpus", "-c", help="Corpus; repeat to sum exposures (default: the corpora the model's name names, else every indexed corpus with exposure for the lists).")] = None,
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model (default: the only one with accuracy on the lists).")] = None,
     bins: Annotated[int, typer.Option(help="Binned fit: equally spaced points over log count (FDP: 12).")] = 12,
     drop_low: Annotated[int, typer.Option(help="Binned fit: lowest bins left out (FDP: 1, the classes at the minimum count).")] = 1,
