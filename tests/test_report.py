@@ -182,3 +182,14 @@ def test_reading_states_the_headline_with_its_interval_and_caveats(db):
         in reading.text
     assert "never mentioned" in reading.text and "Caveats" in reading.text and "precision is unknown" in reading.text
     data.connection.close()
+
+
+def test_report_reports_progress_and_takes_an_open_handle(db, tmp_path):
+    import freqscope
+
+    lines: list[str] = []
+    write_report(db, tmp_path / "a.pdf", definition="fdp", progress=lines.append)
+    assert lines[0].startswith("analysing 1/2: model-a against captions") and lines[-1].startswith("drawing 7 sections")
+    with freqscope.connect(db) as fs:  # a path open through freqscope.connect() is read through that handle
+        assert fs.report(tmp_path / "b.pdf", definition="fdp").stat().st_size > 10_000
+        assert write_report(db, tmp_path / "c.pdf", definition="fdp").exists()
