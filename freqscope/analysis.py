@@ -453,7 +453,7 @@ def resolve_selection(
         model = models[0]
     if not corpora:
         covering = corpora_covering(connection, taxonomies)
-        own = covering.filter(pl.col("name").map_elements(lambda c: model_trained_on(model, c), return_dtype=pl.Boolean))
+        own = covering.filter(pl.Series([model_trained_on(model, c) for c in covering["name"]], dtype=pl.Boolean))
         indexed = own.filter(pl.col("kind") != "imported")["name"].to_list()
         corpora = indexed or own["name"].to_list() or default_corpora(connection, taxonomies)
     corpora = list(dict.fromkeys(corpora))
@@ -508,8 +508,9 @@ def analyze(
                     class_table(connection, taxonomies, variant["corpora"], model, variant["count"]),
                     bins=bins, drop_low=drop_low, drop_high=drop_high, tail_fraction=tail_fraction, n_boot=0)
                 result["sensitivity"].append({
-                    **variant, **{k: variant_statistics[k] for k in ("n_classes", "spearman", "kendall", "pearson_log", "binned_pearson",
-                                               "head_accuracy", "tail_accuracy")},
+                    **variant, **{k: variant_statistics[k] for k in (
+                        "n_classes", "spearman", "kendall", "pearson_log", "binned_pearson", "head_accuracy",
+                        "tail_accuracy")},
                 })
         result["db_fingerprint"] = database_fingerprint(connection)
         if store:

@@ -51,7 +51,8 @@ def headline(db: Path) -> list[str]:
         r = analyze(db, list(FDP_TAXONOMIES.values()), [corpus], HEADLINE_MODEL, n_boot=REPORT_BOOTSTRAP,
                     sensitivity=False, store=False)
         s = r["spearman"]
-        lines.append(f"{short_model(HEADLINE_MODEL)} against {corpus}: Spearman ρ = {s['r']:.2f} "
+        lines.append(f"{short_model(HEADLINE_MODEL)}, accuracy against exposure in {corpus}: "
+                     f"Spearman ρ = {s['r']:.2f} "
                      f"[{s['ci_low']:.2f}, {s['ci_high']:.2f}] over {r['n_classes']} classes "
                      f"({r['n_never_mentioned']} never mentioned), binned r = {r['binned_pearson']['r']:.2f}")
     return lines

@@ -233,7 +233,8 @@ def section_reading(data: ReportData) -> list[Block]:
     caveats = ["Caveats: statistics rest on the classes that are mentioned at all (ties at 0 carry no order);"]
     samples = [c for p in data.primary for c in p.corpora if (data.n_docs(c) or 1_000_000) < 1_000_000]
     if samples:
-        caveats.append(f"{', '.join(dict.fromkeys(samples))} {'is a sample' if len(set(samples)) == 1 else 'are samples'}"
+        verb = "is a sample" if len(set(samples)) == 1 else "are samples"
+        caveats.append(f"{', '.join(dict.fromkeys(samples))} {verb}"
                        " far smaller than any model's training data, so their counts are small and noisy;")
     caveats.append("a class counts wherever one of its terms appears, whatever the word means there ("
                    + (f"{audited} classes have audited precision" if audited else
@@ -407,8 +408,8 @@ def _ranked(data: ReportData, pairing: Pairing, descending: bool) -> tuple[pl.Da
                           how="left")
     n_docs = [data.n_docs(c) for c in pairing.corpora]
     total = sum(n_docs) if None not in n_docs else None
-    ranked = table.sort(["exposure", "accuracy", "taxonomy", "class_index"], descending=[descending, True, False, False],
-                        nulls_last=True)
+    ranked = table.sort(["exposure", "accuracy", "taxonomy", "class_index"],
+                        descending=[descending, True, False, False], nulls_last=True)
     return ranked, total
 
 
@@ -470,7 +471,7 @@ def section_sensitivity(data: ReportData) -> list[Block]:
     lines = ["Each variant recomputes the statistics with exposure counted another way:", ""]
     for name, explanation in explained.items():
         lines += textwrap.wrap(f"{name}: {explanation}.", TEXT_WIDTH - 4, initial_indent="  ", subsequent_indent="    ")
-    shown = {v["count"] for p in data.primary for v in p.result["sensitivity"]} | {p.result["count"] for p in data.primary}
+    shown = {v["count"] for p in data.primary for v in [p.result, *p.result["sensitivity"]]}
     same = [f"{COUNT_LABELS.get(name, name)} ({COUNT_VARIANTS[name]})" for name in COUNT_VARIANTS if name not in shown]
     if same:
         lines += ["", *textwrap.wrap("Left out because they give the same counts as the headline here: "

@@ -24,8 +24,8 @@ def test_demo_runs_the_main_job_on_the_bundled_data(tmp_path):
         assert models == 21
     # the headline statistic ends the output: RN50 against our CC3M sample and against FDP's CC-3M counts
     last = result.stdout.strip().splitlines()[-2:]
-    assert last[0].startswith("RN50 (cc3m) against cc3m: Spearman ρ = ") and "never mentioned" in last[0]
-    assert last[1].startswith("RN50 (cc3m) against cc3m-fdp: Spearman ρ = ")
+    assert last[0].startswith("RN50 (cc3m), accuracy against exposure in cc3m: Spearman ρ = ") and "never mentioned" in last[0]
+    assert last[1].startswith("RN50 (cc3m), accuracy against exposure in cc3m-fdp: Spearman ρ = ")
     # re-running reuses the indexed corpora and gives the same database contents
     again = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--quiet"])
     assert again.exit_code == 0, again.output
