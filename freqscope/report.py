@@ -468,19 +468,17 @@ def section_sensitivity(data: ReportData) -> list[Block]:
                          textwrap.shorten(v["variant"], 34, placeholder=" …"), str(v["n_classes"]),
                          _r({"r": v["spearman"]["r"]}), _r({"r": v["kendall"]["r"]}), _r({"r": v["pearson_log"]["r"]}),
                          _r(v["binned_pearson"]), _pct(v["head_accuracy"]), _pct(v["tail_accuracy"])])
-    lines = ["Each variant recomputes the statistics with exposure counted another way:", ""]
-    for name, explanation in explained.items():
-        lines += textwrap.wrap(f"{name}: {explanation}.", TEXT_WIDTH - 4, initial_indent="  ", subsequent_indent="    ")
+    paragraphs = ["Each variant recomputes the statistics with exposure counted another way:",
+                  *[f"• {name}: {explanation}." for name, explanation in explained.items()]]
     shown = {v["count"] for p in data.primary for v in [p.result, *p.result["sensitivity"]]}
     same = [f"{COUNT_LABELS.get(name, name)} ({COUNT_VARIANTS[name]})" for name in COUNT_VARIANTS if name not in shown]
     if same:
-        lines += ["", *textwrap.wrap("Left out because they give the same counts as the headline here: "
-                                     + "; ".join(same) + ".", TEXT_WIDTH - 4, initial_indent="  ",
-                                     subsequent_indent="    ")]
+        paragraphs.append("Left out because they give the same counts as the headline here: " + "; ".join(same) + ".")
     return [Block("Sensitivity to the counting variant", columns=columns, rows=rows,
                   caption="Variants present in the database, for the primary pairings; the variants are explained on "
                           "the next page. " + _sql_caption("sensitivity")),
-            Block("Sensitivity: the variants", text="\n".join(lines), caption=_sql_caption("sensitivity"))]
+            Block("Sensitivity: the variants", text="\n\n".join(paragraphs), prose=True,
+                  caption=_sql_caption("sensitivity"))]
 
 
 def _frame_lines(frame: pl.DataFrame) -> list[str]:
@@ -559,7 +557,7 @@ def _page(title: str, caption: str) -> tuple[Figure, object]:
     return figure, figure.add_axes((0.04, 0.08, 0.92, 0.82))
 
 
-TABLE_CHARACTERS_AT_8PT = 130  # characters that fit across a page at 8 pt
+TABLE_CHARACTERS_AT_8PT = 112  # characters that fit across a page at 8 pt (proportional: wide letters count)
 
 
 def _pdf_pages(block: Block) -> list[Figure]:
