@@ -687,10 +687,16 @@ def choose_pairings(
     chosen = [(m, [c]) for c in names for m in candidates if model_trained_on(m, c)]
     if chosen:
         paired = {m for m, _ in chosen}
+        if models:  # a model the user named is analysed even where its name names no corpus
+            summed = list(corpora or default_corpora(connection, taxonomies))
+            chosen += [(m, summed) for m in candidates if m not in paired]
+            paired = set(candidates)
         rule = ("each model against every corpus its name names (FDP's backboneRN50_pretrainedcc3m: cc3m, "
                 "cc3m-fdp); the primary model of a corpus is "
                 + ("the definition's primary_models where present, else " if preferred else "")
-                + "the first by name; pass --pair MODEL=CORPUS to choose")
+                + "the first by name"
+                + ("; a model named with --model whose name names none, against the default corpora summed"
+                   if models else "") + "; pass --pair MODEL=CORPUS to choose")
         return with_primaries(chosen), [m for m in candidates if m not in paired], rule
     summed = list(corpora or default_corpora(connection, taxonomies))
     return (with_primaries([(m, summed) for m in candidates]), [],

@@ -105,6 +105,9 @@ def test_models_are_paired_with_the_corpus_their_name_names(db, tmp_path):
     chosen, unpaired, rule = choose_pairings(connection, ["zoo"], None, None, None, ["other_pretrainedcaptions"])
     assert chosen == [("other_pretrainedcaptions", ["captions"], True), ("clip_pretrainedcaptions", ["captions"], False)]
     assert unpaired == ["model-a", "model-b"] and "its name names" in rule
+    named, unpaired, _ = choose_pairings(connection, ["zoo"], None, ["clip_pretrainedcaptions", "model-a"], None, [])
+    assert named == [("clip_pretrainedcaptions", ["captions"], True), ("model-a", ["captions"], False)]
+    assert unpaired == []  # a model named with --model is analysed, against the default corpora
     explicit, _, _ = choose_pairings(connection, ["zoo"], None, None, ["model-b=captions"], [])
     assert explicit == [("model-b", ["captions"], True)]
     with pytest.raises(FreqscopeError, match="--pair 'model-b': write MODEL=CORPUS"):
