@@ -234,7 +234,8 @@ def database(db: object) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         with connection_for(db) as connection:
             yield connection
-    except duckdb.ConnectionException as exc:
+    except FreqscopeError as exc:
+        # store.open_database words DuckDB's refusal of a second connection as a doubt about the file
         if "different configuration" not in str(exc):
             raise
         raise FreqscopeError(f"{db} is already open in this process with other settings: pass that connection "

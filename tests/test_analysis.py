@@ -233,3 +233,16 @@ def test_without_corpora_a_model_is_analysed_against_the_corpus_its_name_names(d
     assert own["corpora"] == ["webtext"]  # the indexed corpus its name names, not captions, not summed
     other = analyze(connection, ["zoo"], model="model-a", n_boot=0, store=False)
     assert other["corpora"] == ["captions", "webtext"]  # no corpus named: the indexed corpora summed, as before
+
+
+def test_a_path_open_elsewhere_in_the_process_gives_one_clear_line(db_path):
+    import duckdb
+
+    small_database(db_path).close()
+    other = duckdb.connect(str(db_path), read_only=True)  # not through freqscope.connect: no handle to reuse
+    try:
+        with pytest.raises(FreqscopeError, match="already open in this process with other settings: pass that "
+                                                 "connection"):
+            analyze(db_path, ["zoo"], ["captions"], "model-a", n_boot=0)
+    finally:
+        other.close()
