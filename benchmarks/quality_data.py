@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import polars as pl
 
-ROOT = Path(__file__).resolve().parents[1]
-QUALITY_DIR = ROOT / "data" / "quality"
-SHARED_CORPORA = Path(os.environ.get("FREQSCOPE_SHARED", ROOT.parent / "shared")) / "data" / "corpora"
+from freqscope.paths import DATA_DIR, SHARED_DIR
+
+QUALITY_DIR = DATA_DIR / "quality"
+SHARED_CORPORA = SHARED_DIR / "data" / "corpora"
 
 CORPUS_FILES = {
     "coco": "coco_captions_val2017/captions_val2017.json",
@@ -34,6 +33,8 @@ CORPUS_FILES = {
 }
 CORPORA = tuple(CORPUS_FILES)
 WEB_CORPORA = ("cc3m", "laion")
+# Captions in each corpus file: the population the recall captions were drawn from (a test checks them).
+CORPUS_CAPTIONS = {"coco": 25_014, "cc3m": 15_833, "laion": 10_000, "flickr8k": 40_460}
 # Corpora whose caption text may not be copied into the project (research-use licence).
 TEXT_NOT_SHIPPED = frozenset({"flickr8k"})
 LISTS = ("imagenet1k", "cifar100", "food101")
@@ -60,7 +61,7 @@ def read_corpus(corpus: str) -> list[tuple[str, str]]:
     """(doc_key, caption) of every caption of a corpus, in file order."""
     path = corpus_path(corpus)
     if not path.is_file():
-        raise QualityDataError(f"corpus {corpus}: {path} is missing; set FREQSCOPE_SHARED to the folder holding data/corpora")
+        raise QualityDataError(f"corpus {corpus}: {path} is missing; the corpora are read from ../shared beside the repository")
     if corpus == "coco":
         annotations = json.loads(path.read_text(encoding="utf-8"))["annotations"]
         return [(str(a["id"]), a["caption"]) for a in annotations]
@@ -108,13 +109,6 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
         if missing:
             raise QualityDataError(f"{path}: missing columns {', '.join(missing)}; the header must be {','.join(columns)}")
         return [dict(row) for row in reader]
-
-
-@dataclass(frozen=True)
-class Caption:
-    corpus: str
-    doc_key: str
-    text: str
 
 
 def fill_captions(rows: list[dict[str, str]], *, skip_unavailable: bool) -> Iterator[dict[str, str]]:

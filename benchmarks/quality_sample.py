@@ -41,7 +41,7 @@ MATCH_CHUNK_ROWS = 230
 RECALL_PER_CORPUS = 100
 RECALL_CHUNK_ROWS = 100
 SAMPLE_COLUMNS = ("id", "corpus", "doc_key", "taxonomy", "class_index", "class", "matched", "stratum",
-                  "stratum_pairs", "stratum_sampled", "weight", *METHODS)
+                  "stratum_pairs", "stratum_sampled", "weight", *METHODS, "union_classes")
 # Shorter terms are suggested only as whole words: as substrings they are inside too many other words.
 MIN_SUBSTRING_CHARS = 4
 
@@ -56,6 +56,9 @@ def draw_matches(captions: dict[str, list[tuple[str, str]]]) -> list[dict]:
         for taxonomy in LISTS:
             names = class_names(taxonomy)
             union = sorted(set().union(*(counted[m][taxonomy] for m in METHODS)))
+            union_of_doc: dict[int, list[int]] = defaultdict(list)
+            for doc, class_index in union:
+                union_of_doc[doc].append(class_index)
             drawn = rng.sample(union, min(MATCHES_PER_STRATUM[(corpus, taxonomy)], len(union)))
             for doc, class_index in sorted(drawn):
                 found_by = {m: (doc, class_index) in counted[m][taxonomy] for m in METHODS}
@@ -67,6 +70,9 @@ def draw_matches(captions: dict[str, list[tuple[str, str]]]) -> list[dict]:
                     "matched": matched, "stratum": f"{corpus}/{taxonomy}", "stratum_pairs": len(union),
                     "stratum_sampled": len(drawn), "weight": f"{len(union) / len(drawn):.6g}",
                     **{m: int(v) for m, v in found_by.items()},
+                    # every class of the list the union holds for this caption: a pair a method counts later
+                    # that is not among them was never in the population sampled, so it is not judged
+                    "union_classes": "|".join(map(str, union_of_doc[doc])),
                 })
     rng.shuffle(rows)
     for number, row in enumerate(rows, 1):
