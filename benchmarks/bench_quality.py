@@ -372,6 +372,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     annotated = [e for e in annotated if e.caption in texts]
     print(f"labels: {len(judged)} judged pairs ({unlabelled} rows not labelled yet, {skipped_matches} skipped: text "
           f"absent), {len(annotated)} annotated captions ({unannotated} not yet, {skipped_recall} skipped)")
+    per_stratum: dict[str, int] = defaultdict(int)
+    for pair in judged:
+        per_stratum[pair.stratum] += 1
+    print("labelled pairs per stratum: " + ", ".join(f"{s} {n}" for s, n in sorted(per_stratum.items())))
+    per_corpus: dict[str, int] = defaultdict(int)
+    for entry in annotated:
+        per_corpus[entry.caption[0]] += 1
+    print("annotated captions per corpus: " + ", ".join(f"{c} {n}" for c, n in sorted(per_corpus.items())))
     if missing:
         print(f"corpora absent from ../shared (their unshipped captions skipped): {', '.join(missing)}")
     if not judged and not annotated:
