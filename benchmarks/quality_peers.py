@@ -24,7 +24,8 @@ Pairs = set[tuple[int, int]]
 # data_analysis/tokenize.ipynb, cell 0 (file lines 15-18): is_sublist joins the tokens of the class name and of
 # the sentence with "##" and tests "##" + name + "##" in sentence, i.e. the class's tokens occur as a contiguous
 # run of the sentence's tokens. Cell 2 (file lines 36-38 and 43-45): class names are word_tokenize(name.lower());
-# the sentences were tokenized the same way beforehand (tokenized_sentences_pretrain.json).
+# the sentences come pre-tokenized (tokenized_sentences_pretrain.json; the script that made it is not in the
+# repository), so we tokenize them as the class names are: word_tokenize(text.lower()).
 # Difference: nltk.word_tokenize splits sentences with the Punkt model first (nltk data, not installed here); we
 # split at [.!?] followed by a space instead, then apply the same Treebank-style word tokenizer nltk uses.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
