@@ -69,6 +69,7 @@ class AnnotatedCaption:
     caption: Caption
     mentions: dict[str, set[int]] = field(default_factory=dict)  # list -> classes mentioned
     unsure: dict[str, set[int]] = field(default_factory=dict)  # list -> classes the annotator could not decide
+    generic: set[tuple[str, str]] = field(default_factory=set)  # (list, parent word) named instead of a class
 
 
 def _where(path: Path, line: int) -> str:
@@ -118,6 +119,7 @@ def load_recall(labelled_dir: Path, class_names: Mapping[str, Sequence[str]]
             for taxonomy in LISTS:
                 entry.mentions[taxonomy], entry.unsure[taxonomy] = _parse_classes(
                     path, line, taxonomy, row[taxonomy], class_names)
+            entry.generic = _parse_generic(path, line, row["generic"])
             annotated.append(entry)
         texts.update(_texts(rows))
     return annotated, texts, unannotated
@@ -155,6 +157,34 @@ def _parse_classes(path: Path, line: int, taxonomy: str, cell: str, class_names:
         _check_class(path, line, taxonomy, index, parsed.group(2) or "", class_names)
         (unsure if parsed.group(3) else sure).add(index)
     return sure, unsure - sure
+
+
+def _parse_generic(path: Path, line: int, cell: str) -> set[tuple[str, str]]:
+    found = set()
+    for item in cell.split("|"):
+        if not item.strip():
+            continue
+        taxonomy, _, word = item.strip().partition(":")
+        if taxonomy not in LISTS or not word.strip():
+            raise QualityDataError(f"{_where(path, line)}: generic item {item!r} is not 'list:word' with a list of "
+                                   f"{', '.join(LISTS)}; fix the cell")
+        found.add((taxonomy, word.strip().lower()))
+    return found
+
+
+def generic_summary(annotated: Sequence[AnnotatedCaption], top: int = 8) -> list[str]:
+    """Per list, the parent names the recall captions use instead of a class, most frequent first."""
+    lines = []
+    for taxonomy in LISTS:
+        counts: dict[str, int] = defaultdict(int)
+        for entry in annotated:
+            for list_name, word in entry.generic:
+                if list_name == taxonomy:
+                    counts[word] += 1
+        captions = sum(1 for entry in annotated if any(t == taxonomy for t, _ in entry.generic))
+        common = ", ".join(f"{w} {n}" for w, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:top])
+        lines.append(f"generic names for {taxonomy} classes: in {captions} of {len(annotated)} captions ({common})")
+    return lines
 
 
 # --- scoring ------------------------------------------------------------------------------------------------------
@@ -391,6 +421,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         for taxonomy, pairs in per_list.items()} for method, per_list in found.items()}
     results = score(judged, annotated, counted, METHODS, replicates=args.replicates)
     print(format_results(results))
+    print()
+    for line in generic_summary(annotated):
+        print(line)
     print()
     for line, passed in goals(results):
         print(f"{'PASS' if passed else 'FAIL' if passed is False else 'n/a '}  {line}")

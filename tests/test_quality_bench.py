@@ -255,3 +255,20 @@ def test_corpus_sizes_and_keys_match_the_shared_files():
         rows = quality_data.read_corpus(corpus)
         assert len(rows) == size
         assert len({key for key, _ in rows}) == size  # keys name one caption each
+
+
+def test_generic_names_are_parsed_and_summarised(tmp_path):
+    labelled, _ = labelled_set(tmp_path)
+    write_csv(labelled / "recall-01.csv", RECALL_COLUMNS, [
+        {"id": "r1", "corpus": "cc3m", "doc_key": "3", "caption": "x", "imagenet1k": "none", "cifar100": "none",
+         "food101": "none", "generic": "imagenet1k:Dog|imagenet1k:horse"},
+        {"id": "r2", "corpus": "cc3m", "doc_key": "4", "caption": "y", "imagenet1k": "none", "cifar100": "none",
+         "food101": "none", "generic": "imagenet1k:dog"}])
+    annotated, _, _ = load_recall(labelled, CLASS_NAMES)
+    assert annotated[0].generic == {("imagenet1k", "dog"), ("imagenet1k", "horse")}
+    assert bench_quality.generic_summary(annotated)[0] == "generic names for imagenet1k classes: in 2 of 2 captions (dog 2, horse 1)"
+    write_csv(labelled / "recall-01.csv", RECALL_COLUMNS, [
+        {"id": "r1", "corpus": "cc3m", "doc_key": "3", "caption": "x", "imagenet1k": "none", "cifar100": "none",
+         "food101": "none", "generic": "dog"}])
+    with pytest.raises(QualityDataError, match="generic item 'dog' is not 'list:word'"):
+        load_recall(labelled, CLASS_NAMES)
