@@ -105,13 +105,23 @@ def load_matches(labelled_dir: Path, sample_path: Path, class_names: Mapping[str
     return judged, texts, unlabelled
 
 
-def load_recall(labelled_dir: Path, class_names: Mapping[str, Sequence[str]]
+def load_recall(labelled_dir: Path, class_names: Mapping[str, Sequence[str]], drawn_dir: Path | None = None
                 ) -> tuple[list[AnnotatedCaption], dict[Caption, str], int]:
-    """The annotated captions, their texts, and the number of rows not annotated yet (a list column empty)."""
+    """The annotated captions, their texts, and the number of rows not annotated yet (a list column empty).
+
+    With ``drawn_dir`` (the chunks as drawn, to_label/), each row must be the caption drawn under its id.
+    """
+    drawn: dict[str, Caption] = {}
+    if drawn_dir is not None:
+        for path in drawn_dir.glob("recall-*.csv"):
+            drawn.update({row["id"]: (row["corpus"], row["doc_key"]) for row in read_rows(path, RECALL_COLUMNS)})
     annotated, texts, unannotated = [], {}, 0
     for path in sorted(labelled_dir.glob("recall-*.csv")):
         rows = read_rows(path, RECALL_COLUMNS)
         for line, row in enumerate(rows, 2):
+            if drawn_dir is not None and drawn.get(row["id"]) != (row["corpus"], row["doc_key"]):
+                raise QualityDataError(f"{_where(path, line)}: row {row['id']} is not the caption drawn under that id "
+                                       f"in {drawn_dir}; copy the rows of to_label/ unchanged")
             if any(not row[taxonomy].strip() for taxonomy in LISTS):
                 unannotated += 1
                 continue
@@ -390,7 +400,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise QualityDataError(f"{args.labels}: no such folder of labelled chunks; label data/quality/to_label/ first")
         names = {taxonomy: class_names(taxonomy) for taxonomy in LISTS}
         judged, match_texts, unlabelled = load_matches(args.labels, args.sample, names)
-        annotated, recall_texts, unannotated = load_recall(args.labels, names)
+        drawn_dir = args.sample.parent / "to_label"
+        annotated, recall_texts, unannotated = load_recall(args.labels, names, drawn_dir if drawn_dir.is_dir() else None)
     except QualityDataError as error:
         print(f"bench_quality: {error}", file=sys.stderr)
         return 2

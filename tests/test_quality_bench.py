@@ -272,3 +272,15 @@ def test_generic_names_are_parsed_and_summarised(tmp_path):
          "food101": "none", "generic": "dog"}])
     with pytest.raises(QualityDataError, match="generic item 'dog' is not 'list:word'"):
         load_recall(labelled, CLASS_NAMES)
+
+
+def test_a_recall_row_that_is_not_the_drawn_caption_is_refused(tmp_path):
+    labelled, _ = labelled_set(tmp_path)
+    drawn = tmp_path / "to_label"
+    drawn.mkdir()
+    write_csv(drawn / "recall-01.csv", RECALL_COLUMNS, [{"id": "r1", "corpus": "cc3m", "doc_key": "3"},
+                                                        {"id": "r2", "corpus": "laion", "doc_key": "4"}])
+    assert len(load_recall(labelled, CLASS_NAMES, drawn)[0]) == 1
+    write_csv(drawn / "recall-01.csv", RECALL_COLUMNS, [{"id": "r1", "corpus": "cc3m", "doc_key": "30"}])
+    with pytest.raises(QualityDataError, match="recall-01.csv:2: row r1 is not the caption drawn"):
+        load_recall(labelled, CLASS_NAMES, drawn)
