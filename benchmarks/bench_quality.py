@@ -44,6 +44,8 @@ GOAL_PRECISION = 0.95
 GOAL_RECALL = 0.90
 GOAL_LIST = "imagenet1k"
 GOAL_SCOPE = "web"
+# Below this many annotated mentions a list's recall (and so its F1) is not measured, whatever its interval says.
+FEW_MENTIONS = 30
 REPLICATES = 2000
 SEED = 13
 # A labelled recall item: "853", "853:television" or either with a trailing "?" (unsure).
@@ -433,6 +435,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = score(judged, annotated, counted, METHODS, replicates=args.replicates)
     print(format_results(results))
     print()
+    few = sorted({f"{r.taxonomy} ({r.scope}: {r.mentions})" for r in results if r.mentions < FEW_MENTIONS})
+    if few:
+        print(f"recall rests on fewer than {FEW_MENTIONS} annotated mentions in: {', '.join(few)}; "
+              "there the F1 says little more than the precision")
     for line in generic_summary(annotated):
         print(line)
     print()
