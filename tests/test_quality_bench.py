@@ -1,0 +1,286 @@
+"""The count-quality benchmark (benchmarks/bench_quality.py): the peers' rules, the label files, the scoring."""
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import require_shared
+from freqscope.paths import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+
+import bench_quality  # noqa: E402
+import quality_data  # noqa: E402
+from bench_quality import AnnotatedCaption, JudgedPair, load_matches, load_recall, score  # noqa: E402
+from quality_data import MATCH_COLUMNS, RECALL_COLUMNS, QualityDataError  # noqa: E402
+from quality_peers import fdp_pairs, metaclip_pairs, vlmclassifier_pairs  # noqa: E402
+
+NAMES = ["tench", "golden retriever", "kite (bird of prey)", "hot dog", "dog", "tacos"]
+
+
+# --- peers --------------------------------------------------------------------------------------------------------
+
+def test_vlmclassifier_counts_contiguous_lowercased_words():
+    captions = ["A Golden Retriever on grass", "retriever, golden", "a hot dog stand", "Tench."]
+    found = vlmclassifier_pairs(captions, NAMES)
+    assert (0, 1) in found  # case folded, contiguous
+    assert (1, 1) not in found  # both words, wrong order
+    assert {(2, 3), (2, 4)} <= found  # no longest-match rule: "dog" inside "hot dog" counts too
+    assert (3, 0) in found  # "." is its own token
+
+
+def test_metaclip_substring_is_case_sensitive_and_padded():
+    captions = ["tench, caught today", "Tench caught", "tenches in a pond", "a dog\tand a cat"]
+    found = metaclip_pairs(captions, NAMES)
+    assert (0, 0) in found  # "," is spaced apart
+    assert (1, 0) not in found  # case as written
+    assert (2, 0) not in found  # " tench " is not in " tenches "
+    assert (3, 4) in found  # tab made a space
+
+
+def test_fdp_is_a_bag_of_lemmas():
+    captions = ["prey of a bird: the kite", "a kite on the beach", "two taco plates", "dogs that are hot"]
+    found = fdp_pairs(captions, NAMES)
+    assert (0, 2) in found  # kite + bird, "of" and "prey)" dropped as FDP's index drops them
+    assert (1, 2) not in found  # no bird
+    assert (2, 5) in found  # the class "tacos" is lemmatized to taco
+    assert (3, 3) in found  # order does not matter: hot + dog
+
+
+# --- label files --------------------------------------------------------------------------------------------------
+
+CLASS_NAMES = {"imagenet1k": ["tench", "goldfish", "great white shark"], "cifar100": ["apple", "aquarium fish"],
+               "food101": ["apple pie"]}
+SAMPLE_COLUMNS = ("id", "corpus", "doc_key", "taxonomy", "class_index", "stratum", "stratum_pairs", "union_classes")
+
+
+def write_csv(path: Path, columns, rows) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: row.get(c, "") for c in columns})
+    return path
+
+
+def labelled_set(tmp_path: Path, labels=("yes", "no", "unsure", "")) -> tuple[Path, Path]:
+    labelled = tmp_path / "labelled"
+    labelled.mkdir()
+    pairs = [("m1", "cc3m", "1", "imagenet1k", 0, "tench"), ("m2", "cc3m", "2", "imagenet1k", 1, "goldfish"),
+             ("m3", "laion", "7", "cifar100", 0, "apple"), ("m4", "coco", "9", "food101", 0, "apple pie")]
+    sample = write_csv(tmp_path / "sample.csv", SAMPLE_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "taxonomy": t, "class_index": x, "stratum": f"{c}/{t}",
+         "stratum_pairs": 10, "union_classes": str(x)} for i, c, k, t, x, _ in pairs])
+    write_csv(labelled / "matches-01.csv", MATCH_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "caption": f"caption {k}", "taxonomy": t, "class_index": x, "class": n,
+         "matched": n, "label": label} for (i, c, k, t, x, n), label in zip(pairs, labels)])
+    write_csv(labelled / "recall-01.csv", RECALL_COLUMNS, [
+        {"id": "r1", "corpus": "cc3m", "doc_key": "3", "caption": "a tench and maybe a shark",
+         "imagenet1k": "0:tench|2:great white shark?", "cifar100": "none", "food101": "none"},
+        {"id": "r2", "corpus": "laion", "doc_key": "4", "caption": "not done", "imagenet1k": "", "cifar100": "",
+         "food101": ""}])
+    return labelled, sample
+
+
+def test_load_matches_reads_labels_and_counts_unlabelled_rows(tmp_path):
+    labelled, sample = labelled_set(tmp_path)
+    judged, texts, unlabelled = load_matches(labelled, sample, CLASS_NAMES)
+    assert [(p.label, p.stratum, p.union_classes) for p in judged] == [
+        ("yes", "cc3m/imagenet1k", frozenset({0})), ("no", "cc3m/imagenet1k", frozenset({1})),
+        ("unsure", "laion/cifar100", frozenset({0}))]
+    assert unlabelled == 1
+    assert texts[("cc3m", "1")] == "caption 1"
+
+
+def test_load_recall_parses_classes_unsure_and_none(tmp_path):
+    labelled, _ = labelled_set(tmp_path)
+    annotated, texts, unannotated = load_recall(labelled, CLASS_NAMES)
+    assert len(annotated) == 1 and unannotated == 1
+    assert annotated[0].mentions == {"imagenet1k": {0}, "cifar100": set(), "food101": set()}
+    assert annotated[0].unsure["imagenet1k"] == {2}
+
+
+@pytest.mark.parametrize("label, message", [("maybe", "is not one of yes, no, unsure")])
+def test_bad_label_is_one_clear_error(tmp_path, label, message):
+    labelled, sample = labelled_set(tmp_path, labels=(label, "no", "yes", "yes"))
+    with pytest.raises(QualityDataError, match=message):
+        load_matches(labelled, sample, CLASS_NAMES)
+
+
+def test_a_row_that_is_not_the_drawn_pair_is_refused(tmp_path):
+    labelled, sample = labelled_set(tmp_path)
+    rows = list(csv.DictReader((labelled / "matches-01.csv").open(encoding="utf-8")))
+    rows[0]["class_index"] = "1"
+    rows[0]["class"] = "goldfish"
+    write_csv(labelled / "matches-01.csv", MATCH_COLUMNS, rows)
+    with pytest.raises(QualityDataError, match="matches-01.csv:2: row m1 is not the pair drawn"):
+        load_matches(labelled, sample, CLASS_NAMES)
+
+
+def test_a_class_name_that_is_not_the_index_is_refused(tmp_path):
+    labelled, _ = labelled_set(tmp_path)
+    write_csv(labelled / "recall-01.csv", RECALL_COLUMNS, [
+        {"id": "r1", "corpus": "cc3m", "doc_key": "3", "caption": "x", "imagenet1k": "1:tench", "cifar100": "none",
+         "food101": "none"}])
+    with pytest.raises(QualityDataError, match="imagenet1k class 1 is 'goldfish', not 'tench'"):
+        load_recall(labelled, CLASS_NAMES)
+
+
+# --- scoring ------------------------------------------------------------------------------------------------------
+
+def pair(corpus, key, taxonomy, index, label, stratum_pairs, union=()):
+    return JudgedPair((corpus, key), taxonomy, index, label, f"{corpus}/{taxonomy}", stratum_pairs,
+                      frozenset(union) or frozenset({index}))
+
+
+def by_key(results):
+    return {(r.scope, r.taxonomy, r.method): r for r in results}
+
+
+def test_matches_precision_is_stratum_weighted_and_leaves_unsure_out():
+    judged = [pair("cc3m", "1", "imagenet1k", 0, "yes", 10), pair("cc3m", "2", "imagenet1k", 0, "no", 10),
+              pair("laion", "3", "imagenet1k", 0, "yes", 2), pair("laion", "4", "imagenet1k", 0, "yes", 2),
+              pair("laion", "5", "imagenet1k", 0, "unsure", 2)]
+    every = {(p.caption, 0) for p in judged}
+    counted = {"a": {"imagenet1k": every, "cifar100": set(), "food101": set()},
+               "b": {"imagenet1k": {(("cc3m", "1"), 0)}, "cifar100": set(), "food101": set()}}
+    results = by_key(score(judged, [], counted, ["a", "b"], replicates=50))
+    a = results[("web", "imagenet1k", "a")]
+    # cc3m: weight 10/2 per pair, 1 yes of 2; laion: weight 2/3, 2 yes of 2 judged (the unsure left out)
+    assert a.precision.value == pytest.approx((5 + 2 * 2 / 3) / (10 + 2 * 2 / 3))
+    assert a.precision_unsure_as_no == pytest.approx((5 + 2 * 2 / 3) / (10 + 3 * 2 / 3))
+    assert (a.judged, a.unsure, a.new_pairs) == (4, 1, 0)
+    assert a.precision.low <= a.precision.value <= a.precision.high
+    assert results[("web", "imagenet1k", "b")].precision.value == 1.0
+    assert results[("all", "imagenet1k", "b")].judged == 1
+
+
+def test_pairs_outside_the_sampled_union_are_reported_as_new():
+    judged = [pair("coco", "1", "cifar100", 0, "yes", 5, union={0})]
+    counted = {"a": {"imagenet1k": set(), "cifar100": {(("coco", "1"), 0), (("coco", "1"), 1)}, "food101": set()}}
+    result = by_key(score(judged, [], counted, ["a"], replicates=10))[("all", "cifar100", "a")]
+    assert result.new_pairs == 1 and result.precision.value == 1.0
+
+
+def test_recall_set_true_false_positives_and_misses():
+    gold = AnnotatedCaption(("cc3m", "1"), {"imagenet1k": {1, 2}, "cifar100": set(), "food101": set()},
+                            {"imagenet1k": {3}, "cifar100": set(), "food101": set()})
+    other = AnnotatedCaption(("cc3m", "2"), {"imagenet1k": set(), "cifar100": set(), "food101": set()},
+                             {"imagenet1k": set(), "cifar100": set(), "food101": set()})
+    counted = {"a": {"imagenet1k": {(("cc3m", "1"), 1), (("cc3m", "1"), 3), (("cc3m", "1"), 4)},
+                     "cifar100": set(), "food101": set()}}
+    result = by_key(score([], [gold, other], counted, ["a"], replicates=20))[("web", "imagenet1k", "a")]
+    # true positive 1; 3 is unsure (ignored); 4 a false positive; 2 missed
+    assert result.recall.value == pytest.approx(0.5)
+    assert result.recall_set_precision.value == pytest.approx(0.5)
+    assert result.mentions == 2
+    assert result.precision.value != result.precision.value  # no judged matches: NaN, not a number made up
+
+
+def test_f1_combines_matches_precision_and_recall_set_recall():
+    judged = [pair("laion", "1", "food101", 0, "yes", 4), pair("laion", "2", "food101", 0, "no", 4)]
+    gold = AnnotatedCaption(("laion", "3"), {"imagenet1k": set(), "cifar100": set(), "food101": {0, 1}},
+                            {"imagenet1k": set(), "cifar100": set(), "food101": set()})
+    counted = {"a": {"imagenet1k": set(), "cifar100": set(),
+                     "food101": {(("laion", "1"), 0), (("laion", "2"), 0), (("laion", "3"), 0)}}}
+    result = by_key(score(judged, [gold], counted, ["a"], replicates=20))[("web", "food101", "a")]
+    assert result.precision.value == pytest.approx(0.5) and result.recall.value == pytest.approx(0.5)
+    assert result.f1.value == pytest.approx(0.5)
+
+
+def test_goals_pass_and_fail_on_the_point_estimates():
+    judged = [pair("cc3m", str(i), "imagenet1k", 0, "yes", 10) for i in range(3)]
+    gold = [AnnotatedCaption(("laion", str(i)), {"imagenet1k": {0}, "cifar100": set(), "food101": set()},
+                             {"imagenet1k": set(), "cifar100": set(), "food101": set()}) for i in range(2)]
+    hits = {(p.caption, 0) for p in judged} | {(("laion", "0"), 0)}
+    counted = {"freqscope": {"imagenet1k": hits, "cifar100": set(), "food101": set()},
+               "peer": {"imagenet1k": set(hits), "cifar100": set(), "food101": set()}}
+    lines = dict(bench_quality.goals(score(judged, gold, counted, ["freqscope", "peer"], replicates=10)))
+    verdicts = {line.split(":")[0]: passed for line, passed in lines.items()}
+    assert verdicts["freqscope precision >= 0.95 on imagenet1k over the web captions (CC3M + LAION)"] is True
+    assert verdicts["freqscope recall >= 0.90 on imagenet1k over the web captions (CC3M + LAION)"] is False
+    assert verdicts["freqscope best F1 on imagenet1k (web)"] is True  # a tie is not beaten
+    assert verdicts["freqscope best F1 on cifar100 (web)"] is None  # nothing labelled there
+
+
+# --- end to end ---------------------------------------------------------------------------------------------------
+
+def test_freqscope_pairs_reads_what_the_index_counts():
+    from quality_methods import freqscope_pairs
+
+    found = freqscope_pairs(["a tench in the pond", "nothing here", "two tenches"], ["imagenet1k"])
+    assert found["imagenet1k"][(0, 0)] == "tench"
+    assert found["imagenet1k"][(2, 0)] == "tenches"
+    assert not any(doc == 1 for doc, _ in found["imagenet1k"])
+
+
+def test_main_scores_a_labelled_folder(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--replicates", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "3 judged pairs (1 rows not labelled yet" in out
+    assert "web   imagenet1k freqscope" in out
+    assert "freqscope precision >= 0.95" in out
+
+
+def test_main_refuses_a_bad_label_in_one_line(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path, labels=("Y", "no", "yes", "yes"))
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "label 'Y' is not one of yes, no, unsure" in err
+
+
+# --- the shipped label set ----------------------------------------------------------------------------------------
+
+def test_shipped_chunks_are_the_drawn_sample_and_hold_no_flickr8k_text():
+    sample = {row["id"]: row for row in csv.DictReader((quality_data.QUALITY_DIR / "matches-sample.csv").open())}
+    chunk_ids = []
+    for folder in ("to_label", "labelled"):
+        for path in sorted((quality_data.QUALITY_DIR / folder).glob("*-[0-9][0-9].csv")):
+            for row in csv.DictReader(path.open(encoding="utf-8")):
+                if row["corpus"] in quality_data.TEXT_NOT_SHIPPED:
+                    assert row["caption"] == "", f"{path}: {row['id']} ships the text of {row['corpus']}"
+                if path.name.startswith("matches") and folder == "to_label":
+                    chunk_ids.append(row["id"])
+                    assert sample[row["id"]]["doc_key"] == row["doc_key"]
+    assert sorted(chunk_ids) == sorted(sample) and len(chunk_ids) >= 1000
+
+
+def test_corpus_sizes_and_keys_match_the_shared_files():
+    require_shared(quality_data.SHARED_CORPORA)
+    for corpus, size in quality_data.CORPUS_CAPTIONS.items():
+        rows = quality_data.read_corpus(corpus)
+        assert len(rows) == size
+        assert len({key for key, _ in rows}) == size  # keys name one caption each
+
+
+def test_generic_names_are_parsed_and_summarised(tmp_path):
+    labelled, _ = labelled_set(tmp_path)
+    write_csv(labelled / "recall-01.csv", RECALL_COLUMNS, [
+        {"id": "r1", "corpus": "cc3m", "doc_key": "3", "caption": "x", "imagenet1k": "none", "cifar100": "none",
+         "food101": "none", "generic": "imagenet1k:Dog|imagenet1k:horse"},
+        {"id": "r2", "corpus": "cc3m", "doc_key": "4", "caption": "y", "imagenet1k": "none", "cifar100": "none",
+         "food101": "none", "generic": "imagenet1k:dog"}])
+    annotated, _, _ = load_recall(labelled, CLASS_NAMES)
+    assert annotated[0].generic == {("imagenet1k", "dog"), ("imagenet1k", "horse")}
+    assert bench_quality.generic_summary(annotated)[0] == "generic names for imagenet1k classes: in 2 of 2 captions (dog 2, horse 1)"
+    write_csv(labelled / "recall-01.csv", RECALL_COLUMNS, [
+        {"id": "r1", "corpus": "cc3m", "doc_key": "3", "caption": "x", "imagenet1k": "none", "cifar100": "none",
+         "food101": "none", "generic": "dog"}])
+    with pytest.raises(QualityDataError, match="generic item 'dog' is not 'list:word'"):
+        load_recall(labelled, CLASS_NAMES)
+
+
+def test_a_recall_row_that_is_not_the_drawn_caption_is_refused(tmp_path):
+    labelled, _ = labelled_set(tmp_path)
+    drawn = tmp_path / "to_label"
+    drawn.mkdir()
+    write_csv(drawn / "recall-01.csv", RECALL_COLUMNS, [{"id": "r1", "corpus": "cc3m", "doc_key": "3"},
+                                                        {"id": "r2", "corpus": "laion", "doc_key": "4"}])
+    assert len(load_recall(labelled, CLASS_NAMES, drawn)[0]) == 1
+    write_csv(drawn / "recall-01.csv", RECALL_COLUMNS, [{"id": "r1", "corpus": "cc3m", "doc_key": "30"}])
+    with pytest.raises(QualityDataError, match="recall-01.csv:2: row r1 is not the caption drawn"):
+        load_recall(labelled, CLASS_NAMES, drawn)
