@@ -5,6 +5,7 @@ The schema lives in ``sql/schema.sql`` and ``sql/views.sql`` and is documented f
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,6 +23,16 @@ from freqscope.text import joined_words, normalized_padded
 # Raised whenever a table changes incompatibly; a database of another version is refused with a clear message.
 SCHEMA_VERSION = "2"
 DEFAULT_DB = "freqscope.duckdb"
+# A database being created lives as ".NAME.PID.creating" until its schema is committed (``_create_database``).
+CREATING_SUFFIX = ".creating"
+SET_SCHEMA_VERSION_SQL = "INSERT OR REPLACE INTO freqscope_meta VALUES ('schema_version', ?)"
+# What a database not made by freqscope holds (tables and views of its own): freqscope will not add to it.
+FOREIGN_OBJECTS_SQL = """
+SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary
+UNION ALL
+SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal AND NOT temporary
+ORDER BY 1
+"""
 
 # The rows of the listed taxonomies (a VARCHAR[] parameter) that change with the list. Their pattern_matches
 # stay: the `matches` view shows a taxonomy only for sources in source_taxonomies, which is cleared here.
@@ -45,39 +56,127 @@ def _sql(name: str) -> str:
     return resources.files("freqscope").joinpath("sql").joinpath(name).read_text()
 
 
-def open_database(db: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database; a read-only open needs the file to exist."""
+def open_database(db: str | os.PathLike | None = None, *, read_only: bool = False,
+                  config: Mapping[str, object] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database; a read-only open needs the file to exist.
+
+    A new file is built under a temporary name and linked into place once its schema is committed, so a
+    process killed while creating it never leaves a half-made file at ``path`` (DuckDB refuses a 0-byte or
+    header-only file on the next open). A file that holds other tables and no freqscope schema is refused
+    for writing: freqscope does not add its tables to another program's database. ``config`` is passed to
+    DuckDB (``sql_query`` locks read-only SQL down with it).
+    """
     path = resolve_db_path(db)
     created = not path.exists()
     if read_only and created:
         raise FreqscopeError(f"no database at {path}: run `freqscope index CORPUS --db {path}` first, or pass --db")
+    if created:
+        _create_database(path)
+    connection = _connect(path, read_only=read_only, config=config)
+    if not read_only and not created:
+        try:
+            version = _schema_version(connection)
+            if version is None:
+                _refuse_foreign(connection, path)
+            elif version != SCHEMA_VERSION:
+                raise FreqscopeError(
+                    f"database {path} has schema version {version}, written by another freqscope version; this "
+                    f"one writes version {SCHEMA_VERSION}: index into a new database (--db NEW.duckdb)"
+                )
+            _create_schema(connection)
+        except BaseException:
+            connection.close()
+            raise
+    return connection
+
+
+def _connect(path: Path, *, read_only: bool = False, config: Mapping[str, object] | None = None) -> duckdb.DuckDBPyConnection:
     try:
-        connection = duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
     except duckdb.IOException as exc:
         message = str(exc).splitlines()[0]
         if "lock" in message.lower():
             raise FreqscopeError(
                 f"database {path} is in use by another process ({message}); wait for it to finish or use another --db"
             ) from None
-        raise FreqscopeError(f"cannot open database {path}: {message}") from None
+        raise FreqscopeError(
+            f"cannot open database {path}: {message}; it is not a DuckDB database freqscope can read: move it away "
+            "or pass another --db"
+        ) from None
     except duckdb.Error as exc:
         raise FreqscopeError(f"cannot open database {path}: {str(exc).splitlines()[0]}; is it a DuckDB file?") from None
-    if not read_only:
-        # a file this call creates has no schema: asking its version (a failing query, ~5 ms) is skipped
-        version = None if created else _schema_version(connection)
-        if version not in (None, SCHEMA_VERSION):
+
+
+def _create_schema(connection: duckdb.DuckDBPyConnection) -> None:
+    with transaction(connection):
+        connection.execute(_sql("schema.sql"))
+        connection.execute(_sql("views.sql"))
+        connection.execute(SET_SCHEMA_VERSION_SQL, [SCHEMA_VERSION])
+
+
+def _creating_name(path: Path, pid: int) -> Path:
+    return path.with_name(f".{path.name}.{pid}{CREATING_SUFFIX}")
+
+
+def _remove_with_wal(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _remove_abandoned_creations(path: Path) -> None:
+    """Temporary files of creations of ``path`` whose process is gone (killed while creating it)."""
+    for temporary in path.parent.glob(f".{glob.escape(path.name)}.*{CREATING_SUFFIX}"):
+        pid = temporary.name[len(path.name) + 2:-len(CREATING_SUFFIX)]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            _remove_with_wal(temporary)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _create_database(path: Path) -> None:
+    """A new database at ``path`` with the schema, made under a temporary name and linked into place."""
+    if not path.parent.is_dir():
+        raise FreqscopeError(f"cannot create database {path}: folder {path.parent} does not exist; create it first")
+    _remove_abandoned_creations(path)
+    temporary = _creating_name(path, os.getpid())
+    _remove_with_wal(temporary)
+    try:
+        connection = _connect(temporary)
+        try:
+            _create_schema(connection)
+            connection.execute("CHECKPOINT")  # everything in the file itself, no write-ahead log to carry along
+        finally:
             connection.close()
-            raise FreqscopeError(
-                f"database {path} has schema version {version}, written by another freqscope version; this one "
-                f"writes version {SCHEMA_VERSION}: index into a new database (--db NEW.duckdb)"
-            )
-        with transaction(connection):
-            connection.execute(_sql("schema.sql"))
-            connection.execute(_sql("views.sql"))
-            connection.execute(
-                "INSERT OR REPLACE INTO freqscope_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
-            )
-    return connection
+        try:
+            os.link(temporary, path)  # fails where path exists: never replaces a database made meanwhile
+        except FileExistsError:
+            pass  # another process created it first: that one is used
+        except OSError:  # a filesystem without hard links: rename, which replaces; checked just before
+            if not path.exists():
+                os.replace(temporary, path)
+    except OSError as exc:
+        raise FreqscopeError(f"cannot create database {path}: {exc.strerror or exc}; choose a writable --db") from None
+    finally:
+        _remove_with_wal(temporary)
+
+
+def _refuse_foreign(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A database without freqscope's schema is used only where it is empty."""
+    names = [name for (name,) in connection.execute(FOREIGN_OBJECTS_SQL).fetchall()]
+    if names:
+        shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+        raise FreqscopeError(
+            f"database {path} was not made by freqscope (it holds {shown} and no freqscope_meta): freqscope adds "
+            "its tables only to its own databases; pass another --db (ATTACH this file from there to join them)"
+        )
 
 
 def _schema_version(connection: duckdb.DuckDBPyConnection) -> str | None:
@@ -96,9 +195,32 @@ def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDB
     try:
         yield connection
     except BaseException:
-        connection.execute("ROLLBACK")
+        rollback(connection)
         raise
     connection.execute("COMMIT")
+
+
+def rollback(connection: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK, where DuckDB has not already ended the transaction itself (an interrupted or failed
+    statement can abort it): the error that ended it is the one to report, not the ROLLBACK's."""
+    try:
+        connection.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
+
+
+@contextmanager
+def removed_if_new(db: str | os.PathLike | None) -> Iterator[None]:
+    """A database file that did not exist before the block is removed again if the block fails: a failed
+    command leaves no new file behind. The block must close its connections before it ends."""
+    path = resolve_db_path(db)
+    existed = path.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            _remove_with_wal(path)
+        raise
 
 
 def class_list_frames(class_lists: Sequence[ClassList]) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -8,6 +8,8 @@ from rich.markup import escape
 from freqscope.cli.app import app, console
 from freqscope.errors import FreqscopeError
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+
 # Importing a module registers its commands on ``app``.
 from freqscope.cli import analyze_cmd  # noqa: E402,F401  (accuracy, counts, analyze, report)
 from freqscope.cli import classes_cmd  # noqa: E402,F401
@@ -21,5 +23,36 @@ def main() -> None:
     try:
         app()
     except FreqscopeError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        _fail(str(exc), 1)
+    except SystemExit as exc:
+        # typer turns Ctrl-C into a silent exit 130: the interrupt behind it says what was kept
+        interrupt = _interrupt_behind(exc)
+        if interrupt is None:
+            raise
+        _fail(str(interrupt) or "interrupted: the transaction in flight was rolled back", EXIT_INTERRUPTED)
+    except MemoryError:
+        _fail("out of memory: raise the memory limit (ulimit -v) or give a smaller input", 1)
+    except OSError as exc:  # disk full, a read-only place, a folder where a file was expected ...
+        _fail(f"{exc}; free space or choose another place", 1)
+    except Exception as exc:
+        # DuckDB's errors (disk full while writing, out of memory) are one line too; imported only where a
+        # command already imported duckdb, so that this handler costs no command an import
+        duckdb = sys.modules.get("duckdb")
+        if duckdb is None or not isinstance(exc, duckdb.Error):
+            raise
+        message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        if isinstance(exc, getattr(duckdb, "InterruptException", ())):
+            _fail("interrupted: the statement in flight was rolled back", EXIT_INTERRUPTED)
+        _fail(f"database error: {message}", 1)
+
+
+def _interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    seen = exc.__cause__ or exc.__context__
+    while seen is not None and not isinstance(seen, KeyboardInterrupt):
+        seen = seen.__cause__ or seen.__context__
+    return seen
+
+
+def _fail(message: str, status: int) -> None:
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(status)
