@@ -1,7 +1,11 @@
 """Run the user's SQL on the database and write the result as a table, CSV, JSON or Parquet.
 
 The database opens read-only unless the caller asks to write: DuckDB itself then refuses any statement
-that would change it, and that refusal is turned into one line saying to pass ``--write``.
+that would change it, and that refusal is turned into one line saying to pass ``--write``. Read-only SQL
+from the command line (``freqscope sql``, ``freqscope query``, whose ``.sql`` files get shared) is locked
+down further with DuckDB's own settings (``LOCKED_DOWN``): no other file is read or written (no ATTACH,
+COPY, EXPORT), no extension installed or loaded, and the settings cannot be changed back; ``allow_files``
+lets it read other files, and then only SELECT statements run.
 """
 from __future__ import annotations
 
@@ -25,6 +29,24 @@ OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
 # A terminal table beyond this many rows is unreadable; the rest is counted, and csv/json/parquet give all.
 TABLE_MAX_ROWS = 200
 
+# DuckDB's settings for read-only SQL (https://duckdb.org/docs/stable/operations_manual/securing_duckdb/overview):
+# enable_external_access=false stops every file and network access (ATTACH, COPY TO, EXPORT DATABASE,
+# read_csv, INSTALL); extensions are neither fetched nor loaded behind the user's back; lock_configuration keeps
+# a statement from setting any of it back.
+LOCKED_DOWN: dict[str, object] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    "lock_configuration": True,
+}
+ATTACHED_NAME = "freqscope"  # the database's name in read-only SQL's own DuckDB instance
+# With --allow-files DuckDB may read files, and so could also write them (COPY) or attach another database:
+# only statements of these types run then. EXPLAIN is not one: EXPLAIN ANALYZE executes its statement.
+FILE_READING_STATEMENTS = ("SELECT",)
+# Without file access DuckDB's settings already stop writes beyond the database, which is read-only.
+READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA")
 _READ_ONLY_REFUSAL = re.compile(r'statement of type "(\w+)".*read-only mode', re.IGNORECASE)
 # DuckDB's multi-line messages point at the error with a line of carets: meaningless on one line.
 _CARET_LINE = re.compile(r"^\s*\^+\s*$")
@@ -36,12 +58,54 @@ def duckdb_message(exc: duckdb.Error) -> str:
     return " ".join(line for line in lines if line and not _CARET_LINE.match(line))
 
 
-def open_for_sql(db: str | os.PathLike | None, *, write: bool = False) -> duckdb.DuckDBPyConnection:
-    """The database, read-only unless ``write``; it must exist either way (SQL on an empty file is a typo)."""
+def open_for_sql(db: str | os.PathLike | None, *, write: bool = False,
+                 locked: bool = False, allow_files: bool = False) -> duckdb.DuckDBPyConnection:
+    """The database, read-only unless ``write``; it must exist either way (SQL on an empty file is a typo).
+
+    ``locked`` (read-only only): DuckDB's LOCKED_DOWN settings, other files readable where ``allow_files``.
+    """
     path = resolve_db_path(db)
     if not path.exists():
         raise FreqscopeError(f"no database at {path}: run `freqscope index CORPUS --db {path}` first, or pass --db")
-    return open_database(path, read_only=not write)
+    if not locked or write:
+        return open_database(path, read_only=not write)
+    # The file is attached read-only to an in-memory database, and only then locked down (ATTACH is a file
+    # access): a DuckDB instance of its own, so that the settings never clash with another connection to the
+    # file in this process (DuckDB refuses two configurations of one file's cached instance).
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.execute(f"ATTACH {_sql_string(str(path))} AS {ATTACHED_NAME} (READ_ONLY)")
+        connection.execute(f"USE {ATTACHED_NAME}")
+        for name, value in dict(LOCKED_DOWN, enable_external_access=allow_files).items():
+            connection.execute(f"SET {name} = {str(value).lower()}")
+    except duckdb.Error as exc:
+        connection.close()
+        message = duckdb_message(exc)
+        hint = ("wait for the process that writes it to finish" if "lock" in message.lower()
+                else "is it a freqscope database?")
+        raise FreqscopeError(f"cannot open database {path}: {message}; {hint}") from None
+    return connection
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def check_read_only(query: str, *, allow_files: bool) -> None:
+    """Refuse, before running anything, a statement that read-only SQL does not run (``--write`` runs it)."""
+    allowed = FILE_READING_STATEMENTS if allow_files else READ_ONLY_STATEMENTS
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as exc:
+        raise FreqscopeError(duckdb_message(exc)) from None
+    for statement in statements:
+        kind = statement.type.name
+        if kind not in allowed:
+            files = " with --allow-files" if allow_files else ""
+            raise FreqscopeError(
+                f"refused: read-only SQL{files} runs {', '.join(allowed)} statements, not {kind}; "
+                "pass --write to change the database"
+            )
 
 
 def run_sql(
@@ -56,6 +120,10 @@ def run_sql(
     except duckdb.Error as exc:
         message = duckdb_message(exc)
         refused = _READ_ONLY_REFUSAL.search(message)
+        if isinstance(exc, duckdb.PermissionException):
+            raise FreqscopeError(
+                f"refused: {message}; read-only SQL reads only the database: pass --allow-files to read other files"
+            ) from None
         if refused:
             raise FreqscopeError(
                 f"refused: {refused.group(1)} changes the database, which is opened read-only; "

@@ -56,15 +56,13 @@ def _sql(name: str) -> str:
     return resources.files("freqscope").joinpath("sql").joinpath(name).read_text()
 
 
-def open_database(db: str | os.PathLike | None = None, *, read_only: bool = False,
-                  config: Mapping[str, object] | None = None) -> duckdb.DuckDBPyConnection:
+def open_database(db: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database; a read-only open needs the file to exist.
 
     A new file is built under a temporary name and linked into place once its schema is committed, so a
     process killed while creating it never leaves a half-made file at ``path`` (DuckDB refuses a 0-byte or
     header-only file on the next open). A file that holds other tables and no freqscope schema is refused
-    for writing: freqscope does not add its tables to another program's database. ``config`` is passed to
-    DuckDB (``sql_query`` locks read-only SQL down with it).
+    for writing: freqscope does not add its tables to another program's database.
     """
     path = resolve_db_path(db)
     created = not path.exists()
@@ -72,7 +70,7 @@ def open_database(db: str | os.PathLike | None = None, *, read_only: bool = Fals
         raise FreqscopeError(f"no database at {path}: run `freqscope index CORPUS --db {path}` first, or pass --db")
     if created:
         _create_database(path)
-    connection = _connect(path, read_only=read_only, config=config)
+    connection = _connect(path, read_only=read_only)
     if not read_only and not created:
         try:
             version = _schema_version(connection)
@@ -90,9 +88,9 @@ def open_database(db: str | os.PathLike | None = None, *, read_only: bool = Fals
     return connection
 
 
-def _connect(path: Path, *, read_only: bool = False, config: Mapping[str, object] | None = None) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only, config=dict(config or {}))
+        return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         message = str(exc).splitlines()[0]
         if "lock" in message.lower():
