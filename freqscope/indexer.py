@@ -189,8 +189,11 @@ def index(
     # it while the database is created and the lists stored.
     new_database = not resolve_db_path(db).exists()
     with ExitStack() as cleanup, ThreadPoolExecutor(3) as background:
+        # Ctrl-C is acted on between batches, where the shard's transaction can roll back cleanly: a signal
+        # that reached Polars' reader or DuckDB mid-call could end a stream early without an error.
+        interrupt = cleanup.enter_context(deferred_interrupt())
         # DuckDB's start and the schema (~0.06 s) overlap loading the lists and opening the files; a new
-        # database that a bad list or file stops before the corpus is stored is removed again.
+        # database that a bad list or file stops before a shard is written is removed again.
         opened = background.submit(_open_for_indexing, db)
         setup: SetupTransaction | None = None
 
@@ -204,9 +207,6 @@ def index(
 
         cleanup.callback(close_database)
         cleanup.callback(release_matcher)
-        # Ctrl-C is acted on between batches, where the shard's transaction can roll back cleanly: a signal
-        # that reached Polars' reader or DuckDB mid-call could end a stream early without an error.
-        interrupt = cleanup.enter_context(deferred_interrupt())
         lists = list(class_lists) if class_lists is not None else load_class_lists(classes)
         # The matcher the first jobs use is built meanwhile (a failure surfaces where it is needed).
         built = background.submit(matcher_for, tuple(lists), rules)

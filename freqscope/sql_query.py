@@ -76,8 +76,9 @@ def open_for_sql(db: str | os.PathLike | None, *, write: bool = False,
     try:
         connection.execute(f"ATTACH {_sql_string(str(path))} AS {ATTACHED_NAME} (READ_ONLY)")
         connection.execute(f"USE {ATTACHED_NAME}")
-        for name, value in dict(LOCKED_DOWN, enable_external_access=allow_files).items():
-            connection.execute(f"SET {name} = {str(value).lower()}")
+        for name, value in LOCKED_DOWN.items():
+            if not (allow_files and name == "enable_external_access"):  # (on by default; DuckDB refuses to set it on)
+                connection.execute(f"SET {name} = {str(value).lower()}")
     except duckdb.Error as exc:
         connection.close()
         message = duckdb_message(exc)

@@ -102,7 +102,10 @@ def _connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnectio
             "or pass another --db"
         ) from None
     except duckdb.Error as exc:
-        raise FreqscopeError(f"cannot open database {path}: {str(exc).splitlines()[0]}; is it a DuckDB file?") from None
+        raise FreqscopeError(
+            f"cannot open database {path}: {str(exc).splitlines()[0]}; it is not a DuckDB database freqscope can "
+            "read: move it away or pass another --db"
+        ) from None
 
 
 def _create_schema(connection: duckdb.DuckDBPyConnection) -> None:
@@ -181,7 +184,7 @@ def _schema_version(connection: duckdb.DuckDBPyConnection) -> str | None:
     """The schema version recorded in the database; None for a new (empty) database."""
     try:
         rows = connection.execute("SELECT value FROM freqscope_meta WHERE key = 'schema_version'").fetchall()
-    except duckdb.CatalogException:
+    except duckdb.Error:  # no such table, or another program's table of that name
         return None
     return rows[0][0] if rows else None
 

@@ -54,5 +54,7 @@ def _interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
 
 
 def _fail(message: str, status: int) -> None:
+    # a damaged file's bytes quoted in a message must not break the one line (or the terminal)
+    message = "".join(ch if ch.isprintable() else "?" for ch in message)
     console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     sys.exit(status)

@@ -1,0 +1,311 @@
+"""Issue 17's promises: no silent loss on Ctrl-C, no half-made database after a kill, read-only SQL that holds,
+and bad input that leaves the database as it was. benchmarks/trial_reliability.py repeats the kill and
+interrupt trials at many random moments."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import freqscope.engines.local as local_engine
+from freqscope.errors import FreqscopeError, Interrupted
+from freqscope.indexer import deferred_interrupt, index
+from freqscope.paths import CORPORA_DIR, REPO_ROOT
+from freqscope.readers.frames import Chunk
+from freqscope.readers.parquet import ParquetReader
+from freqscope.sql_query import check_read_only, open_for_sql, run_sql
+from freqscope.store import open_database
+
+CC3M = CORPORA_DIR / "cc3m_validation" / "Validation_GCC-1.1.0-Validation.tsv"
+_spec = importlib.util.spec_from_file_location("bad_inputs", REPO_ROOT / "benchmarks" / "bad_inputs.py")
+bad_inputs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bad_inputs)
+
+
+def all_rows(db: Path) -> dict[str, list[str]]:
+    """Every row of every table, by table: what "the database is as it was" compares."""
+    with duckdb.connect(str(db), read_only=True) as connection:
+        tables = [name for (name,) in connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()]
+        return {name: sorted(map(repr, connection.execute(f'SELECT * FROM "{name}"').fetchall())) for name in tables}
+
+
+def run_cli(*args: str, cwd: Path = REPO_ROOT) -> tuple[int, str, str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run([sys.executable, "-m", "freqscope", *args], cwd=cwd, capture_output=True, text=True,
+                            env=env)
+    return result.returncode, result.stdout, result.stderr.strip()
+
+
+def parquet_corpus(path: Path, rows: int = 30_000, row_group: int = 5_000) -> Path:
+    texts = [f"a photo of a {'dog' if i % 3 else 'cat'} number {i}" for i in range(rows)]
+    pq.write_table(pa.table({"TEXT": texts}), path, row_group_size=row_group)
+    return path
+
+
+@pytest.fixture
+def indexed_db(tmp_path: Path) -> Path:
+    db = tmp_path / "db.duckdb"
+    index([CC3M], db=db, corpus="cc3m", classes=["cifar10"])
+    return db
+
+
+# --- 1. Ctrl-C: nothing marked done that was not read -------------------------------------------------------
+
+def test_a_stream_that_ends_short_is_an_error_and_nothing_is_marked_done(tmp_path, monkeypatch):
+    corpus = parquet_corpus(tmp_path / "c.parquet")
+    db = tmp_path / "db.duckdb"
+    whole = ParquetReader.chunks
+
+    def short(self):  # what Polars' stream did on SIGINT: ends early, without an error
+        for chunk in whole(self):
+            yield Chunk(chunk.frame.head(1_000), 1_000, 0)
+            return
+
+    monkeypatch.setattr(ParquetReader, "chunks", short)
+    with pytest.raises(FreqscopeError, match=r"read 1,000 of the 10,000 documents"):
+        index([corpus], db=db, classes=["cifar10"], shard_rows=10_000)
+    assert not db.exists()
+    monkeypatch.undo()
+    summary = index([corpus], db=db, classes=["cifar10"], shard_rows=10_000)
+    assert summary.docs_read == 30_000 and summary.shards_indexed == 3
+
+
+def test_sigint_is_noted_once_and_raised_the_second_time():
+    with deferred_interrupt() as request:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        assert request.requested
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.5)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_mid_shard_rolls_the_shard_back_and_keeps_those_written(tmp_path, monkeypatch):
+    corpus = parquet_corpus(tmp_path / "c.parquet")
+    db = tmp_path / "db.duckdb"
+    index([CC3M], db=db, corpus="cc3m", classes=["cifar10"])
+    advancing = local_engine._advancing
+
+    def interrupting(batches, progress, task):
+        for batch in advancing(batches, progress, task):
+            if batch.matches["doc"].min() >= 10_000:  # the second shard's first batch: Ctrl-C
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)
+            yield batch
+
+    monkeypatch.setattr(local_engine, "_advancing", interrupting)
+    with pytest.raises(Interrupted, match=r"1 shard\(s\) written in this run are kept"):
+        index([corpus], db=db, corpus="c", classes=["cifar10"], shard_rows=10_000)
+    with duckdb.connect(str(db), read_only=True) as connection:
+        rows = connection.execute(
+            "SELECT row_start, row_end, n_docs, status FROM sources WHERE corpus = 'c' ORDER BY row_start").fetchall()
+    assert rows == [(0, 10_000, 10_000, "done")]
+    monkeypatch.undo()
+    summary = index([corpus], db=db, corpus="c", classes=["cifar10"], shard_rows=10_000)
+    assert (summary.shards_skipped, summary.shards_indexed, summary.docs_read) == (1, 2, 20_000)
+
+
+def test_ctrl_c_from_the_command_line_is_one_line_and_exit_130(tmp_path):
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    for shard in range(12):
+        parquet_corpus(folder / f"part-{shard:02d}.parquet", rows=200_000, row_group=50_000)
+    db = tmp_path / "db.duckdb"
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    process = subprocess.Popen([sys.executable, "-m", "freqscope", "index", str(folder), "--db", str(db), "-q",
+                                "--classes", "cifar10"], cwd=REPO_ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not db.exists() and time.monotonic() < deadline:  # the run is under way once its database exists
+        time.sleep(0.05)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    if process.returncode == 0:
+        pytest.skip("the run finished before the signal")
+    assert process.returncode == 130, (process.returncode, stderr)
+    assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("error: interrupted"), stderr
+    if db.exists():
+        with duckdb.connect(str(db), read_only=True) as connection:
+            short = connection.execute(
+                "SELECT count(*) FROM sources WHERE status = 'done' AND n_docs <> 200000").fetchall()[0][0]
+        assert short == 0
+
+
+# --- 2. a database killed while being created ------------------------------------------------------------
+
+def test_a_creation_killed_midway_is_cleaned_up_and_redone(tmp_path):
+    db = tmp_path / "db.duckdb"
+    dead_pid = 2 ** 22 + 12345  # above Linux's pid_max default: no such process
+    leftover = tmp_path / f".db.duckdb.{dead_pid}.creating"
+    leftover.write_bytes(b"")  # what a kill leaves: a 0-byte file, under the temporary name only
+    index([CC3M], db=db, classes=["cifar10"])
+    assert not leftover.exists() and db.exists()
+    assert [p.name for p in tmp_path.iterdir() if "creating" in p.name] == []
+
+
+def test_a_new_database_appears_only_with_its_schema(tmp_path, monkeypatch):
+    """Killed at any moment of creation, the file at --db is either absent or whole: it is linked into place
+    after its schema is committed."""
+    db = tmp_path / "db.duckdb"
+    seen = []
+    real_link = os.link
+
+    def watching_link(source, target):
+        seen.append(db.exists())
+        with duckdb.connect(str(source), read_only=True) as connection:
+            seen.append(connection.execute("SELECT value FROM freqscope_meta").fetchall())
+        return real_link(source, target)
+
+    monkeypatch.setattr(os, "link", watching_link)
+    open_database(db).close()
+    assert seen == [False, [("2",)]]
+
+
+@pytest.mark.parametrize("content", [b"", b"DUCK" * 1024])
+def test_a_foreign_file_that_is_not_duckdb_is_refused_in_one_line(tmp_path, content):
+    db = tmp_path / "other.duckdb"
+    db.write_bytes(content)
+    code, _, stderr = run_cli("index", str(CC3M), "--db", str(db), "--classes", "cifar10", "-q")
+    assert code == 1 and len(stderr.splitlines()) == 1 and "another --db" in stderr, stderr
+    assert db.read_bytes() == content
+
+
+@pytest.mark.parametrize("clash", ["sources", "exposure", "freqscope_meta", "classes view", "unrelated"])
+def test_a_duckdb_file_of_another_program_is_refused_and_left_unchanged(tmp_path, clash):
+    db = tmp_path / "other.duckdb"
+    with duckdb.connect(str(db)) as connection:
+        if clash == "classes view":
+            connection.execute("CREATE VIEW classes AS SELECT 1 AS x")
+        elif clash == "unrelated":
+            connection.execute("CREATE TABLE measurements (t DOUBLE)")
+        else:
+            connection.execute(f"CREATE TABLE {clash} (x INTEGER, y VARCHAR)")
+    before = all_rows(db)
+    code, _, stderr = run_cli("index", str(CC3M), "--db", str(db), "--classes", "cifar10", "-q")
+    assert code == 1 and len(stderr.splitlines()) == 1, stderr
+    assert "Traceback" not in stderr and ("not made by freqscope" in stderr or "schema version" in stderr)
+    assert all_rows(db) == before
+
+
+# --- 3. read-only SQL: no write of any kind ----------------------------------------------------------------
+
+ESCAPES = {
+    "attach and insert": "ATTACH '{other}' AS o (READ_WRITE); INSERT INTO o.x VALUES (1)",
+    "attach a hard link": "ATTACH '{link}' AS h; DELETE FROM h.sources",
+    "copy to a file": "COPY (SELECT 1) TO '{out}'",
+    "export database": "EXPORT DATABASE '{folder}'",
+    "install an extension": "INSTALL httpfs",
+    "load an extension": "LOAD httpfs",
+    "read another file": "SELECT * FROM read_csv('/etc/passwd')",
+    "set a setting back": "SET enable_external_access = true",
+    "unlock": "SET lock_configuration = false",
+    "delete": "DELETE FROM sources",
+    "explain analyze copy": "EXPLAIN ANALYZE COPY (SELECT 1) TO '{out}'",
+}
+
+
+@pytest.fixture
+def escape_setup(indexed_db, tmp_path):
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as connection:
+        connection.execute("CREATE TABLE x (v INTEGER)")
+    link = tmp_path / "link.duckdb"
+    os.link(indexed_db, link)
+    paths = {"other": other, "link": link, "out": tmp_path / "out.csv", "folder": tmp_path / "exported"}
+    return indexed_db, paths
+
+
+def _files_state(folder: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("escape", sorted(ESCAPES))
+def test_read_only_sql_refuses_every_escape_before_running_it(escape_setup, escape):
+    db, paths = escape_setup
+    query = ESCAPES[escape].format(**paths)
+    before = _files_state(db.parent)
+    code, _, stderr = run_cli("sql", query, "--db", str(db))
+    assert code == 1 and len(stderr.splitlines()) == 1 and stderr.startswith("error: refused"), stderr
+    assert _files_state(db.parent) == before
+
+
+@pytest.mark.parametrize("escape", sorted(ESCAPES))
+def test_duckdb_settings_alone_stop_every_escape(escape_setup, escape):
+    """The second line of defence: the locked-down connection, with no statement check in front of it."""
+    db, paths = escape_setup
+    before = _files_state(db.parent)
+    connection = open_for_sql(db, locked=True)
+    try:
+        with pytest.raises(FreqscopeError):
+            for statement in ESCAPES[escape].format(**paths).split("; "):
+                run_sql(connection, statement)
+    finally:
+        connection.close()
+    assert _files_state(db.parent) == before
+
+
+def test_allow_files_reads_files_and_still_writes_nothing(escape_setup, tmp_path):
+    db, paths = escape_setup
+    table = tmp_path / "t.csv"
+    table.write_text("a\n1\n2\n")
+    code, stdout, _ = run_cli("sql", f"SELECT sum(a) AS s FROM read_csv('{table}')", "--db", str(db),
+                              "--allow-files", "--format", "csv")
+    assert code == 0 and stdout.split() == ["s", "3"]
+    before = _files_state(db.parent)
+    for escape in ("attach and insert", "copy to a file", "export database", "explain analyze copy"):
+        code, _, stderr = run_cli("sql", ESCAPES[escape].format(**paths), "--db", str(db), "--allow-files")
+        assert code == 1 and "refused" in stderr, stderr
+    assert _files_state(db.parent) == before
+
+
+def test_a_saved_query_file_is_held_to_the_same_rules(escape_setup, tmp_path):
+    db, paths = escape_setup
+    query = tmp_path / "sneaky.sql"
+    query.write_text(f"-- description: looks harmless\nCOPY (SELECT 1) TO '{paths['out']}'\n")
+    code, _, stderr = run_cli("query", str(query), "--db", str(db))
+    assert code == 1 and "refused" in stderr and not paths["out"].exists()
+
+
+def test_read_only_statements_pass_the_check():
+    check_read_only("SELECT 1; WITH a AS (SELECT 2) SELECT * FROM a; EXPLAIN SELECT 1; PRAGMA version",
+                    allow_files=False)
+    with pytest.raises(FreqscopeError, match="not EXPLAIN"):
+        check_read_only("EXPLAIN SELECT 1", allow_files=True)
+
+
+# --- 4. bad input: one line, exit 1, the database as it was -------------------------------------------------
+
+BAD_CORPORA = sorted([
+    "garbage .json", "garbage .jsonl", "garbage .csv", "garbage .tsv", "JSONL malformed at line 6",
+    "LLaVA without conversations", "conversations a string", "a turn not an object", "raw NUL in JSONL",
+    "truncated .gz", "truncated .zst", "corrupt text page in parquet"])
+
+
+@pytest.fixture(scope="module")
+def bad_corpora(tmp_path_factory) -> dict[str, Path]:
+    return bad_inputs.write_bad_corpora(tmp_path_factory.mktemp("bad"))
+
+
+def test_every_bad_corpus_of_the_issue_is_written(bad_corpora):
+    assert sorted(bad_corpora) == BAD_CORPORA
+
+
+@pytest.mark.parametrize("case", BAD_CORPORA)
+def test_a_bad_corpus_leaves_no_ghost_corpus(bad_corpora, indexed_db, tmp_path, case):
+    before = all_rows(indexed_db)
+    for db in (indexed_db, tmp_path / "new.duckdb"):
+        code, _, stderr = run_cli("index", str(bad_corpora[case]), "--db", str(db), "--classes", "cifar100", "-q")
+        assert code == 1 and len(stderr.splitlines()) == 1 and stderr.startswith("error:"), stderr
+    assert all_rows(indexed_db) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("new", ".new"))) == []
