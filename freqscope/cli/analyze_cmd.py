@@ -53,13 +53,14 @@ def accuracy_import(
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (CSV/JSON: default the file's stem; FDP: import only this key).")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="csv | json | fdp (default: guessed from the file).")] = None,
     alias: AliasOption = None,
+    scale: Annotated[Optional[str], typer.Option("--scale", help="percent | fraction (default: read from the values).")] = None,
     db: DbOption = None,
 ) -> None:
     """Import per-class accuracy (percent or fractions; stored as fractions)."""
     from freqscope.accuracy import import_accuracy
 
-    _print_import(import_accuracy(db, file, taxonomy=taxonomy, model=model, format=format, aliases=_aliases(alias)),
-                  "accuracy imported")
+    _print_import(import_accuracy(db, file, taxonomy=taxonomy, model=model, format=format, aliases=_aliases(alias),
+                                  scale=scale), "accuracy imported")
 
 
 @counts_app.command("import")
