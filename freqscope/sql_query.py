@@ -28,6 +28,8 @@ from freqscope.store import open_database, resolve_db_path
 OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
 # A terminal table beyond this many rows is unreadable; the rest is counted, and csv/json/parquet give all.
 TABLE_MAX_ROWS = 200
+# A table written to a pipe is as wide as its content needs, up to this (rich sizes a table to its console).
+PIPED_TABLE_WIDTH = 100_000
 
 # DuckDB's settings for read-only SQL (https://duckdb.org/docs/stable/operations_manual/securing_duckdb/overview):
 # enable_external_access=false stops every file and network access (ATTACH, COPY TO, EXPORT DATABASE,
@@ -47,6 +49,7 @@ ATTACHED_NAME = "freqscope"  # the database's name in read-only SQL's own DuckDB
 FILE_READING_STATEMENTS = ("SELECT",)
 # Without file access DuckDB's settings already stop writes beyond the database, which is read-only.
 READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA")
+_TEXT_ONLY_TYPES = re.compile(r"\b(INTERVAL|UNION|BIT)\b")
 _READ_ONLY_REFUSAL = re.compile(r'statement of type "(\w+)".*read-only mode', re.IGNORECASE)
 # DuckDB's multi-line messages point at the error with a line of carets: meaningless on one line.
 _CARET_LINE = re.compile(r"^\s*\^+\s*$")
@@ -117,7 +120,7 @@ def run_sql(
         relation = connection.sql(query, params=dict(params) if params else None)
         if relation is None:
             return pl.DataFrame()
-        frame = relation.pl()
+        frame = as_text_where_needed(relation).pl()
     except duckdb.Error as exc:
         message = duckdb_message(exc)
         refused = _READ_ONLY_REFUSAL.search(message)
@@ -134,6 +137,19 @@ def run_sql(
     return plain_numbers(frame)
 
 
+def as_text_where_needed(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """Columns of types Polars has no form for (INTERVAL's months, UNION, BIT; also inside lists and structs)
+    as DuckDB's text for them; the others unchanged."""
+    columns = []
+    for name, dtype in zip(relation.columns, relation.dtypes):
+        quoted = '"' + name.replace('"', '""') + '"'
+        needs_text = _TEXT_ONLY_TYPES.search(str(dtype)) is not None
+        columns.append(f"CAST({quoted} AS VARCHAR) AS {quoted}" if needs_text else quoted)
+    if len(columns) == sum(not c.startswith("CAST(") for c in columns):
+        return relation
+    return relation.project(", ".join(columns))
+
+
 def plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     """DuckDB sums integers into HUGEINT, which arrives as a Decimal: make whole decimals integers, others floats.
 
@@ -143,7 +159,10 @@ def plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         if isinstance(dtype, pl.Decimal):
             target = pl.Int64 if dtype.scale == 0 else pl.Float64
-            casts.append(pl.col(name).cast(target, strict=False))
+            cast = frame[name].cast(target, strict=False)
+            if cast.null_count() > frame[name].null_count():  # beyond Int64: kept exact, as text
+                target = pl.String
+            casts.append(pl.col(name).cast(target))
     return frame.with_columns(casts) if casts else frame
 
 
@@ -158,12 +177,19 @@ def write_result(frame: pl.DataFrame, format: str, output: Path | None = None, *
         frame.write_parquet(output)
         return
     if format == "table":
-        if output is None:
+        if output is None and stream.isatty():
             print_table(frame, Console(file=stream))
+        elif output is None:
+            # Piped (`| cat`, `| less`): rows at their full width, never wrapped to the terminal's columns, as
+            # sqlite-utils prints tables through tabulate, which sizes columns to their content only.
+            print_table(frame, Console(file=stream, width=PIPED_TABLE_WIDTH, no_color=True))
         else:
             with open(output, "w", encoding="utf-8") as handle:
                 print_table(frame, Console(file=handle, width=200, no_color=True))
         return
+    _refuse_binary(frame, format)
+    if format == "json":
+        _refuse_non_finite(frame)
     try:
         text = frame.write_csv() if format == "csv" else frame.write_json()
     except pl.exceptions.PolarsError as exc:
@@ -174,6 +200,26 @@ def write_result(frame: pl.DataFrame, format: str, output: Path | None = None, *
         stream.write(text if text.endswith("\n") else text + "\n")
     else:
         Path(output).write_text(text, encoding="utf-8")
+
+
+def _refuse_binary(frame: pl.DataFrame, format: str) -> None:
+    """Bytes (BLOB) have no CSV or JSON form (Polars panics writing them to JSON)."""
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Binary:
+            raise FreqscopeError(
+                f"column {name!r} holds bytes (BLOB), which {format.upper()} cannot hold: use --format parquet, or "
+                f"encode them in the SQL (hex({name}), base64({name}))"
+            )
+
+
+def _refuse_non_finite(frame: pl.DataFrame) -> None:
+    """JSON has no inf or NaN: Polars would write null, which reads as a missing value."""
+    for name, dtype in frame.schema.items():
+        if dtype.is_float() and (frame[name].is_infinite().any() or frame[name].is_nan().any()):
+            raise FreqscopeError(
+                f"column {name!r} holds inf or NaN, which JSON cannot hold (it would become null): use --format "
+                "csv or parquet, or turn them into NULL or text in the SQL"
+            )
 
 
 def print_table(frame: pl.DataFrame, console: Console, *, max_rows: int = TABLE_MAX_ROWS) -> None:
