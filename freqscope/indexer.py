@@ -13,7 +13,7 @@ import signal
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -546,8 +546,12 @@ def _insert_frame(connection: duckdb.DuckDBPyConnection, name: str, frame: pl.Da
     connection.register(name, frame.to_arrow())
     try:
         connection.execute(sql, [source_id])
-    finally:
-        connection.unregister(name)
+    except BaseException:
+        # a transaction DuckDB aborted (disk full) refuses even this: the error to report is the insert's
+        with suppress(duckdb.Error):
+            connection.unregister(name)
+        raise
+    connection.unregister(name)
 
 
 def _summarise(connection, summary: IndexSummary, top: int = 10) -> None:
