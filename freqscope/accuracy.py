@@ -30,7 +30,8 @@ ACCURACY_FORMATS = ("csv", "json", "fdp")
 ACCURACY_SCALES = ("percent", "fraction")
 # Names that match no class are reported one per line up to this many, the rest counted.
 UNMATCHED_NAMED = 20
-NEAREST_CUTOFF = 0.6  # difflib's default: "cra" and "crab" score 0.86
+NEAREST_CUTOFF = 0.6
+LIST_NAME_CUTOFF = 0.85  # "cifar1O" and "cifar10" score 0.86  # difflib's default: "cra" and "crab" score 0.86
 INT32_MAX = 2**31 - 1  # accuracy_imports.n, class_index (INTEGER)
 INT64_MAX = 2**63 - 1  # imported_counts.docs (BIGINT)
 
@@ -48,6 +49,7 @@ KNOWN_ALIASES: dict[str, str] = {
 }
 
 CLASSES_SQL = "SELECT class_index, class FROM classes WHERE taxonomy = ? ORDER BY class_index"
+TAXONOMY_NAMES_SQL = "SELECT taxonomy FROM taxonomies"
 TAXONOMY_EXISTS_SQL = "SELECT count(*) FROM taxonomies WHERE taxonomy = ?"
 CORPUS_KIND_SQL = "SELECT kind FROM corpora WHERE corpus = ?"
 DELETE_ACCURACY_SQL = "DELETE FROM accuracy_imports WHERE model = ? AND taxonomy = ?"
@@ -189,13 +191,25 @@ def _load_named_list(name: str) -> ClassList | None:
         return None
 
 
+def _known_list_names(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """The lists in the database and the built-in ones (freqscope.classes is imported lazily)."""
+    names = [name for (name,) in connection.execute(TAXONOMY_NAMES_SQL).fetchall()]
+    try:
+        from freqscope.classes import builtin_class_lists
+    except ModuleNotFoundError:
+        return names
+    return sorted(set(names) | set(builtin_class_lists()))
+
+
 def ensure_taxonomy(
-    connection: duckdb.DuckDBPyConnection, taxonomy: str, file_names: list[str] | None = None, source_file: str = ""
+    connection: duckdb.DuckDBPyConnection, taxonomy: str, file_names: list[str] | None = None, source_file: str = "",
+    new_list: bool = False,
 ) -> tuple[str, bool]:
     """Make sure the list is in the database; returns its name there and whether it was created from file_names.
 
     Order: the database, then ``load_class_list`` (built-ins and CSVs), then, if file_names is given, a new list
-    with one class per name (source "import:FILE").
+    with one class per name (source "import:FILE"); a new list whose name is close to a known one ("cifar1O")
+    is a typo until ``new_list`` says otherwise.
     """
     if connection.execute(TAXONOMY_EXISTS_SQL, [taxonomy]).fetchall()[0][0]:
         return taxonomy, False
@@ -206,6 +220,14 @@ def ensure_taxonomy(
             raise FreqscopeError(
                 f"class list {taxonomy!r} is neither in the database nor a built-in list or CSV; "
                 "name a built-in list (e.g. imagenet1k), a CSV, or import counts for it first"
+            )
+        close = [name for name in difflib.get_close_matches(taxonomy, _known_list_names(connection), n=1,
+                                                            cutoff=LIST_NAME_CUTOFF)
+                 if abs(len(name) - len(taxonomy)) <= 1]  # a typo changes a letter or two, it adds no prefix
+        if close and not new_list:
+            raise FreqscopeError(
+                f"there is no class list {taxonomy!r}, but there is {close[0]!r}: pass -t {close[0]}, or --new-list "
+                f"to create {taxonomy!r} from the names of {source_file}"
             )
         class_list = ClassList(
             name=taxonomy,
@@ -457,10 +479,12 @@ def import_counts(
     corpus: str,
     taxonomy: str,
     aliases: Mapping[str, str] | None = None,
+    new_list: bool = False,
 ) -> ImportResult:
     """Import published {class: count} as the exposure of corpus ``corpus`` (kind 'imported') for ``taxonomy``.
 
-    Where the list exists nowhere (database, built-ins, CSV) it is created from the file's class names.
+    Where the list exists nowhere (database, built-ins, CSV) it is created from the file's class names; with a
+    name close to a known list's, only where ``new_list`` says so.
     """
     path = Path(file)
     counts = read_counts_file(path)
@@ -468,7 +492,7 @@ def import_counts(
         kinds = connection.execute(CORPUS_KIND_SQL, [corpus]).fetchall()
         if kinds and kinds[0][0] != "imported":
             raise FreqscopeError(f"corpus {corpus!r} is an indexed corpus ({kinds[0][0]}); import published counts under another --corpus name")
-        taxonomy, created = ensure_taxonomy(connection, taxonomy, list(counts), str(path))
+        taxonomy, created = ensure_taxonomy(connection, taxonomy, list(counts), str(path), new_list)
         classes = _classes(connection, taxonomy)
         match = match_class_names(list(counts), classes, aliases)
         if not match.indices:

@@ -69,12 +69,14 @@ def counts_import(
     corpus: Annotated[str, typer.Option("--corpus", "-c", help="Name the counts go under (a corpus of kind 'imported').")],
     taxonomy: TaxonomyOption,
     alias: AliasOption = None,
+    new_list: Annotated[bool, typer.Option("--new-list", help="Create the list from the file even where its name is close to a known list's.")] = False,
     db: DbOption = None,
 ) -> None:
     """Import published per-class counts as a corpus's exposure; an unknown list is created from the file."""
     from freqscope.accuracy import import_counts
 
-    _print_import(import_counts(db, file, corpus=corpus, taxonomy=taxonomy, aliases=_aliases(alias)), "counts imported")
+    _print_import(import_counts(db, file, corpus=corpus, taxonomy=taxonomy, aliases=_aliases(alias), new_list=new_list),
+                  "counts imported")
 
 
 def _stat(s: dict) -> str:
