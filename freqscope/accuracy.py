@@ -191,6 +191,13 @@ def _load_named_list(name: str) -> ClassList | None:
         return None
 
 
+def _one_letter_apart(name: str, other: str) -> bool:
+    """A typo of the name: the same letters but one ("cifar1O" for "cifar10"), or the same but for case. One
+    letter more or less is another list as often as not (cifar10, cifar100)."""
+    a, b = name.lower(), other.lower()
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) <= 1
+
+
 def _known_list_names(connection: duckdb.DuckDBPyConnection) -> list[str]:
     """The lists in the database and the built-in ones (freqscope.classes is imported lazily)."""
     names = [name for (name,) in connection.execute(TAXONOMY_NAMES_SQL).fetchall()]
@@ -221,9 +228,7 @@ def ensure_taxonomy(
                 f"class list {taxonomy!r} is neither in the database nor a built-in list or CSV; "
                 "name a built-in list (e.g. imagenet1k), a CSV, or import counts for it first"
             )
-        close = [name for name in difflib.get_close_matches(taxonomy, _known_list_names(connection), n=1,
-                                                            cutoff=LIST_NAME_CUTOFF)
-                 if abs(len(name) - len(taxonomy)) <= 1]  # a typo changes a letter or two, it adds no prefix
+        close = [name for name in _known_list_names(connection) if _one_letter_apart(name, taxonomy)]
         if close and not new_list:
             raise FreqscopeError(
                 f"there is no class list {taxonomy!r}, but there is {close[0]!r}: pass -t {close[0]}, or --new-list "
