@@ -85,8 +85,10 @@ def all_rows_digest(db: Path) -> str:
 
 
 def folder_digest(folder: Path) -> dict[str, str]:
+    """The files around the database (not link.duckdb, a hard link to it: its rows are compared instead, as a
+    writable open refreshes the schema's views in place)."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "link.duckdb"}
 
 
 # --- the corpus ----------------------------------------------------------------------------------------------
@@ -184,13 +186,13 @@ def kill_trials(paths: list[str], workdir: Path, clean: dict, clean_seconds: flo
 
 
 def interrupt_trials(paths: list[str], workdir: Path, clean: dict, clean_seconds: float, n: int,
-                     rng: random.Random, file_rows: dict[str, int]) -> Tally:
+                     rng: random.Random, file_rows: dict[str, int], window: float) -> Tally:
     tally = Tally()
     for _ in range(n):
         db = workdir / "interrupted.duckdb"
         for leftover in workdir.glob("*interrupted.duckdb*"):
             leftover.unlink()
-        when = rng.uniform(0.3, clean_seconds * 1.05)
+        when = rng.uniform(0.3, clean_seconds * window)
         process, stderr = start_and_signal(index_command(paths, db), db, when, None, signal.SIGINT)
         lines = stderr.strip().splitlines()
         tally.add(f"exit {process.returncode}")
@@ -272,11 +274,8 @@ def bad_input_cases(inputs: Path, corpora: Path) -> list[Case]:
     sneaky.write_text(f"-- description: looks harmless\nCOPY (SELECT 1) TO '{out}'\n")
     cases.append(Case("query FILE.sql with COPY", lambda db, _: freqscope("query", str(sneaky), "--db", str(db))))
     # sql output
-    readonly_dir = inputs / "readonly"
-    readonly_dir.mkdir(exist_ok=True)
-    readonly_dir.chmod(0o500)
     for name, target in {"a folder": inputs, "a missing folder": inputs / "missing" / "x.csv",
-                         "a read-only place": readonly_dir / "x.csv"}.items():
+                         "a read-only place": Path("/proc/version")}.items():  # (root writes a 0500 folder)
         cases.append(Case(f"sql -o to {name}",
                           lambda db, _, t=target: freqscope("sql", "SELECT 1 AS x", "--db", str(db), "-f", "csv", "-o", str(t))))
     # imports
@@ -333,7 +332,6 @@ def bad_input_trials(workdir: Path, corpora: list[str], base_db: Path) -> Tally:
     tally = Tally()
     inputs = workdir / "inputs"
     if inputs.exists():
-        (inputs / "readonly").chmod(0o700) if (inputs / "readonly").exists() else None
         shutil.rmtree(inputs)
     inputs.mkdir()
     with duckdb.connect(str(inputs / "other.duckdb")) as connection:
@@ -382,8 +380,34 @@ def bad_input_trials(workdir: Path, corpora: list[str], base_db: Path) -> Tally:
         ok = result.returncode != 0 and len(lines) == 1 and path.read_bytes() == content
         tally.add("ok" if ok else "NOT ok", f"{'ok    ' if ok else 'NOT ok'} index into a foreign DuckDB file "
                   f"({clash}) -> {result.stderr.strip()[:150]}")
-    (inputs / "readonly").chmod(0o700)
+    disk_full(workdir, corpora, tally)
     return tally
+
+
+def disk_full(workdir: Path, corpora: list[str], tally: Tally) -> None:
+    """Index into a 6 MB tmpfs (needs the right to mount; noted where it is missing)."""
+    mount = workdir / "full"
+    mount.mkdir(exist_ok=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True).returncode:
+        tally.add("not run", "not run: disk full (no right to mount a tmpfs here)")
+        return
+    try:
+        for existing in (False, True):
+            db = mount / "db.duckdb"
+            if existing:
+                run(freqscope("index", str(REPO / "data" / "corpora" / "cc3m_validation"), "--db", str(db), "-q",
+                              "--classes", "cifar10"))
+                before = all_rows_digest(db)
+            result = run(index_command(corpora, db))
+            lines = result.stderr.strip().splitlines()
+            ok = (result.returncode == 1 and len(lines) == 1 and "No space left on device" in lines[0]
+                  and (all_rows_digest(db) == before if existing else not db.exists()))
+            name = f"index on a full disk ({'existing' if existing else 'new'} database)"
+            tally.add("ok" if ok else "NOT ok", f"{'ok    ' if ok else 'NOT ok'} {name} -> {result.stderr.strip()[:200]}")
+            for leftover in mount.iterdir():
+                leftover.unlink()
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
 
 
 def print_tally(title: str, tally: Tally) -> None:
@@ -402,6 +426,8 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=1_500_000, help="rows of the file split into shards")
     parser.add_argument("--only", default="kill,int,bad", help="which trials: kill, int, bad")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--interrupt-window", type=float, default=0.9,
+                        help="SIGINTs land up to this fraction of a clean run's time (its end only checkpoints)")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     trials = set(args.only.split(","))
@@ -426,7 +452,8 @@ def main() -> None:
                                                                          args.kills, rng))
     if "int" in trials:
         print_tally(f"SIGINT at {args.interrupts} random moments",
-                    interrupt_trials(corpora, workdir, clean, clean_seconds, args.interrupts, rng, file_rows))
+                    interrupt_trials(corpora, workdir, clean, clean_seconds, args.interrupts, rng, file_rows,
+                                     args.interrupt_window))
     if "bad" in trials:
         print_tally("bad inputs (one line, non-zero exit, database and files unchanged)",
                     bad_input_trials(workdir, corpora, clean_db))
