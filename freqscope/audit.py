@@ -191,7 +191,7 @@ def _candidates(connection: duckdb.DuckDBPyConnection, spec: str, taxonomy: str 
         example = f"{rows[0][0]}:{rows[0][1]}"
         return (f"classes with the term {spec!r}: {shown}{more}; pick one by its full name in quotes or as "
                 f"TAXONOMY:INDEX (freqscope audit {example})")
-    names = [name for (name,) in connection.execute(CLASS_NAMES_SQL, params).fetchall()]
+    names = [name for (name,) in connection.execute(CLASS_NAMES_SQL, {"taxonomy": taxonomy}).fetchall()]
     close = difflib.get_close_matches(spec.lower(), {name.lower(): name for name in names}, n=5)
     if close:
         return f"did you mean {', '.join(repr(name) for name in close)}? Or give TAXONOMY:INDEX"
@@ -452,7 +452,7 @@ def _one_judgement_per_document(judged: pl.DataFrame, path: str | os.PathLike) -
     conflicts = (judged.group_by(key).agg(pl.col("relevant").n_unique().alias("verdicts"), pl.col("row_number").sort())
                  .filter(pl.col("verdicts") > 1))
     if conflicts.height:
-        rows = conflicts["row_number"].sort_by(conflicts["row_number"].list.first())[0].to_list()
+        rows = conflicts.sort(pl.col("row_number").list.first())["row_number"][0].to_list()
         raise FreqscopeError(
             f"{path}, rows {', '.join(map(str, rows))}: the same document is judged both yes and no; keep one judgement"
         )
