@@ -370,8 +370,7 @@ def read_accuracy_file(path: Path, format: str) -> tuple[dict[str | None, Accura
         return {None: table}, given
     data = _read_json(path)
     if format == "json":
-        if not isinstance(data, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                                 for v in data.values()):
+        if not isinstance(data, dict) or not all(isinstance(v, (int, float)) for v in data.values()):
             raise FreqscopeError(f"{path}: a JSON accuracy file is one object {{class: accuracy}}; use --format fdp "
                                  "for FDP's {model: {full, classwise}} files")
         return {None: {name: (_number(v, f"{path}: {name}"), None) for name, v in data.items()}}, {}

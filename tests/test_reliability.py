@@ -4,6 +4,7 @@ interrupt trials at many random moments."""
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import signal
 import subprocess
@@ -309,3 +310,144 @@ def test_a_bad_corpus_leaves_no_ghost_corpus(bad_corpora, indexed_db, tmp_path, 
         assert code == 1 and len(stderr.splitlines()) == 1 and stderr.startswith("error:"), stderr
     assert all_rows(indexed_db) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("new", ".new"))) == []
+
+
+# --- tracebacks and quiet misreadings of imports, SQL output and index ----------------------------------------
+
+from freqscope.accuracy import import_accuracy, import_counts  # noqa: E402
+from freqscope.sql_query import write_result  # noqa: E402
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("latin1.csv", "class,accuracy\ncaf\xe9,0.5\n".encode("latin-1"), r"is not UTF-8 .*save it as UTF-8"),
+    ("big_n.csv", b"class,accuracy,n\ndog,0.5,3000000000\n", r"n '3000000000' must be a whole number from 0 to 2,147,483,647"),
+    ("neg_n.csv", b"class,accuracy,n\ndog,0.5,-3\n", r"n '-3' must be a whole number"),
+    ("frac_index.csv", b"class,accuracy,class_index\ndog,0.5,5.9\n", r"class_index '5.9' must be a whole number"),
+    ("disagree.csv", b"class,accuracy,class_index\ndog,0.5,3\n", r"'dog' gives class_index 3, which is 'cat'"),
+    ("mixed.csv", b"class,accuracy\ndog,0.5\ncat,1.2\nbird,0.4\n", r"1 of 3 accuracies are above 1 .*--scale percent"),
+    ("true.json", b'{"dog": true, "cat": 0.5}', r"true is not a number"),
+    ("dup.json", b'{"dog": 0.5, "dog": 0.7}', r"the key 'dog' appears 2 times"),
+])
+def test_a_bad_accuracy_file_is_one_line_and_leaves_no_new_database(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    db = tmp_path / "new.duckdb"
+    with pytest.raises(FreqscopeError, match=message):
+        import_accuracy(db, path, "cifar10")
+    assert not db.exists() and not list(tmp_path.glob(".new*"))
+
+
+def test_scale_settles_a_file_of_percent_with_values_below_one(tmp_path):
+    path = tmp_path / "acc.csv"
+    path.write_text("class,accuracy\ndog,0.5\ncat,12\nbird,0.4\n")
+    result = import_accuracy(tmp_path / "db.duckdb", path, "cifar10", scale="percent")
+    assert result.scale == "percent"
+    with duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True) as connection:
+        assert connection.execute("SELECT accuracy FROM accuracy_imports WHERE class_index = 5").fetchall() == [(0.005,)]
+
+
+def test_a_name_matching_no_class_is_reported_with_the_nearest_class(tmp_path):
+    path = tmp_path / "acc.csv"
+    path.write_text("class,accuracy\ncra,0.5\nbear,0.4\nzzzz,0.3\n")
+    result = import_accuracy(tmp_path / "db.duckdb", path, "cifar100")
+    lines = result.warnings()
+    assert any(line.startswith("'cra' of") and "--alias 'cra=crab'" in line for line in lines), lines
+    assert any(line.startswith("'zzzz' of") and "--alias" not in line for line in lines), lines
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('{"dog": Infinity, "cat": 3}', r"Infinity is not a number JSON allows"),
+    ('{"dog": 1e30, "cat": 3}', r"count 1e\+30 must be a whole number from 0 to"),
+    ('{"dog": 2.5}', r"count 2.5 must be a whole number"),
+])
+def test_bad_counts_are_one_line(tmp_path, content, message):
+    path = tmp_path / "counts.json"
+    path.write_text(content)
+    with pytest.raises(FreqscopeError, match=message):
+        import_counts(tmp_path / "db.duckdb", path, corpus="pub", taxonomy="cifar10")
+    assert not (tmp_path / "db.duckdb").exists()
+
+
+def test_a_folder_as_the_file_to_import_is_one_line(tmp_path):
+    with pytest.raises(FreqscopeError, match="is a folder"):
+        import_accuracy(tmp_path / "db.duckdb", tmp_path, "cifar10", format="json")
+
+
+def test_a_list_name_a_letter_off_a_known_one_needs_new_list(tmp_path):
+    path = tmp_path / "counts.json"
+    path.write_text('{"dog": 3, "cat": 4}')
+    with pytest.raises(FreqscopeError, match=r"there is 'cifar10': pass -t cifar10, or --new-list"):
+        import_counts(tmp_path / "db.duckdb", path, corpus="pub", taxonomy="cifar1O")
+    result = import_counts(tmp_path / "db.duckdb", path, corpus="pub", taxonomy="cifar1O", new_list=True)
+    assert result.created_taxonomy
+
+
+@pytest.fixture
+def locked(indexed_db):
+    connection = open_for_sql(indexed_db, locked=True)
+    yield connection
+    connection.close()
+
+
+def test_results_polars_has_no_type_for_arrive_as_text(locked):
+    frame = run_sql(locked, "SELECT INTERVAL 3 DAY AS i, union_value(k := 1) AS u, '101'::BIT AS b, "
+                            "10000000000000000000000::HUGEINT AS h, 42::HUGEINT AS small")
+    assert frame.rows() == [("3 days", "1", "101", "10000000000000000000000", 42)]
+
+
+@pytest.mark.parametrize(("sql", "format", "message"), [
+    ("SELECT 'inf'::DOUBLE AS x", "json", r"column 'x' holds inf or NaN"),
+    ("SELECT 'nan'::DOUBLE AS x", "json", r"column 'x' holds inf or NaN"),
+    ("SELECT 'ab'::BLOB AS b", "json", r"column 'b' holds bytes \(BLOB\), which JSON"),
+    ("SELECT 'ab'::BLOB AS b", "csv", r"column 'b' holds bytes \(BLOB\), which CSV"),
+])
+def test_values_a_format_cannot_hold_are_refused_not_nulled(locked, sql, format, message):
+    with pytest.raises(FreqscopeError, match=message):
+        write_result(run_sql(locked, sql), format, stdout=io.StringIO())
+
+
+def test_a_table_written_to_a_pipe_keeps_its_rows_whole(locked):
+    long_text = "a caption that is much longer than any terminal is wide " * 4
+    piped = io.StringIO()
+    write_result(run_sql(locked, f"SELECT '{long_text}' AS caption, 1 AS n"), "table", stdout=piped)
+    assert any(long_text.strip() in line for line in piped.getvalue().splitlines())
+
+
+@pytest.mark.parametrize("target", ["folder", "missing folder", "read-only"])
+def test_sql_output_to_a_place_it_cannot_write_is_one_line(indexed_db, tmp_path, target):
+    output = {"folder": tmp_path, "missing folder": tmp_path / "missing" / "x.csv",
+              "read-only": Path("/proc/version")}[target]
+    code, _, stderr = run_cli("sql", "SELECT 1 AS x", "--db", str(indexed_db), "-f", "csv", "-o", str(output))
+    assert code == 1 and len(stderr.splitlines()) == 1 and "Traceback" not in stderr, stderr
+
+
+def test_format_given_that_does_not_fit_says_what_the_file_is(tmp_path):
+    path = tmp_path / "records.json"
+    path.write_text('[{"text": "a dog"}]')
+    with pytest.raises(FreqscopeError, match=r"cannot be read as --format parquet .*it looks like json: pass "
+                                             r"--format json") as refused:
+        index([path], db=tmp_path / "db.duckdb", format="parquet")
+    assert "or pass --format)" not in str(refused.value)
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".json", ".jsonl", ".csv", ".tsv", ".parquet"])
+def test_an_empty_file_is_refused_in_every_format(tmp_path, suffix):
+    path = tmp_path / f"empty{suffix}"
+    path.write_bytes(b"")
+    with pytest.raises(FreqscopeError, match=r"is empty \(0 bytes\)"):
+        index([path], db=tmp_path / "db.duckdb", classes=["cifar10"])
+    assert not (tmp_path / "db.duckdb").exists()
+
+
+def test_a_symlink_loop_is_named_as_such(tmp_path):
+    loop = tmp_path / "loop.jsonl"
+    loop.symlink_to(loop)
+    with pytest.raises(FreqscopeError, match="symbolic link that leads to no file"):
+        index([loop], db=tmp_path / "db.duckdb", classes=["cifar10"])
+
+
+@pytest.mark.parametrize(("name", "format"), [("long.jsonl", None), ("long.json", "jsonl")])
+def test_jsonl_whose_first_line_is_over_1_mib_is_read_as_lines(tmp_path, name, format):
+    path = bad_inputs.long_first_line_jsonl(tmp_path / name)
+    summary = index([path], db=tmp_path / "db.duckdb", classes=["cifar10"], format=format)
+    assert summary.docs_read == 6
