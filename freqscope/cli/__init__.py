@@ -1,6 +1,7 @@
 """The ``freqscope`` command: a thin layer over the Python API, one module per group of verbs."""
 from __future__ import annotations
 
+import resource
 import sys
 
 from rich.markup import escape
@@ -9,6 +10,21 @@ from freqscope.cli.app import app, console
 from freqscope.errors import FreqscopeError
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+# Below this address space (ulimit -v) the libraries cannot even load (0.5 GiB: numpy fails to map its code)
+# or their threads abort the process (1 GiB: glibc's "cannot allocate memory for thread-local data", exit
+# 134); from 1.5 GiB a run that needs more ends in DuckDB's one-line "Out of Memory". Measured on indexing.
+MIN_ADDRESS_SPACE = 3 << 29  # 1.5 GiB
+
+
+def _require_address_space() -> None:
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and soft < MIN_ADDRESS_SPACE:
+        sys.stderr.write(f"error: freqscope needs at least {MIN_ADDRESS_SPACE / (1 << 30):.1f} GiB of address space, "
+                         f"and `ulimit -v` allows {soft / (1 << 30):.2f} GiB: raise it (ulimit -v unlimited)\n")
+        sys.exit(1)
+
+
+_require_address_space()  # before the command modules load polars, duckdb and numpy
 
 # Importing a module registers its commands on ``app``.
 from freqscope.cli import analyze_cmd  # noqa: E402,F401  (accuracy, counts, analyze, report)
@@ -41,6 +57,9 @@ def main() -> None:
         if duckdb is None or not isinstance(exc, duckdb.Error):
             raise
         message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        if isinstance(exc, duckdb.OutOfMemoryException):  # DuckDB's advice (SET threads ...) is for its own SQL
+            _fail(f"out of memory: {message.split(' Possible solutions')[0]}; raise the memory limit "
+                  "(ulimit -v) or index fewer files at once", 1)
         if isinstance(exc, getattr(duckdb, "InterruptException", ())):
             _fail("interrupted: the statement in flight was rolled back", EXIT_INTERRUPTED)
         _fail(f"database error: {message}", 1)
