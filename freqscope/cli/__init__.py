@@ -1,6 +1,7 @@
 """The ``freqscope`` command: a thin layer over the Python API, one module per group of verbs."""
 from __future__ import annotations
 
+import errno
 import resource
 import sys
 
@@ -9,6 +10,15 @@ from rich.markup import escape
 from freqscope.cli.app import app, console
 from freqscope.errors import FreqscopeError
 
+OS_ERROR_ADVICE = {
+    errno.ENOSPC: "free some space, or write somewhere else",
+    errno.EISDIR: "name a file, not a folder",
+    errno.ENOENT: "check the path (create its folder first)",
+    errno.EACCES: "choose a place you may write to",
+    errno.EPERM: "choose a place you may write to",
+    errno.EROFS: "choose a place on a writable filesystem",
+    errno.EIO: "choose another place",
+}
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 # Below this address space (ulimit -v) the libraries cannot even load (0.5 GiB: numpy fails to map its code)
 # or their threads abort the process (1 GiB: glibc's "cannot allocate memory for thread-local data", exit
@@ -49,7 +59,7 @@ def main() -> None:
     except MemoryError:
         _fail("out of memory: raise the memory limit (ulimit -v) or give a smaller input", 1)
     except OSError as exc:  # disk full, a read-only place, a folder where a file was expected ...
-        _fail(f"{exc}; free space or choose another place", 1)
+        _fail(f"{exc}; {OS_ERROR_ADVICE.get(exc.errno, 'check the path and try again')}", 1)
     except Exception as exc:
         # DuckDB's errors (disk full while writing, out of memory) are one line too; imported only where a
         # command already imported duckdb, so that this handler costs no command an import
