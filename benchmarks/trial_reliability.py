@@ -162,14 +162,14 @@ class Tally:
 
 
 def kill_trials(paths: list[str], workdir: Path, clean: dict, clean_seconds: float, n: int,
-                rng: random.Random) -> Tally:
+                rng: random.Random, window: float) -> Tally:
     tally = Tally()
     for trial in range(n):
         db = workdir / "killed.duckdb"
         for leftover in workdir.glob("*killed.duckdb*"):
             leftover.unlink()
         at_creation = trial % 3 == 0
-        when = None if at_creation else rng.uniform(0.0, clean_seconds * 1.05)
+        when = None if at_creation else rng.uniform(0.0, clean_seconds * window)
         delay = rng.uniform(0.0, 0.08) if at_creation else None
         process, _ = start_and_signal(index_command(paths, db), db, when, delay, signal.SIGKILL)
         moment = f"at creation +{delay * 1000:.0f} ms" if at_creation else f"at {when:.2f} s"
@@ -426,8 +426,8 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=1_500_000, help="rows of the file split into shards")
     parser.add_argument("--only", default="kill,int,bad", help="which trials: kill, int, bad")
     parser.add_argument("--seed", type=int, default=17)
-    parser.add_argument("--interrupt-window", type=float, default=0.9,
-                        help="SIGINTs land up to this fraction of a clean run's time (its end only checkpoints)")
+    parser.add_argument("--window", type=float, default=0.9,
+                        help="signals land up to this fraction of a clean run's time (its end only checkpoints)")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     trials = set(args.only.split(","))
@@ -449,11 +449,11 @@ def main() -> None:
           f"({len(file_rows)} files); clean run {clean_seconds:.1f} s; workdir {workdir}")
     if "kill" in trials:
         print_tally(f"SIGKILL at {args.kills} random moments", kill_trials(corpora, workdir, clean, clean_seconds,
-                                                                         args.kills, rng))
+                                                                         args.kills, rng, args.window))
     if "int" in trials:
         print_tally(f"SIGINT at {args.interrupts} random moments",
                     interrupt_trials(corpora, workdir, clean, clean_seconds, args.interrupts, rng, file_rows,
-                                     args.interrupt_window))
+                                     args.window))
     if "bad" in trials:
         print_tally("bad inputs (one line, non-zero exit, database and files unchanged)",
                     bad_input_trials(workdir, corpora, clean_db))
