@@ -244,7 +244,7 @@ def index(
             # the patterns of its first shard (a job, matched against these lists) go with the lists
             _store_patterns(connection, pattern_set_id(fingerprints.items(), rules), built.result())
         else:
-            # a set stored so by a run that stopped before its first shard was written, if no source uses it
+            # a set no source uses: stored with a run's lists whose first shard was recorded as failed (Ray)
             connection.execute(DELETE_UNUSED_PATTERNS_SQL)
         shards = planned.result() if planned is not None else plan_shards(sources, text_column, shard_rows)
         return _index_shards(connection, setup, corpus, db, shards, lists, fingerprints, rules, runner, quiet,
