@@ -451,3 +451,37 @@ def test_jsonl_whose_first_line_is_over_1_mib_is_read_as_lines(tmp_path, name, f
     path = bad_inputs.long_first_line_jsonl(tmp_path / name)
     summary = index([path], db=tmp_path / "db.duckdb", classes=["cifar10"], format=format)
     assert summary.docs_read == 6
+
+
+def test_under_a_small_address_space_the_cli_says_so_in_one_line():
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run([sys.executable, "-m", "freqscope", "classes"], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, preexec_fn=limit)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert "ulimit -v" in result.stderr and "1.00 GiB" in result.stderr
+
+
+def test_the_error_of_a_failed_insert_is_the_one_reported(monkeypatch):
+    """Disk full: DuckDB aborts the transaction, and the unregister after the insert then raises 'transaction
+    is aborted' over the 'No space left on device' that caused it."""
+    import polars as pl
+
+    from freqscope.indexer import _insert_frame
+
+    class FullDisk:
+        def register(self, name, frame):
+            pass
+
+        def execute(self, sql, params):
+            raise duckdb.IOException('Could not write file "db.duckdb": No space left on device')
+
+        def unregister(self, name):
+            raise duckdb.TransactionException("Current transaction is aborted (please ROLLBACK)")
+
+    with pytest.raises(duckdb.IOException, match="No space left on device"):
+        _insert_frame(FullDisk(), "batch", pl.DataFrame({"x": [1]}), "INSERT ...", 1)
