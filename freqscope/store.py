@@ -23,7 +23,7 @@ from freqscope.text import joined_words, normalized_padded
 # Raised whenever a table changes incompatibly; a database of another version is refused with a clear message.
 SCHEMA_VERSION = "2"
 DEFAULT_DB = "freqscope.duckdb"
-# A database being created lives as ".NAME.PID.creating" until its schema is committed (``_create_database``).
+# A database being created has a marker ".NAME.PID.creating" beside it until its schema is committed.
 CREATING_SUFFIX = ".creating"
 SET_SCHEMA_VERSION_SQL = "INSERT OR REPLACE INTO freqscope_meta VALUES ('schema_version', ?)"
 # What a database not made by freqscope holds (tables and views of its own): freqscope will not add to it.
@@ -59,19 +59,20 @@ def _sql(name: str) -> str:
 def open_database(db: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database; a read-only open needs the file to exist.
 
-    A new file is built under a temporary name and linked into place once its schema is committed, so a
-    process killed while creating it never leaves a half-made file at ``path`` (DuckDB refuses a 0-byte or
-    header-only file on the next open). A file that holds other tables and no freqscope schema is refused
-    for writing: freqscope does not add its tables to another program's database.
+    A new file is created beside a marker (``.NAME.PID.creating``) that is removed once its schema is
+    committed: a file whose marker's process is gone was left half-made by a kill (DuckDB refuses a 0-byte
+    or header-only file) and is removed and made again. A file that holds other tables and no freqscope
+    schema is refused for writing: freqscope does not add its tables to another program's database.
     """
     path = resolve_db_path(db)
+    _remove_abandoned_creations(path)
     created = not path.exists()
     if read_only and created:
         raise FreqscopeError(f"no database at {path}: run `freqscope index CORPUS --db {path}` first, or pass --db")
     if created:
-        _create_database(path)
+        return _create_database(path)
     connection = _connect(path, read_only=read_only)
-    if not read_only and not created:
+    if not read_only:
         try:
             version = _schema_version(connection)
             if version is None:
@@ -125,11 +126,14 @@ def _remove_with_wal(path: Path) -> None:
 
 
 def _remove_abandoned_creations(path: Path) -> None:
-    """Temporary files of creations of ``path`` whose process is gone (killed while creating it)."""
-    for temporary in path.parent.glob(f".{glob.escape(path.name)}.*{CREATING_SUFFIX}"):
-        pid = temporary.name[len(path.name) + 2:-len(CREATING_SUFFIX)]
+    """The database a process was creating when it was killed (its marker is left, its process gone)."""
+    if not path.parent.is_dir():
+        return
+    for marker in path.parent.glob(f".{glob.escape(path.name)}.*{CREATING_SUFFIX}"):
+        pid = marker.name[len(path.name) + 2:-len(CREATING_SUFFIX)]
         if pid.isdigit() and not _process_alive(int(pid)):
-            _remove_with_wal(temporary)
+            _remove_with_wal(path)
+            marker.unlink(missing_ok=True)
 
 
 def _process_alive(pid: int) -> bool:
@@ -142,31 +146,28 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _create_database(path: Path) -> None:
-    """A new database at ``path`` with the schema, made under a temporary name and linked into place."""
+def _create_database(path: Path) -> duckdb.DuckDBPyConnection:
+    """A new database at ``path`` with the schema, its marker there until the schema is committed."""
     if not path.parent.is_dir():
         raise FreqscopeError(f"cannot create database {path}: folder {path.parent} does not exist; create it first")
-    _remove_abandoned_creations(path)
-    temporary = _creating_name(path, os.getpid())
-    _remove_with_wal(temporary)
+    marker = _creating_name(path, os.getpid())
     try:
-        connection = _connect(temporary)
-        try:
-            _create_schema(connection)
-            connection.execute("CHECKPOINT")  # everything in the file itself, no write-ahead log to carry along
-        finally:
-            connection.close()
-        try:
-            os.link(temporary, path)  # fails where path exists: never replaces a database made meanwhile
-        except FileExistsError:
-            pass  # another process created it first: that one is used
-        except OSError:  # a filesystem without hard links: rename, which replaces; checked just before
-            if not path.exists():
-                os.replace(temporary, path)
+        marker.touch()
     except OSError as exc:
         raise FreqscopeError(f"cannot create database {path}: {exc.strerror or exc}; choose a writable --db") from None
+    try:
+        connection = _connect(path)
+        try:
+            _create_schema(connection)
+        except BaseException:
+            connection.close()
+            raise
+    except BaseException:
+        _remove_with_wal(path)
+        raise
     finally:
-        _remove_with_wal(temporary)
+        marker.unlink(missing_ok=True)
+    return connection
 
 
 def _refuse_foreign(connection: duckdb.DuckDBPyConnection, path: Path) -> None:

@@ -145,32 +145,34 @@ def test_ctrl_c_from_the_command_line_is_one_line_and_exit_130(tmp_path):
 
 # --- 2. a database killed while being created ------------------------------------------------------------
 
-def test_a_creation_killed_midway_is_cleaned_up_and_redone(tmp_path):
+@pytest.mark.parametrize("left", [b"", b"\0" * 8 + b"DUCK" + b"\0" * 4084])
+def test_a_database_whose_creation_was_killed_is_made_again(tmp_path, left):
+    """What a kill at creation leaves: a 0-byte or header-only file, and the marker of a process now gone."""
     db = tmp_path / "db.duckdb"
     dead_pid = 2 ** 22 + 12345  # above Linux's pid_max default: no such process
-    leftover = tmp_path / f".db.duckdb.{dead_pid}.creating"
-    leftover.write_bytes(b"")  # what a kill leaves: a 0-byte file, under the temporary name only
-    index([CC3M], db=db, classes=["cifar10"])
-    assert not leftover.exists() and db.exists()
+    marker = tmp_path / f".db.duckdb.{dead_pid}.creating"
+    db.write_bytes(left)
+    marker.write_bytes(b"")
+    summary = index([CC3M], db=db, classes=["cifar10"])
+    assert summary.docs_read == 15_833 and not marker.exists()
     assert [p.name for p in tmp_path.iterdir() if "creating" in p.name] == []
 
 
-def test_a_new_database_appears_only_with_its_schema(tmp_path, monkeypatch):
-    """Killed at any moment of creation, the file at --db is either absent or whole: it is linked into place
-    after its schema is committed."""
+def test_the_marker_stands_while_the_schema_is_made_and_goes_after(tmp_path, monkeypatch):
+    import freqscope.store as store
+
     db = tmp_path / "db.duckdb"
     seen = []
-    real_link = os.link
+    create_schema = store._create_schema
 
-    def watching_link(source, target):
-        seen.append(db.exists())
-        with duckdb.connect(str(source), read_only=True) as connection:
-            seen.append(connection.execute("SELECT value FROM freqscope_meta").fetchall())
-        return real_link(source, target)
+    def watching(connection):
+        seen.append(sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".creating")))
+        create_schema(connection)
 
-    monkeypatch.setattr(os, "link", watching_link)
+    monkeypatch.setattr(store, "_create_schema", watching)
     open_database(db).close()
-    assert seen == [False, [("2",)]]
+    assert seen == [[f".db.duckdb.{os.getpid()}.creating"]]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".creating")] == []
 
 
 @pytest.mark.parametrize("content", [b"", b"DUCK" * 1024])
