@@ -130,7 +130,7 @@ def short_done(db: Path, file_rows: dict[str, int]) -> int:
 # --- SIGKILL and SIGINT ---------------------------------------------------------------------------------------
 
 def start_and_signal(command: list[str], db: Path, when: float | None, creation_delay: float | None,
-                     signum: int) -> tuple[subprocess.Popen, str]:
+                     signum: int) -> tuple[subprocess.Popen, str, bool]:
     """Start the run and send ``signum`` ``when`` seconds after the start, or ``creation_delay`` seconds after
     its database (or the file it is created under) appears."""
     process = subprocess.Popen(command, cwd=REPO, env=environment(), stdout=subprocess.DEVNULL,
@@ -144,10 +144,11 @@ def start_and_signal(command: list[str], db: Path, when: float | None, creation_
         time.sleep(creation_delay)
     else:
         time.sleep(when)
-    if process.poll() is None:
+    sent = process.poll() is None
+    if sent:
         process.send_signal(signum)
     _, stderr = process.communicate(timeout=600)
-    return process, stderr
+    return process, stderr, sent
 
 
 @dataclass
@@ -171,7 +172,7 @@ def kill_trials(paths: list[str], workdir: Path, clean: dict, clean_seconds: flo
         at_creation = trial % 3 == 0
         when = None if at_creation else rng.uniform(0.0, clean_seconds * window)
         delay = rng.uniform(0.0, 0.08) if at_creation else None
-        process, _ = start_and_signal(index_command(paths, db), db, when, delay, signal.SIGKILL)
+        process, _, _ = start_and_signal(index_command(paths, db), db, when, delay, signal.SIGKILL)
         moment = f"at creation +{delay * 1000:.0f} ms" if at_creation else f"at {when:.2f} s"
         tally.add("killed" if process.returncode == -signal.SIGKILL else "finished before the kill")
         if at_creation:
@@ -193,9 +194,9 @@ def interrupt_trials(paths: list[str], workdir: Path, clean: dict, clean_seconds
         for leftover in workdir.glob("*interrupted.duckdb*"):
             leftover.unlink()
         when = rng.uniform(0.3, clean_seconds * window)
-        process, stderr = start_and_signal(index_command(paths, db), db, when, None, signal.SIGINT)
+        process, stderr, sent = start_and_signal(index_command(paths, db), db, when, None, signal.SIGINT)
         lines = stderr.strip().splitlines()
-        tally.add(f"exit {process.returncode}")
+        tally.add(f"exit {process.returncode}" + ("" if sent else " (finished before the signal)"))
         if process.returncode != 0:
             one_line = len(lines) == 1 and lines[0].startswith("error: interrupted") and "Traceback" not in stderr
             tally.add("one line" if one_line else "NOT one line",
@@ -436,14 +437,19 @@ def main() -> None:
     rng = random.Random(args.seed)
     corpora = build_corpus(workdir, args.shard_rows, args.big_rows)
     clean_db = workdir / "clean.duckdb"
-    for leftover in workdir.glob("*clean.duckdb*"):
-        leftover.unlink()
-    start = time.perf_counter()
-    result = run(index_command(corpora, clean_db))
-    clean_seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"the clean run failed: {result.stderr}")
-    clean = state(clean_db)
+    # the fastest of three clean runs (the machine may be shared): signals land within a run's time
+    clean_seconds, clean = float("inf"), None
+    for _ in range(3):
+        for leftover in workdir.glob("*clean.duckdb*"):
+            leftover.unlink()
+        start = time.perf_counter()
+        result = run(index_command(corpora, clean_db))
+        clean_seconds = min(clean_seconds, time.perf_counter() - start)
+        if result.returncode != 0:
+            sys.exit(f"the clean run failed: {result.stderr}")
+        if clean is not None and state(clean_db) != clean:
+            sys.exit("two clean runs differ: the trial cannot compare against them")
+        clean = state(clean_db)
     file_rows = expected_rows(corpora)
     print(f"corpus: {sum(file_rows.values()):,} captions in {len(clean['sources'])} shards "
           f"({len(file_rows)} files); clean run {clean_seconds:.1f} s; workdir {workdir}")

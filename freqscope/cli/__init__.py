@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import errno
+import os
 import resource
+import signal
 import sys
+import threading
 
 from rich.markup import escape
 
@@ -36,6 +39,17 @@ def _require_address_space() -> None:
 
 _require_address_space()  # before the command modules load polars, duckdb and numpy
 
+
+def _interrupted_while_loading(signum: int, frame: object) -> None:
+    os.write(2, b"error: interrupted while starting: nothing was done\n")
+    os._exit(EXIT_INTERRUPTED)
+
+
+# Ctrl-C while the libraries load (half a second) would otherwise end in a traceback from inside an import.
+_loading_in_main_thread = threading.current_thread() is threading.main_thread()
+if _loading_in_main_thread:
+    signal.signal(signal.SIGINT, _interrupted_while_loading)
+
 # Importing a module registers its commands on ``app``.
 from freqscope.cli import analyze_cmd  # noqa: E402,F401  (accuracy, counts, analyze, report)
 from freqscope.cli import classes_cmd  # noqa: E402,F401
@@ -43,6 +57,9 @@ from freqscope.cli import demo_cmd  # noqa: E402,F401
 from freqscope.cli import index_cmd  # noqa: E402,F401
 from freqscope.cli import infer_cmd  # noqa: E402,F401
 from freqscope.cli import sql_cmd  # noqa: E402,F401
+
+if _loading_in_main_thread:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def main() -> None:
@@ -55,7 +72,7 @@ def main() -> None:
         interrupt = _interrupt_behind(exc)
         if interrupt is None:
             raise
-        _fail(str(interrupt) or "interrupted: the transaction in flight was rolled back", EXIT_INTERRUPTED)
+        _fail(str(interrupt) or "interrupted: what was in flight was rolled back", EXIT_INTERRUPTED)
     except MemoryError:
         _fail("out of memory: raise the memory limit (ulimit -v) or give a smaller input", 1)
     except OSError as exc:  # disk full, a read-only place, a folder where a file was expected ...
