@@ -9,7 +9,9 @@ it is never dropped silently.
 from __future__ import annotations
 
 import csv
+import difflib
 import json
+import math
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -20,11 +22,18 @@ import duckdb
 import polars as pl
 
 from freqscope.errors import FreqscopeError
-from freqscope.store import open_database, store_class_list, transaction
+from freqscope.store import open_database, removed_if_new, store_class_list, transaction
 from freqscope.taxonomy import ClassEntry, ClassList, Term
 from freqscope.text import normalize_words
 
 ACCURACY_FORMATS = ("csv", "json", "fdp")
+ACCURACY_SCALES = ("percent", "fraction")
+# Names that match no class are reported one per line up to this many, the rest counted.
+UNMATCHED_NAMED = 20
+NEAREST_CUTOFF = 0.6
+LIST_NAME_CUTOFF = 0.85  # "cifar1O" and "cifar10" score 0.86  # difflib's default: "cra" and "crab" score 0.86
+INT32_MAX = 2**31 - 1  # accuracy_imports.n, class_index (INTEGER)
+INT64_MAX = 2**63 - 1  # imported_counts.docs (BIGINT)
 
 # Names used by published result files for classes that class lists spell otherwise. Keys and values are compared
 # after normalisation; an alias is used only when its target is a class of the list and the name itself is not.
@@ -40,6 +49,7 @@ KNOWN_ALIASES: dict[str, str] = {
 }
 
 CLASSES_SQL = "SELECT class_index, class FROM classes WHERE taxonomy = ? ORDER BY class_index"
+TAXONOMY_NAMES_SQL = "SELECT taxonomy FROM taxonomies"
 TAXONOMY_EXISTS_SQL = "SELECT count(*) FROM taxonomies WHERE taxonomy = ?"
 CORPUS_KIND_SQL = "SELECT kind FROM corpora WHERE corpus = ?"
 DELETE_ACCURACY_SQL = "DELETE FROM accuracy_imports WHERE model = ? AND taxonomy = ?"
@@ -81,14 +91,19 @@ class ImportResult:
     unmatched: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
     missing_classes: list[str] = field(default_factory=list)  # classes of the list the file does not give
+    nearest: dict[str, str] = field(default_factory=dict)  # unmatched name -> the class it most resembles
 
     def warnings(self) -> list[str]:
-        """One line per problem a user should see."""
+        """One line per problem a user should see (and per name that was not imported, up to a point)."""
         lines = []
-        if self.unmatched:
-            lines.append(f"{len(self.unmatched)} name(s) of {self.source_file} match no class of {self.taxonomy} "
-                         f"and were not imported: {', '.join(self.unmatched[:20])}"
-                         + (" ..." if len(self.unmatched) > 20 else ""))
+        for name in self.unmatched[:UNMATCHED_NAMED]:
+            line = f"{name!r} of {self.source_file} matches no class of {self.taxonomy} and was not imported"
+            if name in self.nearest:
+                line += f"; nearest class {self.nearest[name]!r}: pass --alias '{name}={self.nearest[name]}' if it is that"
+            lines.append(line)
+        if len(self.unmatched) > UNMATCHED_NAMED:
+            lines.append(f"{len(self.unmatched) - UNMATCHED_NAMED} more name(s) match no class of {self.taxonomy}: "
+                         "is it the right --taxonomy?")
         if self.ambiguous:
             lines.append(f"{len(self.ambiguous)} name(s) match several classes of {self.taxonomy} and were not "
                          f"imported (give class_index in a CSV): {', '.join(self.ambiguous[:20])}")
@@ -97,6 +112,18 @@ class ImportResult:
                          f"{self.source_file}: {', '.join(self.missing_classes[:20])}"
                          + (" ..." if len(self.missing_classes) > 20 else ""))
         return lines
+
+
+def nearest_classes(names: list[str], classes: list[tuple[int, str]]) -> dict[str, str]:
+    """For each name, the class name most like it (difflib's ratio of their normalised forms, at least 0.6),
+    where there is one: "cra" -> "crab"."""
+    by_key = {name_key(name): name for _, name in classes}
+    nearest = {}
+    for name in names:
+        close = difflib.get_close_matches(name_key(name), list(by_key), n=1, cutoff=NEAREST_CUTOFF)
+        if close:
+            nearest[name] = by_key[close[0]]
+    return nearest
 
 
 def name_key(name: str) -> str:
@@ -141,11 +168,12 @@ def connection_for(db: str | os.PathLike | duckdb.DuckDBPyConnection | None) -> 
     if isinstance(db, duckdb.DuckDBPyConnection):
         yield db
         return
-    connection = open_database(db)
-    try:
-        yield connection
-    finally:
-        connection.close()
+    with removed_if_new(db):  # a failed import leaves no new database behind
+        connection = open_database(db)
+        try:
+            yield connection
+        finally:
+            connection.close()
 
 
 def _load_named_list(name: str) -> ClassList | None:
@@ -163,13 +191,32 @@ def _load_named_list(name: str) -> ClassList | None:
         return None
 
 
+def _one_letter_apart(name: str, other: str) -> bool:
+    """A typo of the name: the same letters but one ("cifar1O" for "cifar10"), or the same but for case. One
+    letter more or less is another list as often as not (cifar10, cifar100)."""
+    a, b = name.lower(), other.lower()
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) <= 1
+
+
+def _known_list_names(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """The lists in the database and the built-in ones (freqscope.classes is imported lazily)."""
+    names = [name for (name,) in connection.execute(TAXONOMY_NAMES_SQL).fetchall()]
+    try:
+        from freqscope.classes import builtin_class_lists
+    except ModuleNotFoundError:
+        return names
+    return sorted(set(names) | set(builtin_class_lists()))
+
+
 def ensure_taxonomy(
-    connection: duckdb.DuckDBPyConnection, taxonomy: str, file_names: list[str] | None = None, source_file: str = ""
+    connection: duckdb.DuckDBPyConnection, taxonomy: str, file_names: list[str] | None = None, source_file: str = "",
+    new_list: bool = False,
 ) -> tuple[str, bool]:
     """Make sure the list is in the database; returns its name there and whether it was created from file_names.
 
     Order: the database, then ``load_class_list`` (built-ins and CSVs), then, if file_names is given, a new list
-    with one class per name (source "import:FILE").
+    with one class per name (source "import:FILE"); a new list whose name is close to a known one ("cifar1O")
+    is a typo until ``new_list`` says otherwise.
     """
     if connection.execute(TAXONOMY_EXISTS_SQL, [taxonomy]).fetchall()[0][0]:
         return taxonomy, False
@@ -180,6 +227,12 @@ def ensure_taxonomy(
             raise FreqscopeError(
                 f"class list {taxonomy!r} is neither in the database nor a built-in list or CSV; "
                 "name a built-in list (e.g. imagenet1k), a CSV, or import counts for it first"
+            )
+        close = [name for name in _known_list_names(connection) if _one_letter_apart(name, taxonomy)]
+        if close and not new_list:
+            raise FreqscopeError(
+                f"there is no class list {taxonomy!r}, but there is {close[0]!r}: pass -t {close[0]}, or --new-list "
+                f"to create {taxonomy!r} from the names of {source_file}"
             )
         class_list = ClassList(
             name=taxonomy,
@@ -192,17 +245,57 @@ def ensure_taxonomy(
     return class_list.name, created
 
 
+def _check_name_agrees(path: Path, name: str, index: int, classes: list[tuple[int, str]],
+                       aliases: Mapping[str, str] | None) -> None:
+    """A row's class name and its class_index must be the same class, where the name is one of the list's."""
+    reached = match_class_names([name], classes, aliases).indices.get(name)
+    if reached is not None and reached != index:
+        names = dict(classes)
+        raise FreqscopeError(
+            f"{path}: the row of {name!r} gives class_index {index}, which is {names[index]!r} ({name!r} is "
+            f"class_index {reached}); fix the name or the index"
+        )
+
+
 def _classes(connection: duckdb.DuckDBPyConnection, taxonomy: str) -> list[tuple[int, str]]:
     return [(int(i), str(c)) for i, c in connection.execute(CLASSES_SQL, [taxonomy]).fetchall()]
 
 
-def _read_json(path: Path) -> object:
+def _read_text(path: Path, encoding: str = "utf-8") -> str:
+    if path.is_dir():
+        raise FreqscopeError(f"{path} is a folder: name the file in it to import")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding=encoding)
     except FileNotFoundError:
         raise FreqscopeError(f"no file {path}: check the path") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise FreqscopeError(
+            f"{path} is not UTF-8 (byte {exc.start}: {exc.object[exc.start:exc.start + 1]!r}); save it as UTF-8 "
+            "(e.g. `iconv -f latin1 -t utf-8`)"
+        ) from None
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object whose keys are unique: with duplicates, json would keep the last value silently."""
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        duplicate = next(key for key in keys if keys.count(key) > 1)
+        raise ValueError(f"the key {duplicate!r} appears {keys.count(duplicate)} times; keep one")
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number JSON allows; give a finite number")
+
+
+def _read_json(path: Path) -> object:
+    text = _read_text(path)
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
         raise FreqscopeError(f"{path} is not valid JSON ({exc}); pass --format csv for a CSV file") from None
+    except ValueError as exc:
+        raise FreqscopeError(f"{path}: {exc}") from None
 
 
 def guess_accuracy_format(path: Path) -> str:
@@ -220,21 +313,33 @@ AccuracyTable = dict[str, tuple[float, int | None]]
 
 
 def _number(value: object, where: str) -> float:
+    if isinstance(value, bool):  # JSON true is not 1.0
+        raise FreqscopeError(f"{where}: {json.dumps(value)} is not a number; accuracies must be numbers")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise FreqscopeError(f"{where}: {value!r} is not a number; accuracies must be numbers") from None
-    if number != number:
-        raise FreqscopeError(f"{where}: accuracy is NaN; remove the row or give a number")
+    if not math.isfinite(number):
+        raise FreqscopeError(f"{where}: accuracy is {number}; remove the row or give a finite number")
     return number
+
+
+def _whole(value: object, where: str, column: str, limit: int = INT32_MAX) -> int:
+    """A count or an index: a whole number from 0 to ``limit`` (5.9 is not 5, -3 is no count)."""
+    if isinstance(value, bool):
+        raise FreqscopeError(f"{where}: {column} {json.dumps(value)} is not a whole number")
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise FreqscopeError(f"{where}: {column} {value!r} is not a whole number") from None
+    if not math.isfinite(number) or number != int(number) or not 0 <= number <= limit:
+        raise FreqscopeError(f"{where}: {column} {value!r} must be a whole number from 0 to {limit:,}")
+    return int(number)
 
 
 def read_accuracy_csv(path: Path) -> tuple[AccuracyTable, dict[str, int]]:
     """CSV with columns class, accuracy and optionally n and class_index (to tell duplicate names apart)."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise FreqscopeError(f"no file {path}: check the path") from None
+    text = _read_text(path, "utf-8-sig")
     dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
     rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
     if not rows or not {"class", "accuracy"} <= set(rows[0]):
@@ -248,12 +353,13 @@ def read_accuracy_csv(path: Path) -> tuple[AccuracyTable, dict[str, int]]:
         n = row.get("n")
         key = name
         if row.get("class_index") not in (None, ""):
-            index = int(_number(row["class_index"], f"{path}:{line}"))
+            index = _whole(row["class_index"], f"{path}:{line}", "class_index")
             key = f"{name}\x00{index}"  # duplicate names stay distinct rows when the index is given
             given_indices[key] = index
         if key in table:
             raise FreqscopeError(f"{path}:{line}: class {name!r} appears twice; give class_index to tell them apart")
-        table[key] = (_number(row["accuracy"], f"{path}:{line}"), int(_number(n, f"{path}:{line}")) if n not in (None, "") else None)
+        table[key] = (_number(row["accuracy"], f"{path}:{line}"),
+                      _whole(n, f"{path}:{line}", "n") if n not in (None, "") else None)
     return table, given_indices
 
 
@@ -276,12 +382,24 @@ def read_accuracy_file(path: Path, format: str) -> tuple[dict[str | None, Accura
     raise FreqscopeError(f"unknown accuracy format {format!r}; use one of {', '.join(ACCURACY_FORMATS)}")
 
 
-def accuracy_scale(values: list[float], format: str, where: str) -> str:
-    """'percent' or 'fraction'. FDP files are percent; otherwise any value above 1 means percent."""
+def accuracy_scale(values: list[float], format: str, where: str, scale: str | None = None) -> str:
+    """'percent' or 'fraction': ``scale`` where given, FDP files are percent; otherwise values above 1 mean
+    percent, unless they are few among fractions (a typo of 1.2 would turn 0.5 into 0.005): that is refused."""
     low, high = min(values), max(values)
-    if low < 0 or high > 100:
+    limit = 1 if scale == "fraction" else 100
+    if low < 0 or high > limit:
         raise FreqscopeError(f"{where}: accuracies range over [{low}, {high}]; give fractions in [0, 1] or percent in [0, 100]")
-    return "percent" if format == "fdp" or high > 1 else "fraction"
+    if scale is not None:
+        return scale
+    if format == "fdp" or high <= 1:
+        return "percent" if format == "fdp" else "fraction"
+    above = sum(value > 1 for value in values)
+    if above * 2 < len(values):
+        raise FreqscopeError(
+            f"{where}: {above} of {len(values)} accuracies are above 1 (up to {high}) and the rest are fractions; "
+            "fix those values, or pass --scale percent (or fraction) to say which the file holds"
+        )
+    return "percent"
 
 
 def import_accuracy(
@@ -291,13 +409,18 @@ def import_accuracy(
     model: str | None = None,
     format: str | None = None,
     aliases: Mapping[str, str] | None = None,
+    scale: str | None = None,
 ) -> ImportResult:
     """Import per-class accuracy into ``accuracy_imports`` (as fractions), replacing that model's earlier import.
+
+    ``scale`` ("percent" or "fraction") says what the file holds; by default it is read from the values.
 
     CSV and JSON files hold one model, named by ``model`` (default: the file's stem). FDP files hold many: all
     are imported under their own keys, or only ``model`` where it is given.
     """
     path = Path(file)
+    if scale not in (None, *ACCURACY_SCALES):
+        raise FreqscopeError(f"unknown --scale {scale!r}: use one of {', '.join(ACCURACY_SCALES)}")
     format = format or guess_accuracy_format(path)
     tables, given_indices = read_accuracy_file(path, format)
     if format == "fdp":
@@ -315,16 +438,18 @@ def import_accuracy(
         match = match_class_names(names, classes, aliases)
         valid_indices = {i for i, _ in classes}
         rows: dict[str, list] = {k: [] for k in ("model", "taxonomy", "class_index", "accuracy", "n", "source_file")}
-        scale = None
+        found_scale = None
         for model_name, table in tables.items():
-            scale = accuracy_scale([v for v, _ in table.values()], format, f"{path} ({model_name})")
-            divisor = 100.0 if scale == "percent" else 1.0
+            found_scale = accuracy_scale([v for v, _ in table.values()], format, f"{path} ({model_name})", scale)
+            divisor = 100.0 if found_scale == "percent" else 1.0
             for name, (value, n) in table.items():
                 index = given_indices.get(name, match.indices.get(name))
                 if index is None:
                     continue
                 if index not in valid_indices:
                     raise FreqscopeError(f"{path}: class_index {index} is not a class of {taxonomy}")
+                if name in given_indices:
+                    _check_name_agrees(path, name.split("\x00")[0], index, classes, aliases)
                 for key, item in zip(rows, (model_name, taxonomy, index, value / divisor, n, str(path))):
                     rows[key].append(item)
         if not rows["class_index"]:
@@ -339,16 +464,17 @@ def import_accuracy(
     covered = set(frame["class_index"].to_list())
     return ImportResult(
         taxonomy=taxonomy, source_file=str(path), target=list(tables), n_rows=frame.height, n_classes=len(classes),
-        scale=scale, aliased=match.aliased, unmatched=match.unmatched, ambiguous=match.ambiguous,
+        scale=found_scale, aliased=match.aliased, unmatched=match.unmatched, ambiguous=match.ambiguous,
         missing_classes=[name for i, name in classes if i not in covered],
+        nearest=nearest_classes(match.unmatched, classes),
     )
 
 
 def read_counts_file(path: Path) -> dict[str, int]:
     data = _read_json(path)
-    if not isinstance(data, dict) or not all(isinstance(v, (int, float)) and v >= 0 for v in data.values()):
+    if not isinstance(data, dict):
         raise FreqscopeError(f"{path}: a counts file is one JSON object {{class: count}} with counts >= 0")
-    return {name: int(v) for name, v in data.items()}
+    return {name: _whole(value, f"{path}: {name}", "count", INT64_MAX) for name, value in data.items()}
 
 
 def import_counts(
@@ -357,10 +483,12 @@ def import_counts(
     corpus: str,
     taxonomy: str,
     aliases: Mapping[str, str] | None = None,
+    new_list: bool = False,
 ) -> ImportResult:
     """Import published {class: count} as the exposure of corpus ``corpus`` (kind 'imported') for ``taxonomy``.
 
-    Where the list exists nowhere (database, built-ins, CSV) it is created from the file's class names.
+    Where the list exists nowhere (database, built-ins, CSV) it is created from the file's class names; with a
+    name close to a known list's, only where ``new_list`` says so.
     """
     path = Path(file)
     counts = read_counts_file(path)
@@ -368,7 +496,7 @@ def import_counts(
         kinds = connection.execute(CORPUS_KIND_SQL, [corpus]).fetchall()
         if kinds and kinds[0][0] != "imported":
             raise FreqscopeError(f"corpus {corpus!r} is an indexed corpus ({kinds[0][0]}); import published counts under another --corpus name")
-        taxonomy, created = ensure_taxonomy(connection, taxonomy, list(counts), str(path))
+        taxonomy, created = ensure_taxonomy(connection, taxonomy, list(counts), str(path), new_list)
         classes = _classes(connection, taxonomy)
         match = match_class_names(list(counts), classes, aliases)
         if not match.indices:
@@ -389,4 +517,5 @@ def import_counts(
         taxonomy=taxonomy, source_file=str(path), target=[corpus], n_rows=frame.height, n_classes=len(classes),
         created_taxonomy=created, aliased=match.aliased, unmatched=match.unmatched, ambiguous=match.ambiguous,
         missing_classes=[name for i, name in classes if i not in covered],
+        nearest=nearest_classes(match.unmatched, classes),
     )

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -44,6 +45,18 @@ SELECT taxonomy, class_index, class FROM classes
 WHERE lower(class) = lower($name) AND ($taxonomy IS NULL OR taxonomy = $taxonomy)
 ORDER BY taxonomy, class_index
 """
+# Where no class has the name: the classes one of whose terms (or whose name's words) it is, "crane" ->
+# "crane (bird)" and "construction crane".
+FIND_CLASS_BY_TERM_SQL = """
+SELECT DISTINCT c.taxonomy, c.class_index, c.class FROM terms t JOIN classes c USING (taxonomy, class_index)
+WHERE (lower(t.term) = lower($name) OR list_contains(string_split(lower(c.class), ' '), lower($name)))
+  AND ($taxonomy IS NULL OR c.taxonomy = $taxonomy)
+ORDER BY c.taxonomy, c.class_index
+"""
+CLASS_NAMES_SQL = "SELECT DISTINCT class FROM classes WHERE $taxonomy IS NULL OR taxonomy = $taxonomy"
+CLASSES_LISTED = 10
+ID_MAX = 2**31 - 1  # class_index, source_id: INTEGER columns
+DOC_MAX = 2**63 - 1  # doc: BIGINT  # candidates named in a message; the rest counted
 SAMPLE_DOCS_SQL = """
 SELECT s.corpus, m.source_id, s.path, m.doc, any_value(m.doc_key) AS doc_key
 FROM matches m JOIN sources s USING (source_id)
@@ -159,12 +172,30 @@ def resolve_class(connection: duckdb.DuckDBPyConnection, spec: str, taxonomy: st
     rows = connection.execute(FIND_CLASS_BY_NAME_SQL, {"name": spec, "taxonomy": taxonomy}).fetchall()
     where = f" in {taxonomy}" if taxonomy else ""
     if not rows:
-        raise FreqscopeError(f"no class named {spec!r}{where}; give its exact name, or TAXONOMY:INDEX")
+        raise FreqscopeError(f"no class named {spec!r}{where}; {_candidates(connection, spec, taxonomy)}")
     if len(rows) > 1:
         choices = ", ".join(f"{t}:{i}" for t, i, _ in rows[:10])
         hint = "give TAXONOMY:INDEX" if taxonomy or len({t for t, _, _ in rows}) == 1 else "pass --taxonomy, or give TAXONOMY:INDEX"
         raise FreqscopeError(f"class name {spec!r} is ambiguous ({choices}): {hint}")
     return AuditClass(*rows[0])
+
+
+def _candidates(connection: duckdb.DuckDBPyConnection, spec: str, taxonomy: str | None) -> str:
+    """What the user could have meant by a name that is no class's: the classes with that term, else the
+    closest names."""
+    params = {"name": spec, "taxonomy": taxonomy}
+    rows = connection.execute(FIND_CLASS_BY_TERM_SQL, params).fetchall()
+    if rows:
+        shown = ", ".join(f"{t}:{i} {name!r}" for t, i, name in rows[:CLASSES_LISTED])
+        more = f" and {len(rows) - CLASSES_LISTED} more" if len(rows) > CLASSES_LISTED else ""
+        example = f"{rows[0][0]}:{rows[0][1]}"
+        return (f"classes with the term {spec!r}: {shown}{more}; pick one by its full name in quotes or as "
+                f"TAXONOMY:INDEX (freqscope audit {example})")
+    names = [name for (name,) in connection.execute(CLASS_NAMES_SQL, {"taxonomy": taxonomy}).fetchall()]
+    close = difflib.get_close_matches(spec.lower(), {name.lower(): name for name in names}, n=5)
+    if close:
+        return f"did you mean {', '.join(repr(name) for name in close)}? Or give TAXONOMY:INDEX"
+    return "give its exact name (`freqscope classes LIST` lists them), or TAXONOMY:INDEX"
 
 
 def sample_documents(
@@ -398,6 +429,7 @@ def import_labels(connection: duckdb.DuckDBPyConnection, path: str | os.PathLike
     """
     labels = _read_sheet(Path(path))
     judged = labels.filter(pl.col("relevant").is_not_null())
+    judged = _one_judgement_per_document(judged, path)
     connection.register("labels", judged)
     try:
         missing = first_row(connection, CHECK_LABEL_TARGETS_SQL)
@@ -412,6 +444,19 @@ def import_labels(connection: duckdb.DuckDBPyConnection, path: str | os.PathLike
     finally:
         connection.unregister("labels")
     return ImportSummary(str(path), judged.height, labels.height - judged.height, summary)
+
+
+def _one_judgement_per_document(judged: pl.DataFrame, path: str | os.PathLike) -> pl.DataFrame:
+    """A document judged twice alike counts once; judged yes and no, the sheet is refused."""
+    key = ["corpus", "taxonomy", "class_index", "source_id", "doc"]
+    conflicts = (judged.group_by(key).agg(pl.col("relevant").n_unique().alias("verdicts"), pl.col("row_number").sort())
+                 .filter(pl.col("verdicts") > 1))
+    if conflicts.height:
+        rows = conflicts.sort(pl.col("row_number").list.first())["row_number"][0].to_list()
+        raise FreqscopeError(
+            f"{path}, rows {', '.join(map(str, rows))}: the same document is judged both yes and no; keep one judgement"
+        )
+    return judged.unique(key, keep="first", maintain_order=True)
 
 
 def _read_sheet(path: Path) -> pl.DataFrame:
@@ -443,8 +488,9 @@ def _label_row(row: dict, path: Path, number: int) -> tuple:
     numbers = []
     for column in ("class_index", "source_id", "doc"):
         value = (row[column] or "").strip()
-        if not value.isdigit():
-            raise FreqscopeError(f"{where}: {column} must be a whole number, not {row[column]!r}")
+        limit = DOC_MAX if column == "doc" else ID_MAX
+        if not (value.isascii() and value.isdigit()) or int(value) > limit:  # ("²".isdigit() is True)
+            raise FreqscopeError(f"{where}: {column} must be a whole number from 0 to {limit:,}, not {row[column]!r}")
         numbers.append(int(value))
     relevant_text = (row["relevant"] or "").strip().lower()
     if relevant_text in RELEVANT_YES:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import signal
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,11 +27,13 @@ from freqscope.engines.shards import (
     DEFAULT_SHARD_ROWS, MatchedBatch, Shard, ShardJob, matcher_for, plan_shards, release_matcher, source_shards,
     sum_counts,
 )
-from freqscope.errors import FreqscopeError
+from freqscope.errors import FreqscopeError, Interrupted
 from freqscope.matcher import Matcher, MatchRules, pattern_set_id
 from freqscope.progress import Progress
 from freqscope.readers.uris import ObjectLocation
-from freqscope.store import open_database, read_class_list, resolve_db_path, store_class_lists, transaction
+from freqscope.store import (
+    open_database, read_class_list, resolve_db_path, rollback, store_class_lists, transaction,
+)
 from freqscope.taxonomy import ClassList
 
 OPEN_THREADS = 8
@@ -39,7 +43,6 @@ SKIPPED_NAMED = 3  # skipped shards named each on a line of their own; more are 
 # corpus), where its other memory stays flat. Writing needs much less: a batch's row groups and small queries.
 INDEX_MEMORY_LIMIT_SQL = "SET memory_limit = '512MiB'"
 FIND_CORPUS_SQL = "SELECT rules FROM corpora WHERE corpus = ?"
-CHECKPOINT_SQL = "CHECKPOINT"
 INSERT_CORPUS_SQL = "INSERT INTO corpora (corpus, format, kind, text_column, rules) VALUES (?, ?, ?, ?, ?)"
 FIND_SOURCES_SQL = "SELECT source_id, path, row_start, row_end, fingerprint, status FROM sources WHERE corpus = ?"
 DONE_TAXONOMIES_SQL = """
@@ -186,15 +189,20 @@ def index(
     # it while the database is created and the lists stored.
     new_database = not resolve_db_path(db).exists()
     with ExitStack() as cleanup, ThreadPoolExecutor(3) as background:
+        # Ctrl-C is acted on between batches, where the shard's transaction can roll back cleanly: a signal
+        # that reached Polars' reader or DuckDB mid-call could end a stream early without an error.
+        interrupt = cleanup.enter_context(deferred_interrupt())
         # DuckDB's start and the schema (~0.06 s) overlap loading the lists and opening the files; a new
-        # database that a bad list or file stops before the corpus is stored is removed again.
+        # database that a bad list or file stops before a shard is written is removed again.
         opened = background.submit(_open_for_indexing, db)
-        discard_new = new_database
+        setup: SetupTransaction | None = None
 
         def close_database() -> None:
             if opened.exception() is None:
+                if setup is not None:
+                    setup.rollback()  # (where no shard committed it)
                 opened.result().close()
-                if discard_new:
+                if new_database and (setup is None or not setup.committed):
                     _remove_database(db)
 
         cleanup.callback(close_database)
@@ -227,45 +235,107 @@ def index(
             planned = background.submit(plan_shards, sources, text_column, shard_rows)
         fingerprints = {class_list.name: class_list.fingerprint() for class_list in lists}
         connection = opened.result()
-        with transaction(connection):
-            _register_corpus(connection, corpus, sources[0], rules, formats)
-            store_class_lists(connection, lists, fingerprints)
-            if new_database:
-                # the patterns of its first shard (a job, matched against these lists) go with the lists, into
-                # the checkpoint below: the shard's commit and the checkpoint on closing, at the end where
-                # nothing else runs, are ~12 ms shorter for the built-in lists
-                _store_patterns(connection, pattern_set_id(fingerprints.items(), rules), built.result())
-            else:
-                # a set stored so by a run that stopped before its first shard was written, if no source uses it
-                connection.execute(DELETE_UNUSED_PATTERNS_SQL)
-        discard_new = False  # it holds the corpus now: kept whatever happens next
+        # The corpus and the lists are committed with the first shard written: a run that fails or is stopped
+        # before it (a bad file found mid-stream) leaves the database as it was, and a new file is removed.
+        setup = SetupTransaction(connection)
+        _register_corpus(connection, corpus, sources[0], rules, formats)
+        store_class_lists(connection, lists, fingerprints)
+        if new_database:
+            # the patterns of its first shard (a job, matched against these lists) go with the lists
+            _store_patterns(connection, pattern_set_id(fingerprints.items(), rules), built.result())
+        else:
+            # a set no source uses: stored with a run's lists whose first shard was recorded as failed (Ray)
+            connection.execute(DELETE_UNUSED_PATTERNS_SQL)
         shards = planned.result() if planned is not None else plan_shards(sources, text_column, shard_rows)
-        # The lists' rows go into the file now, while the first shard is still being matched, not in the checkpoint
-        # on closing, when nothing else is left to run (~12 ms for the built-in lists at 1M captions).
-        connection.execute(CHECKPOINT_SQL)
-        return _index_shards(connection, corpus, db, shards, lists, fingerprints, rules, runner, quiet)
+        return _index_shards(connection, setup, corpus, db, shards, lists, fingerprints, rules, runner, quiet,
+                             interrupt)
 
 
-def _index_shards(connection: duckdb.DuckDBPyConnection, corpus: str, db: str | os.PathLike | None,
-                  shards: list[Shard], lists: list[ClassList], fingerprints: dict[str, str], rules: MatchRules,
-                  runner: IndexEngine, quiet: bool) -> IndexSummary:
-    """The rest of ``index``, once the database holds the corpus and the lists: plan, run, summarise."""
+def _index_shards(connection: duckdb.DuckDBPyConnection, setup: SetupTransaction, corpus: str,
+                  db: str | os.PathLike | None, shards: list[Shard], lists: list[ClassList],
+                  fingerprints: dict[str, str], rules: MatchRules, runner: IndexEngine, quiet: bool,
+                  interrupt: InterruptRequest) -> IndexSummary:
+    """The rest of ``index``, once the setup transaction holds the corpus and the lists: plan, run, summarise."""
     summary = IndexSummary(corpus=corpus, db=str(resolve_db_path(db)), engine=runner.name)
     jobs, stale = _plan_jobs(connection, corpus, shards, lists, summary)
     known = {l.name: l for l in lists}
     extra = sorted({name for job in jobs for name in job.lists} - set(known))
     known.update({name: read_class_list(connection, name) for name in extra})
     fingerprints.update({name: known[name].fingerprint() for name in extra})
-    writer = ShardWriter(connection, corpus, known, fingerprints, rules, stale, summary)
+    writer = ShardWriter(connection, corpus, known, fingerprints, rules, stale, summary, setup, interrupt)
     with Progress(quiet=quiet) as progress:
         _note_skipped(progress, summary.skipped_paths)
         for path in sorted(set(stale) - {job.shard.path for job in jobs}):
             writer.drop_stale(path)
         runner.run(jobs, known, rules, writer, progress)
+    setup.commit()  # (where no shard did: every shard was skipped)
     _summarise(connection, summary)
     if summary.shards_failed:
         raise ShardsFailed(summary)
     return summary
+
+
+class SetupTransaction:
+    """The transaction that registers the corpus and stores its lists, left open for the first shard's
+    transaction to commit: until a shard is written, the database is as it was before the run."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+        connection.execute("BEGIN TRANSACTION")
+        self.open = True
+        self.committed = False
+
+    @contextmanager
+    def completed(self) -> Iterator[None]:
+        """The block runs in the setup's transaction, which commits with it or rolls back with it."""
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
+    def commit(self) -> None:
+        if self.open:
+            self.connection.execute("COMMIT")
+            self.open, self.committed = False, True
+
+    def rollback(self) -> None:
+        if self.open:
+            rollback(self.connection)
+            self.open = False
+
+
+class InterruptRequest:
+    """Whether Ctrl-C was pressed; ``deferred_interrupt`` sets it, the writer acts on it between batches."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+
+@contextmanager
+def deferred_interrupt() -> Iterator[InterruptRequest]:
+    """SIGINT noted instead of raised, for the block; a second one raises KeyboardInterrupt at once.
+
+    Raised where it lands, KeyboardInterrupt can be swallowed: Polars' batch stream, checking for signals, can
+    end early without an error (seen 9 of 60 times), which once marked a shard done with a fraction of its
+    rows. A handler can only be installed in the main thread; elsewhere the block runs unchanged.
+    """
+    request = InterruptRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield request
+        return
+
+    def note(signum: int, frame: object) -> None:
+        if request.requested:
+            raise KeyboardInterrupt
+        request.requested = True
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield request
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _note_skipped(progress: Progress, names: Sequence[str]) -> None:
@@ -347,8 +417,11 @@ class ShardWriter:
 
     def __init__(self, connection: duckdb.DuckDBPyConnection, corpus: str, class_lists: Mapping[str, ClassList],
                  fingerprints: Mapping[str, str], rules: MatchRules, stale: dict[str, list[int]],
-                 summary: IndexSummary) -> None:
+                 summary: IndexSummary, setup: SetupTransaction | None = None,
+                 interrupt: InterruptRequest | None = None) -> None:
         self.connection = connection
+        self.setup = setup
+        self.interrupt = interrupt or InterruptRequest()
         self.corpus = corpus
         self.class_lists = class_lists
         self.fingerprints = fingerprints  # name -> ClassList.fingerprint() of every list in class_lists
@@ -385,9 +458,22 @@ class ShardWriter:
         self.stored_pattern_sets.add(pattern_set)
         return pattern_set
 
+    def _transaction(self) -> AbstractContextManager:
+        """A shard's transaction: the setup's, where it is still open (the first shard commits it)."""
+        if self.setup is not None and self.setup.open:
+            return self.setup.completed()
+        return transaction(self.connection)
+
+    def _stop_if_interrupted(self, shard: Shard) -> None:
+        if self.interrupt.requested:
+            raise Interrupted(
+                f"interrupted: {self.summary.shards_indexed} shard(s) written in this run are kept, "
+                f"{readers.file_name(shard.name)} is not; run the same command again to resume"
+            )
+
     def drop_stale(self, path: str) -> None:
         """Stale rows of a file none of whose shards is written this run (e.g. an old failed shard)."""
-        with transaction(self.connection):
+        with self._transaction():
             if self._delete_sources(self.stale.get(path, [])):
                 self._drop_unused_patterns()
         self.stale.pop(path, None)
@@ -396,7 +482,8 @@ class ShardWriter:
         """Consumes ``batches`` inside the shard's transaction, so a local engine streams straight into it."""
         shard, connection = job.shard, self.connection
         n_docs = n_rows = n_invalid = 0
-        with transaction(connection):
+        self._stop_if_interrupted(shard)
+        with self._transaction():
             deleted = self._delete_old_rows(job)
             source_id = connection.execute(
                 INSERT_SOURCE_SQL, [self.corpus, shard.path, shard.row_start, shard.row_end, shard.bytes,
@@ -404,6 +491,7 @@ class ShardWriter:
             ).fetchone()[0]
             counts = []
             for batch in batches:
+                self._stop_if_interrupted(shard)
                 n_docs, n_rows, n_invalid = n_docs + batch.n_docs, n_rows + batch.n_rows, n_invalid + batch.n_invalid_utf8
                 if not batch.matches.is_empty():
                     if batch.matches["role"].null_count() == batch.matches.height:
@@ -413,6 +501,13 @@ class ShardWriter:
                     counts.append(batch.counts)
                 if not batch.keys.is_empty():
                     _insert_frame(connection, "batch_keys", batch.keys, INSERT_KEYS_SQL, source_id)
+            self._stop_if_interrupted(shard)
+            if shard.n_docs_hint is not None and n_docs != shard.n_docs_hint:
+                # a stream that ended early without an error must not be marked done (a re-run would skip it)
+                raise FreqscopeError(
+                    f"{shard.name}: read {n_docs:,} of the {shard.n_docs_hint:,} documents the file says it holds; "
+                    "nothing of it was stored: run the same command again"
+                )
             if counts:
                 _insert_frame(connection, "shard_counts", sum_counts(counts), INSERT_COUNTS_SQL, source_id)
             connection.execute(FINISH_SOURCE_SQL, [n_docs, n_rows, n_invalid, source_id])
@@ -428,7 +523,7 @@ class ShardWriter:
     def write_failed(self, job: ShardJob, error: str) -> None:
         """A ``failed`` row in place of the shard's earlier ones: not counted, retried by the next run."""
         shard = job.shard
-        with transaction(self.connection):
+        with self._transaction():
             deleted = self._delete_old_rows(job)
             self.connection.execute(
                 INSERT_FAILED_SOURCE_SQL,
@@ -451,8 +546,12 @@ def _insert_frame(connection: duckdb.DuckDBPyConnection, name: str, frame: pl.Da
     connection.register(name, frame.to_arrow())
     try:
         connection.execute(sql, [source_id])
-    finally:
-        connection.unregister(name)
+    except BaseException:
+        # a transaction DuckDB aborted (disk full) refuses even this: the error to report is the insert's
+        with suppress(duckdb.Error):
+            connection.unregister(name)
+        raise
+    connection.unregister(name)
 
 
 def _summarise(connection, summary: IndexSummary, top: int = 10) -> None:

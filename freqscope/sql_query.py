@@ -1,7 +1,11 @@
 """Run the user's SQL on the database and write the result as a table, CSV, JSON or Parquet.
 
 The database opens read-only unless the caller asks to write: DuckDB itself then refuses any statement
-that would change it, and that refusal is turned into one line saying to pass ``--write``.
+that would change it, and that refusal is turned into one line saying to pass ``--write``. Read-only SQL
+from the command line (``freqscope sql``, ``freqscope query``, whose ``.sql`` files get shared) is locked
+down further with DuckDB's own settings (``LOCKED_DOWN``): no other file is read or written (no ATTACH,
+COPY, EXPORT), no extension installed or loaded, and the settings cannot be changed back; ``allow_files``
+lets it read other files, and then only SELECT statements run.
 """
 from __future__ import annotations
 
@@ -24,7 +28,28 @@ from freqscope.store import open_database, resolve_db_path
 OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
 # A terminal table beyond this many rows is unreadable; the rest is counted, and csv/json/parquet give all.
 TABLE_MAX_ROWS = 200
+# A table written to a pipe is as wide as its content needs, up to this (rich sizes a table to its console).
+PIPED_TABLE_WIDTH = 100_000
 
+# DuckDB's settings for read-only SQL (https://duckdb.org/docs/stable/operations_manual/securing_duckdb/overview):
+# enable_external_access=false stops every file and network access (ATTACH, COPY TO, EXPORT DATABASE,
+# read_csv, INSTALL); extensions are neither fetched nor loaded behind the user's back; lock_configuration keeps
+# a statement from setting any of it back.
+LOCKED_DOWN: dict[str, object] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    "lock_configuration": True,
+}
+ATTACHED_NAME = "freqscope"  # the database's name in read-only SQL's own DuckDB instance
+# With --allow-files DuckDB may read files, and so could also write them (COPY) or attach another database:
+# only statements of these types run then. EXPLAIN is not one: EXPLAIN ANALYZE executes its statement.
+FILE_READING_STATEMENTS = ("SELECT",)
+# Without file access DuckDB's settings already stop writes beyond the database, which is read-only.
+READ_ONLY_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA")
+_TEXT_ONLY_TYPES = re.compile(r"\b(INTERVAL|UNION|BIT)\b")
 _READ_ONLY_REFUSAL = re.compile(r'statement of type "(\w+)".*read-only mode', re.IGNORECASE)
 # DuckDB's multi-line messages point at the error with a line of carets: meaningless on one line.
 _CARET_LINE = re.compile(r"^\s*\^+\s*$")
@@ -36,12 +61,55 @@ def duckdb_message(exc: duckdb.Error) -> str:
     return " ".join(line for line in lines if line and not _CARET_LINE.match(line))
 
 
-def open_for_sql(db: str | os.PathLike | None, *, write: bool = False) -> duckdb.DuckDBPyConnection:
-    """The database, read-only unless ``write``; it must exist either way (SQL on an empty file is a typo)."""
+def open_for_sql(db: str | os.PathLike | None, *, write: bool = False,
+                 locked: bool = False, allow_files: bool = False) -> duckdb.DuckDBPyConnection:
+    """The database, read-only unless ``write``; it must exist either way (SQL on an empty file is a typo).
+
+    ``locked`` (read-only only): DuckDB's LOCKED_DOWN settings, other files readable where ``allow_files``.
+    """
     path = resolve_db_path(db)
     if not path.exists():
         raise FreqscopeError(f"no database at {path}: run `freqscope index CORPUS --db {path}` first, or pass --db")
-    return open_database(path, read_only=not write)
+    if not locked or write:
+        return open_database(path, read_only=not write)
+    # The file is attached read-only to an in-memory database, and only then locked down (ATTACH is a file
+    # access): a DuckDB instance of its own, so that the settings never clash with another connection to the
+    # file in this process (DuckDB refuses two configurations of one file's cached instance).
+    connection = duckdb.connect(":memory:")
+    try:
+        connection.execute(f"ATTACH {_sql_string(str(path))} AS {ATTACHED_NAME} (READ_ONLY)")
+        connection.execute(f"USE {ATTACHED_NAME}")
+        for name, value in LOCKED_DOWN.items():
+            if not (allow_files and name == "enable_external_access"):  # (on by default; DuckDB refuses to set it on)
+                connection.execute(f"SET {name} = {str(value).lower()}")
+    except duckdb.Error as exc:
+        connection.close()
+        message = duckdb_message(exc)
+        hint = ("wait for the process that writes it to finish" if "lock" in message.lower()
+                else "is it a freqscope database?")
+        raise FreqscopeError(f"cannot open database {path}: {message}; {hint}") from None
+    return connection
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def check_read_only(query: str, *, allow_files: bool) -> None:
+    """Refuse, before running anything, a statement that read-only SQL does not run (``--write`` runs it)."""
+    allowed = FILE_READING_STATEMENTS if allow_files else READ_ONLY_STATEMENTS
+    try:
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as exc:
+        raise FreqscopeError(duckdb_message(exc)) from None
+    for statement in statements:
+        kind = statement.type.name
+        if kind not in allowed:
+            files = " with --allow-files" if allow_files else ""
+            raise FreqscopeError(
+                f"refused: read-only SQL{files} runs {', '.join(allowed)} statements, not {kind}; "
+                "pass --write to change the database"
+            )
 
 
 def run_sql(
@@ -52,10 +120,14 @@ def run_sql(
         relation = connection.sql(query, params=dict(params) if params else None)
         if relation is None:
             return pl.DataFrame()
-        frame = relation.pl()
+        frame = as_text_where_needed(relation).pl()
     except duckdb.Error as exc:
         message = duckdb_message(exc)
         refused = _READ_ONLY_REFUSAL.search(message)
+        if isinstance(exc, duckdb.PermissionException):
+            raise FreqscopeError(
+                f"refused: {message}; read-only SQL reads only the database: pass --allow-files to read other files"
+            ) from None
         if refused:
             raise FreqscopeError(
                 f"refused: {refused.group(1)} changes the database, which is opened read-only; "
@@ -63,6 +135,19 @@ def run_sql(
             ) from None
         raise FreqscopeError(message) from None
     return plain_numbers(frame)
+
+
+def as_text_where_needed(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """Columns of types Polars has no form for (INTERVAL's months, UNION, BIT; also inside lists and structs)
+    as DuckDB's text for them; the others unchanged."""
+    columns = []
+    for name, dtype in zip(relation.columns, relation.dtypes):
+        quoted = '"' + name.replace('"', '""') + '"'
+        needs_text = _TEXT_ONLY_TYPES.search(str(dtype)) is not None
+        columns.append(f"CAST({quoted} AS VARCHAR) AS {quoted}" if needs_text else quoted)
+    if len(columns) == sum(not c.startswith("CAST(") for c in columns):
+        return relation
+    return relation.project(", ".join(columns))
 
 
 def plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
@@ -74,7 +159,10 @@ def plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         if isinstance(dtype, pl.Decimal):
             target = pl.Int64 if dtype.scale == 0 else pl.Float64
-            casts.append(pl.col(name).cast(target, strict=False))
+            cast = frame[name].cast(target, strict=False)
+            if cast.null_count() > frame[name].null_count():  # beyond Int64: kept exact, as text
+                target = pl.String
+            casts.append(pl.col(name).cast(target))
     return frame.with_columns(casts) if casts else frame
 
 
@@ -89,12 +177,19 @@ def write_result(frame: pl.DataFrame, format: str, output: Path | None = None, *
         frame.write_parquet(output)
         return
     if format == "table":
-        if output is None:
+        if output is None and stream.isatty():
             print_table(frame, Console(file=stream))
+        elif output is None:
+            # Piped (`| cat`, `| less`): rows at their full width, never wrapped to the terminal's columns, as
+            # sqlite-utils prints tables through tabulate, which sizes columns to their content only.
+            print_table(frame, Console(file=stream, width=PIPED_TABLE_WIDTH, no_color=True))
         else:
             with open(output, "w", encoding="utf-8") as handle:
                 print_table(frame, Console(file=handle, width=200, no_color=True))
         return
+    _refuse_binary(frame, format)
+    if format == "json":
+        _refuse_non_finite(frame)
     try:
         text = frame.write_csv() if format == "csv" else frame.write_json()
     except pl.exceptions.PolarsError as exc:
@@ -105,6 +200,26 @@ def write_result(frame: pl.DataFrame, format: str, output: Path | None = None, *
         stream.write(text if text.endswith("\n") else text + "\n")
     else:
         Path(output).write_text(text, encoding="utf-8")
+
+
+def _refuse_binary(frame: pl.DataFrame, format: str) -> None:
+    """Bytes (BLOB) have no CSV or JSON form (Polars panics writing them to JSON)."""
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Binary:
+            raise FreqscopeError(
+                f"column {name!r} holds bytes (BLOB), which {format.upper()} cannot hold: use --format parquet, or "
+                f"encode them in the SQL (hex({name}), base64({name}))"
+            )
+
+
+def _refuse_non_finite(frame: pl.DataFrame) -> None:
+    """JSON has no inf or NaN: Polars would write null, which reads as a missing value."""
+    for name, dtype in frame.schema.items():
+        if dtype.is_float() and (frame[name].is_infinite().any() or frame[name].is_nan().any()):
+            raise FreqscopeError(
+                f"column {name!r} holds inf or NaN, which JSON cannot hold (it would become null): use --format "
+                "csv or parquet, or turn them into NULL or text in the SQL"
+            )
 
 
 def print_table(frame: pl.DataFrame, console: Console, *, max_rows: int = TABLE_MAX_ROWS) -> None:

@@ -5,6 +5,7 @@ The schema lives in ``sql/schema.sql`` and ``sql/views.sql`` and is documented f
 """
 from __future__ import annotations
 
+import glob
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,6 +23,16 @@ from freqscope.text import joined_words, normalized_padded
 # Raised whenever a table changes incompatibly; a database of another version is refused with a clear message.
 SCHEMA_VERSION = "2"
 DEFAULT_DB = "freqscope.duckdb"
+# A database being created has a marker ".NAME.PID.creating" beside it until its schema is committed.
+CREATING_SUFFIX = ".creating"
+SET_SCHEMA_VERSION_SQL = "INSERT OR REPLACE INTO freqscope_meta VALUES ('schema_version', ?)"
+# What a database not made by freqscope holds (tables and views of its own): freqscope will not add to it.
+FOREIGN_OBJECTS_SQL = """
+SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary
+UNION ALL
+SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal AND NOT temporary
+ORDER BY 1
+"""
 
 # The rows of the listed taxonomies (a VARCHAR[] parameter) that change with the list. Their pattern_matches
 # stay: the `matches` view shows a taxonomy only for sources in source_taxonomies, which is cleared here.
@@ -46,45 +57,135 @@ def _sql(name: str) -> str:
 
 
 def open_database(db: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database; a read-only open needs the file to exist."""
+    """Open (creating if needed) the database; a read-only open needs the file to exist.
+
+    A new file is created beside a marker (``.NAME.PID.creating``) that is removed once its schema is
+    committed: a file whose marker's process is gone was left half-made by a kill (DuckDB refuses a 0-byte
+    or header-only file) and is removed and made again. A file that holds other tables and no freqscope
+    schema is refused for writing: freqscope does not add its tables to another program's database.
+    """
     path = resolve_db_path(db)
+    _remove_abandoned_creations(path)
     created = not path.exists()
     if read_only and created:
         raise FreqscopeError(f"no database at {path}: run `freqscope index CORPUS --db {path}` first, or pass --db")
+    if created:
+        return _create_database(path)
+    connection = _connect(path, read_only=read_only)
+    if not read_only:
+        try:
+            version = _schema_version(connection)
+            if version is None:
+                _refuse_foreign(connection, path)
+            elif version != SCHEMA_VERSION:
+                raise FreqscopeError(
+                    f"database {path} has schema version {version}, written by another freqscope version; this "
+                    f"one writes version {SCHEMA_VERSION}: index into a new database (--db NEW.duckdb)"
+                )
+            _create_schema(connection)
+        except BaseException:
+            connection.close()
+            raise
+    return connection
+
+
+def _connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     try:
-        connection = duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         message = str(exc).splitlines()[0]
         if "lock" in message.lower():
             raise FreqscopeError(
                 f"database {path} is in use by another process ({message}); wait for it to finish or use another --db"
             ) from None
-        raise FreqscopeError(f"cannot open database {path}: {message}") from None
+        raise FreqscopeError(
+            f"cannot open database {path}: {message}; it is not a DuckDB database freqscope can read: move it away "
+            "or pass another --db"
+        ) from None
     except duckdb.Error as exc:
-        raise FreqscopeError(f"cannot open database {path}: {str(exc).splitlines()[0]}; is it a DuckDB file?") from None
-    if not read_only:
-        # a file this call creates has no schema: asking its version (a failing query, ~5 ms) is skipped
-        version = None if created else _schema_version(connection)
-        if version not in (None, SCHEMA_VERSION):
+        raise FreqscopeError(
+            f"cannot open database {path}: {str(exc).splitlines()[0]}; it is not a DuckDB database freqscope can "
+            "read: move it away or pass another --db"
+        ) from None
+
+
+def _create_schema(connection: duckdb.DuckDBPyConnection) -> None:
+    with transaction(connection):
+        connection.execute(_sql("schema.sql"))
+        connection.execute(_sql("views.sql"))
+        connection.execute(SET_SCHEMA_VERSION_SQL, [SCHEMA_VERSION])
+
+
+def _creating_name(path: Path, pid: int) -> Path:
+    return path.with_name(f".{path.name}.{pid}{CREATING_SUFFIX}")
+
+
+def _remove_with_wal(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _remove_abandoned_creations(path: Path) -> None:
+    """The database a process was creating when it was killed (its marker is left, its process gone)."""
+    if not path.parent.is_dir():
+        return
+    for marker in path.parent.glob(f".{glob.escape(path.name)}.*{CREATING_SUFFIX}"):
+        pid = marker.name[len(path.name) + 2:-len(CREATING_SUFFIX)]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            _remove_with_wal(path)
+            marker.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _create_database(path: Path) -> duckdb.DuckDBPyConnection:
+    """A new database at ``path`` with the schema, its marker there until the schema is committed."""
+    if not path.parent.is_dir():
+        raise FreqscopeError(f"cannot create database {path}: folder {path.parent} does not exist; create it first")
+    marker = _creating_name(path, os.getpid())
+    try:
+        marker.touch()
+    except OSError as exc:
+        raise FreqscopeError(f"cannot create database {path}: {exc.strerror or exc}; choose a writable --db") from None
+    try:
+        connection = _connect(path)
+        try:
+            _create_schema(connection)
+        except BaseException:
             connection.close()
-            raise FreqscopeError(
-                f"database {path} has schema version {version}, written by another freqscope version; this one "
-                f"writes version {SCHEMA_VERSION}: index into a new database (--db NEW.duckdb)"
-            )
-        with transaction(connection):
-            connection.execute(_sql("schema.sql"))
-            connection.execute(_sql("views.sql"))
-            connection.execute(
-                "INSERT OR REPLACE INTO freqscope_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
-            )
+            raise
+    except BaseException:
+        _remove_with_wal(path)
+        raise
+    finally:
+        marker.unlink(missing_ok=True)
     return connection
+
+
+def _refuse_foreign(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A database without freqscope's schema is used only where it is empty."""
+    names = [name for (name,) in connection.execute(FOREIGN_OBJECTS_SQL).fetchall()]
+    if names:
+        shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+        raise FreqscopeError(
+            f"database {path} was not made by freqscope (it holds {shown} and no freqscope_meta): freqscope adds "
+            "its tables only to its own databases; pass another --db (ATTACH this file from there to join them)"
+        )
 
 
 def _schema_version(connection: duckdb.DuckDBPyConnection) -> str | None:
     """The schema version recorded in the database; None for a new (empty) database."""
     try:
         rows = connection.execute("SELECT value FROM freqscope_meta WHERE key = 'schema_version'").fetchall()
-    except duckdb.CatalogException:
+    except duckdb.Error:  # no such table, or another program's table of that name
         return None
     return rows[0][0] if rows else None
 
@@ -96,9 +197,32 @@ def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDB
     try:
         yield connection
     except BaseException:
-        connection.execute("ROLLBACK")
+        rollback(connection)
         raise
     connection.execute("COMMIT")
+
+
+def rollback(connection: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK, where DuckDB has not already ended the transaction itself (an interrupted or failed
+    statement can abort it): the error that ended it is the one to report, not the ROLLBACK's."""
+    try:
+        connection.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
+
+
+@contextmanager
+def removed_if_new(db: str | os.PathLike | None) -> Iterator[None]:
+    """A database file that did not exist before the block is removed again if the block fails: a failed
+    command leaves no new file behind. The block must close its connections before it ends."""
+    path = resolve_db_path(db)
+    existed = path.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            _remove_with_wal(path)
+        raise
 
 
 def class_list_frames(class_lists: Sequence[ClassList]) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -164,6 +164,8 @@ def test_labels_round_trip_into_precision_weighted_exposure(writable, tmp_path):
         ({"doc": ["x"]}, r"labels.csv, row 2: doc must be a whole number"),
         ({"doc": ["999999"]}, r"labels.csv, row 2: that document did not match that class"),
         ({"class_index": ["4"]}, r"labels.csv, row 2: that document did not match that class"),
+        ({"doc": ["²"]}, r"labels.csv, row 2: doc must be a whole number"),  # "²".isdigit() is True
+        ({"source_id": ["9999999999"]}, r"labels.csv, row 2: source_id must be a whole number from 0 to 2,147,483,647"),
     ],
 )
 def test_a_bad_row_names_the_file_and_row_and_stores_nothing(writable, tmp_path, change, message):
@@ -212,3 +214,28 @@ def test_cli_errors_are_one_line_with_a_non_zero_exit(exposure_db):
     )
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "ambiguous" in result.stderr
+
+
+def test_a_document_judged_yes_and_no_is_refused_and_twice_alike_counts_once(writable, tmp_path):
+    sample = audit(writable, "dog", corpus="coco_captions", n=3, seed=1)
+    sheet = tmp_path / "labels.csv"
+    export_labels(sample, sheet)
+    exported = pl.read_csv(sheet, infer_schema=False)
+    doubled = pl.concat([exported, exported])
+    doubled.with_columns(relevant=pl.Series(["yes"] * 3 + ["no"] + ["yes"] * 2)).write_csv(sheet)
+    with pytest.raises(FreqscopeError, match=r"labels.csv, rows 2, 5: the same document is judged both yes and no"):
+        import_labels(writable, sheet)
+    doubled.with_columns(relevant=pl.Series(["yes"] * 6)).write_csv(sheet)
+    summary = import_labels(writable, sheet)
+    assert summary.stored == 3
+    assert writable.execute("SELECT count(*) FROM audit_labels").fetchall()[0][0] == 3
+
+
+def test_a_name_that_is_no_class_lists_the_classes_it_could_mean(con):
+    with pytest.raises(FreqscopeError) as refused:
+        resolve_class(con, "crane")
+    message = str(refused.value)
+    assert "imagenet1k:134" in message and "imagenet1k:517" in message and "construction crane" in message
+    assert "freqscope audit imagenet1k:134" in message
+    with pytest.raises(FreqscopeError, match=r"did you mean 'airplane'"):
+        resolve_class(con, "airplan")

@@ -232,7 +232,15 @@ def test_a_new_database_stores_its_first_pattern_set_with_the_lists_and_only_tha
         assert connection.execute("SELECT count(*) FROM matches").fetchall()[0][0] > 0
 
 
-def test_a_pattern_set_left_by_a_run_stopped_before_its_first_shard_is_dropped_by_the_next(tmp_path, monkeypatch):
+def _all_rows(db) -> dict[str, list]:
+    """Every row of every table, by table: what "the database is as it was" compares."""
+    with duckdb.connect(str(db), read_only=True) as connection:
+        tables = [name for (name,) in connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()]
+        return {name: sorted(map(repr, connection.execute(f'SELECT * FROM "{name}"').fetchall())) for name in tables}
+
+
+def test_a_run_stopped_before_its_first_shard_leaves_the_database_as_it_was(tmp_path, monkeypatch):
     db = tmp_path / "db.duckdb"
 
     def fail(self, job, batches):
@@ -242,10 +250,15 @@ def test_a_pattern_set_left_by_a_run_stopped_before_its_first_shard_is_dropped_b
         patched.setattr(indexer_module.ShardWriter, "write", fail)
         with pytest.raises(OSError):
             index([COCO], db=db, corpus="coco", classes=["cifar10"])
-    with duckdb.connect(str(db), read_only=True) as connection:
-        assert connection.execute("SELECT count(DISTINCT pattern_set) FROM patterns").fetchall()[0][0] == 1
-        assert connection.execute("SELECT count(*) FROM sources").fetchall()[0][0] == 0
-    index([COCO], db=db, corpus="coco", classes=["stl10"])
+    assert not db.exists()  # a new database: not left behind
+    index([CC3M], db=db, corpus="cc3m", classes=["stl10"])
+    before = _all_rows(db)
+    with monkeypatch.context() as patched:
+        patched.setattr(indexer_module.ShardWriter, "write", fail)
+        with pytest.raises(OSError):  # another corpus, another list: neither stays
+            index([COCO], db=db, corpus="coco", classes=["cifar10"])
+    assert _all_rows(db) == before
+    index([COCO], db=db, corpus="coco", classes=["cifar10"])
     with duckdb.connect(str(db), read_only=True) as connection:
         stored = connection.execute("SELECT DISTINCT pattern_set FROM patterns").fetchall()
         assert stored == connection.execute("SELECT DISTINCT pattern_set FROM sources").fetchall()

@@ -288,10 +288,11 @@ def test_ragged_tsv_row_fails_naming_file_and_position(tmp_path):
         read_all(SourceReader(path))
 
 
-def test_empty_files_have_no_documents(tmp_path):
-    for name in ("e.tsv", "e.txt", "e.jsonl"):
-        reader = SourceReader(write(tmp_path / name, ""))
-        assert read_all(reader).height == 0 and reader.n_docs == 0
+def test_empty_files_are_refused_whatever_their_format(tmp_path):
+    """One rule for all (an empty parquet file is no parquet file): an empty file is named, not indexed."""
+    for name in ("e.tsv", "e.csv", "e.txt", "e.json", "e.jsonl", "e.parquet"):
+        with pytest.raises(FreqscopeError, match=r"is empty \(0 bytes\)"):
+            SourceReader(write(tmp_path / name, ""))
 
 
 # --- JSON: records, COCO, LLaVA ----------------------------------------------------------------------------

@@ -1,12 +1,54 @@
 """The ``freqscope`` command: a thin layer over the Python API, one module per group of verbs."""
 from __future__ import annotations
 
+import errno
+import os
+import resource
+import signal
 import sys
+import threading
 
 from rich.markup import escape
 
 from freqscope.cli.app import app, console
 from freqscope.errors import FreqscopeError
+
+OS_ERROR_ADVICE = {
+    errno.ENOSPC: "free some space, or write somewhere else",
+    errno.EISDIR: "name a file, not a folder",
+    errno.ENOENT: "check the path (create its folder first)",
+    errno.EACCES: "choose a place you may write to",
+    errno.EPERM: "choose a place you may write to",
+    errno.EROFS: "choose a place on a writable filesystem",
+    errno.EIO: "choose another place",
+}
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+# Below this address space (ulimit -v) the libraries cannot even load (0.5 GiB: numpy fails to map its code)
+# or their threads abort the process (1 GiB: glibc's "cannot allocate memory for thread-local data", exit
+# 134); from 1.5 GiB a run that needs more ends in DuckDB's one-line "Out of Memory". Measured on indexing.
+MIN_ADDRESS_SPACE = 3 << 29  # 1.5 GiB
+
+
+def _require_address_space() -> None:
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and soft < MIN_ADDRESS_SPACE:
+        sys.stderr.write(f"error: freqscope needs at least {MIN_ADDRESS_SPACE / (1 << 30):.1f} GiB of address space, "
+                         f"and `ulimit -v` allows {soft / (1 << 30):.2f} GiB: raise it (ulimit -v unlimited)\n")
+        sys.exit(1)
+
+
+_require_address_space()  # before the command modules load polars, duckdb and numpy
+
+
+def _interrupted_while_loading(signum: int, frame: object) -> None:
+    os.write(2, b"error: interrupted while starting: nothing was done\n")
+    os._exit(EXIT_INTERRUPTED)
+
+
+# Ctrl-C while the libraries load (half a second) would otherwise end in a traceback from inside an import.
+_loading_in_main_thread = threading.current_thread() is threading.main_thread()
+if _loading_in_main_thread:
+    signal.signal(signal.SIGINT, _interrupted_while_loading)
 
 # Importing a module registers its commands on ``app``.
 from freqscope.cli import analyze_cmd  # noqa: E402,F401  (accuracy, counts, analyze, report)
@@ -16,10 +58,49 @@ from freqscope.cli import index_cmd  # noqa: E402,F401
 from freqscope.cli import infer_cmd  # noqa: E402,F401
 from freqscope.cli import sql_cmd  # noqa: E402,F401
 
+if _loading_in_main_thread:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 
 def main() -> None:
     try:
         app()
     except FreqscopeError as exc:
-        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+        _fail(str(exc), 1)
+    except SystemExit as exc:
+        # typer turns Ctrl-C into a silent exit 130: the interrupt behind it says what was kept
+        interrupt = _interrupt_behind(exc)
+        if interrupt is None:
+            raise
+        _fail(str(interrupt) or "interrupted: what was in flight was rolled back", EXIT_INTERRUPTED)
+    except MemoryError:
+        _fail("out of memory: raise the memory limit (ulimit -v) or give a smaller input", 1)
+    except OSError as exc:  # disk full, a read-only place, a folder where a file was expected ...
+        _fail(f"{exc}; {OS_ERROR_ADVICE.get(exc.errno, 'check the path and try again')}", 1)
+    except Exception as exc:
+        # DuckDB's errors (disk full while writing, out of memory) are one line too; imported only where a
+        # command already imported duckdb, so that this handler costs no command an import
+        duckdb = sys.modules.get("duckdb")
+        if duckdb is None or not isinstance(exc, duckdb.Error):
+            raise
+        message = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        if isinstance(exc, duckdb.OutOfMemoryException):  # DuckDB's advice (SET threads ...) is for its own SQL
+            _fail(f"out of memory: {message.split(' Possible solutions')[0]}; raise the memory limit "
+                  "(ulimit -v) or index fewer files at once", 1)
+        if isinstance(exc, getattr(duckdb, "InterruptException", ())):
+            _fail("interrupted: the statement in flight was rolled back", EXIT_INTERRUPTED)
+        _fail(f"database error: {message}", 1)
+
+
+def _interrupt_behind(exc: BaseException) -> KeyboardInterrupt | None:
+    seen = exc.__cause__ or exc.__context__
+    while seen is not None and not isinstance(seen, KeyboardInterrupt):
+        seen = seen.__cause__ or seen.__context__
+    return seen
+
+
+def _fail(message: str, status: int) -> None:
+    # a damaged file's bytes quoted in a message must not break the one line (or the terminal)
+    message = "".join(ch if ch.isprintable() else "?" for ch in message)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    sys.exit(status)

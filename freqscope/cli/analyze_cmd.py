@@ -53,13 +53,14 @@ def accuracy_import(
     model: Annotated[Optional[str], typer.Option("--model", "-m", help="Model name (CSV/JSON: default the file's stem; FDP: import only this key).")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="csv | json | fdp (default: guessed from the file).")] = None,
     alias: AliasOption = None,
+    scale: Annotated[Optional[str], typer.Option("--scale", help="percent | fraction (default: read from the values).")] = None,
     db: DbOption = None,
 ) -> None:
     """Import per-class accuracy (percent or fractions; stored as fractions)."""
     from freqscope.accuracy import import_accuracy
 
-    _print_import(import_accuracy(db, file, taxonomy=taxonomy, model=model, format=format, aliases=_aliases(alias)),
-                  "accuracy imported")
+    _print_import(import_accuracy(db, file, taxonomy=taxonomy, model=model, format=format, aliases=_aliases(alias),
+                                  scale=scale), "accuracy imported")
 
 
 @counts_app.command("import")
@@ -68,12 +69,14 @@ def counts_import(
     corpus: Annotated[str, typer.Option("--corpus", "-c", help="Name the counts go under (a corpus of kind 'imported').")],
     taxonomy: TaxonomyOption,
     alias: AliasOption = None,
+    new_list: Annotated[bool, typer.Option("--new-list", help="Create the list from the file even where its name is close to a known list's.")] = False,
     db: DbOption = None,
 ) -> None:
     """Import published per-class counts as a corpus's exposure; an unknown list is created from the file."""
     from freqscope.accuracy import import_counts
 
-    _print_import(import_counts(db, file, corpus=corpus, taxonomy=taxonomy, aliases=_aliases(alias)), "counts imported")
+    _print_import(import_counts(db, file, corpus=corpus, taxonomy=taxonomy, aliases=_aliases(alias), new_list=new_list),
+                  "counts imported")
 
 
 def _stat(s: dict) -> str:

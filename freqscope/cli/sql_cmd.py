@@ -12,11 +12,15 @@ from freqscope.audit import AuditSample, audit, export_labels, import_labels
 from freqscope.cli.app import DbOption, app, console, stdout
 from freqscope.errors import FreqscopeError
 from freqscope.saved_queries import list_queries, load_query, parse_assignments, run_saved_query
-from freqscope.sql_query import OUTPUT_FORMATS, open_for_sql, run_sql, write_result
+from freqscope.sql_query import OUTPUT_FORMATS, check_read_only, open_for_sql, run_sql, write_result
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"Output: {', '.join(OUTPUT_FORMATS)}.")]
 OutputOption = Annotated[
     Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout (parquet needs one).")
+]
+
+AllowFilesOption = Annotated[
+    bool, typer.Option("--allow-files", help="Let the SQL read other files (read_csv, read_parquet, ...).")
 ]
 
 
@@ -32,10 +36,13 @@ def sql_command(
     format: FormatOption = "table",
     output: OutputOption = None,
     write: Annotated[bool, typer.Option("--write", help="Allow statements that change the database.")] = False,
+    allow_files: AllowFilesOption = False,
 ) -> None:
-    """Run SQL on the database (read-only unless --write)."""
+    """Run SQL on the database (read-only unless --write: no other file read or written, no extension loaded)."""
     _check_format(format)
-    connection = open_for_sql(db, write=write)
+    if not write:
+        check_read_only(query, allow_files=allow_files)
+    connection = open_for_sql(db, write=write, locked=True, allow_files=allow_files)
     try:
         write_result(run_sql(connection, query), format, output)
     finally:
@@ -52,8 +59,9 @@ def query_command(
     db: DbOption = None,
     format: FormatOption = "table",
     output: OutputOption = None,
+    allow_files: AllowFilesOption = False,
 ) -> None:
-    """Run a saved query from queries/*.sql with its parameters (defaults for those not given)."""
+    """Run a saved query from queries/*.sql with its parameters (defaults for those not given); read-only."""
     if list_:
         _print_query_list()
         return
@@ -63,7 +71,8 @@ def query_command(
     saved = load_query(name)
     values = parse_assignments(params or [])
     saved.bind(values)  # a bad parameter is reported before the database is opened
-    connection = open_for_sql(db)
+    check_read_only(saved.sql, allow_files=allow_files)
+    connection = open_for_sql(db, locked=True, allow_files=allow_files)
     try:
         write_result(run_saved_query(connection, saved, values), format, output)
     finally:

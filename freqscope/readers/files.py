@@ -112,6 +112,9 @@ def expand_paths(paths: Sequence[str | os.PathLike]) -> list[CorpusFile]:
             files = [Path(m) for m in glob.glob(str(path), recursive=True) if Path(m).is_file()]
             if not files:
                 raise FreqscopeError(f"no such file: {raw} matches no file; check the pattern")
+        elif path.is_symlink():
+            raise FreqscopeError(f"{raw} is a symbolic link that leads to no file (a loop, or its target is gone): "
+                                 "point it at the corpus file, or name the file itself")
         else:
             raise FreqscopeError(f"no such file: {raw}; check the path")
         found.update(f.resolve() for f in files)

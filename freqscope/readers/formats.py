@@ -11,6 +11,7 @@ FORMATS: tuple[str, ...] = ("parquet", "csv", "tsv", "json", "jsonl", "coco", "f
 
 _FIXED_BY_SUFFIX = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
 _JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+_LINES_SUFFIXES = (".jsonl", ".ndjson")
 # Flickr8k/30k token files: "<image>.jpg#<n><TAB><caption>".
 _FLICKR_LINE = re.compile(r"[^\t\n]+#\d+\t")
 _PARQUET_MAGIC = b"PAR1"
@@ -88,6 +89,8 @@ def _json_format(path: CorpusFile) -> str:
     layout, record = json_layout(path)
     if is_instruction_record(record):
         return "llava"
+    if layout == "object" and data_suffix(path) in _LINES_SUFFIXES:
+        return "jsonl"  # named JSON lines, its first line too long to sniff: not one COCO document
     return {"array": "json", "object": "coco", "lines": "jsonl"}[layout]
 
 

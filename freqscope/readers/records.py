@@ -309,8 +309,10 @@ class RecordsReader(_JsonReader):
     documents. doc_key is the record's id or key field.
     """
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int) -> None:
+    def __init__(self, path: Path, text_column: str | None, batch_rows: int, *, lines: bool = False) -> None:
         super().__init__(path, batch_rows)
+        if lines:  # --format jsonl (or the .jsonl name): lines, even where the first is too long to sniff
+            self.layout = "lines"
         self._asked = text_column
         self.text_column: str | None = None
         self._key_field: str | None = None

@@ -36,12 +36,19 @@ class SourceReader:
                  batch_rows: int = 100_000, row_start: int = 0, row_end: int | None = None) -> None:
         path = corpus_file(path)
         if isinstance(path, str):
-            uris.require_file(uris.ObjectLocation.parse(path))
+            size = uris.require_file(uris.ObjectLocation.parse(path)).size
         elif not path.is_file():
+            if path.is_symlink():
+                raise FreqscopeError(f"{path} is a symbolic link that leads to no file (a loop, or its target is "
+                                     "gone): point it at the corpus file, or name the file itself")
             raise FreqscopeError(
                 f"no such file: {path}" + ("; it is a folder: name its files or a glob" if path.is_dir()
                                            else "; check the path")
             )
+        else:
+            size = path.stat().st_size
+        if size == 0:  # one rule for every format (an empty parquet file is no parquet file at all)
+            raise FreqscopeError(f"{path} is empty (0 bytes): there is nothing in it to index; leave it out of the paths")
         if batch_rows < 1:
             raise ValueError(f"batch_rows must be positive, not {batch_rows}")
         self.path = path
@@ -49,7 +56,12 @@ class SourceReader:
         self.kind = corpus_kind(self.format)
         if self.format != "parquet" and (row_start, row_end) != (0, None):
             raise ValueError(f"{path}: only parquet files can be read by row range, not {self.format}")
-        self._reader = self._open(text_column, batch_rows, row_start, row_end)
+        try:
+            self._reader = self._open(text_column, batch_rows, row_start, row_end)
+        except FreqscopeError as error:
+            if format is None:
+                raise
+            raise _format_does_not_fit(path, format, error) from None
         self.text_column: str | None = self._reader.text_column
         self.n_docs = 0
         self.n_rows = 0
@@ -68,7 +80,7 @@ class SourceReader:
             return CocoReader(self.path, text_column, batch_rows)
         if self.format == "llava":
             return LlavaReader(self.path, text_column, batch_rows)
-        return RecordsReader(self.path, text_column, batch_rows)
+        return RecordsReader(self.path, text_column, batch_rows, lines=self.format == "jsonl")
 
     def total_docs(self) -> int | None:
         """The number of documents (in the row range) where the file says so up front (parquet), else None."""
@@ -115,6 +127,26 @@ class SourceReader:
                      "reachable" if isinstance(self.path, str) else
                      "the file may be truncated or damaged: re-download or re-create it")
             raise FreqscopeError(f"{self.path}: read failed after {done:,} documents: {error}; {cause}") from None
+
+
+_RECORD_FORMATS = {"json", "jsonl"}  # one reader: its own message says what is wrong
+
+
+def _format_does_not_fit(path: CorpusFile, format: str, error: FreqscopeError) -> FreqscopeError:
+    """The error of a file opened in the --format given, saying what the file looks like where that differs."""
+    try:
+        detected = detect_format(path)
+    except FreqscopeError:
+        return error
+    if detected == format or {detected, format} <= _RECORD_FORMATS:
+        return error
+    # the reader's message without its advice to pass --format (it was passed)
+    what = "; ".join(part for part in str(error).removeprefix(str(path)).lstrip(": ").split("; ")
+                     if "--format" not in part)
+    return FreqscopeError(
+        f"{path} cannot be read as --format {format} ({what}); it looks "
+        f"like {detected}: pass --format {detected}, or leave --format out"
+    )
 
 
 __all__ = ["BATCH_SCHEMA", "SourceReader"]
