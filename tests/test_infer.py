@@ -25,8 +25,8 @@ def checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp("checkpoints")
     return {
         "llava": synthetic.save_tiny_llava(root / "tiny-llava", TOY_NAMES),
-        "blip2": synthetic.save_tiny_blip2(root / "tiny-blip2", TOY_NAMES),
-        "clip": synthetic.save_tiny_clip(root / "tiny-clip", TOY_NAMES),
+        "blip2": synthetic.save_tiny("blip2", root / "tiny-blip2", TOY_NAMES),
+        "clip": synthetic.save_tiny("clip", root / "tiny-clip", TOY_NAMES),
     }
 
 

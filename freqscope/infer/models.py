@@ -129,7 +129,9 @@ class VisionLanguageModel(LoadedModel):
         return apply(messages, add_generation_prompt=True, tokenize=False)
 
     def inputs(self, images: list[Any], texts: list[str]) -> Any:
-        batch = self.processor(images=images, text=texts, return_tensors="pt", padding=True)
+        # One image per prompt, said as nested lists: Gemma-3's processor reads a flat list of two images as two
+        # images for the first prompt; every family's processor takes the nested form.
+        batch = self.processor(images=[[image] for image in images], text=texts, return_tensors="pt", padding=True)
         return batch.to(self.device, dtype=self.dtype) if hasattr(batch, "to") else batch
 
     def generate(self, images: list[Any], texts: list[str]) -> list[str]:

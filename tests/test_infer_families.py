@@ -1,0 +1,71 @@
+"""Every model family on tiny random-weight models (CPU, offline): the packed likelihood equals one full forward
+pass per class, and batched generation runs, for each of them."""
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+from freqscope.infer import synthetic  # noqa: E402
+from freqscope.infer.likelihood import class_log_likelihoods  # noqa: E402
+from freqscope.infer.models import VisionLanguageModel  # noqa: E402
+
+GENERATIVE = ["llava", "llava_next", "idefics3", "blip2", "qwen2_vl", "qwen2_5_vl", "qwen3_vl", "gemma3"]
+# Shared first tokens (the mask must keep classes apart), one-token and several-token names.
+NAMES = ["golden retriever", "tabby cat", "goldfish", "sea lion", "goldfish bowl", "golden", "cat",
+         "great white shark", "a"]
+# Different sizes and aspect ratios: several image tiles (LLaVA-NeXT, Idefics3) and 2-D token grids (Qwen-VL).
+IMAGE_SIZES = [(64, 48), (40, 72)]
+
+
+@pytest.fixture(scope="module", params=GENERATIVE)
+def family_vlm(request):
+    model, processor = synthetic.build_tiny(request.param, NAMES)
+    return VisionLanguageModel(model, processor, name_or_path=f"tiny-{request.param}", max_new_tokens=3)
+
+
+def naive_log_likelihoods(vlm, image, prompt_text, continuations):
+    """Each class scored by a full forward pass over image + prompt + class name, positions and masks as the
+    model makes them itself (token-type ids of the prefix extended with text)."""
+    prefix = vlm.inputs([image], [prompt_text])
+    length = prefix["input_ids"].shape[1]
+    scores = []
+    for tokens in continuations:
+        extra = torch.tensor([tokens])
+        inputs = dict(prefix)
+        inputs["input_ids"] = torch.cat([prefix["input_ids"], extra], dim=1)
+        for key in ("attention_mask", "token_type_ids", "mm_token_type_ids"):
+            if key in prefix:
+                fill = torch.ones_like(extra) if key == "attention_mask" else torch.zeros_like(extra)
+                inputs[key] = torch.cat([prefix[key], fill], dim=1)
+        with torch.inference_mode():
+            logits = vlm.model(**inputs).logits
+        log_probs = logits[0].float().log_softmax(-1)
+        total = sum(log_probs[length - 1 + j, t].item() for j, t in enumerate(tokens))
+        scores.append(total)
+    return torch.tensor(scores)
+
+
+def test_packed_likelihood_matches_one_pass_per_class(family_vlm):
+    vlm = family_vlm
+    prompt_text = vlm.prompt_text("What type of object is in this photo?")
+    continuations = vlm.continuation_ids(prompt_text, [" " + n for n in NAMES])
+    assert any(len(c) == 1 for c in continuations) and any(len(c) >= 3 for c in continuations)
+    for seed, size in enumerate(IMAGE_SIZES):
+        image = synthetic.generated_image(seed, size)
+        naive_sum = naive_log_likelihoods(vlm, image, prompt_text, continuations)
+        lengths = torch.tensor([len(c) for c in continuations], dtype=torch.float32)
+        for reduce, naive in (("sum", naive_sum), ("mean", naive_sum / lengths)):
+            # A small pass budget splits the classes over several passes, cropping the cache back each time.
+            packed = class_log_likelihoods(vlm, image, prompt_text, continuations, reduce=reduce, tokens_per_pass=5)
+            assert torch.allclose(packed, naive, atol=1e-4), (reduce, (packed - naive).abs().max())
+            assert packed.argsort().tolist() == naive.argsort().tolist()
+
+
+def test_batched_generation_equals_one_image_at_a_time(family_vlm):
+    vlm = family_vlm
+    images = [synthetic.generated_image(seed, size) for seed, size in enumerate(IMAGE_SIZES)]
+    texts = [vlm.prompt_text("What is it?"), vlm.prompt_text("What type of object is in this photo?")]
+    together = vlm.generate(images, texts)
+    alone = [vlm.generate([image], [text])[0] for image, text in zip(images, texts)]
+    assert together == alone
