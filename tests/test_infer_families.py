@@ -69,3 +69,28 @@ def test_batched_generation_equals_one_image_at_a_time(family_vlm):
     together = vlm.generate(images, texts)
     alone = [vlm.generate([image], [text])[0] for image, text in zip(images, texts)]
     assert together == alone
+
+
+@pytest.mark.parametrize("family", ["clip", "siglip", "siglip2"])
+def test_dual_encoder_embeddings_do_not_depend_on_the_batch(family):
+    """SigLIP pools its last position: padded to the batch's longest text, a text's embedding changed with its
+    neighbours (cosine 0.74 on the tiny model); SigLIP2 needs its patch mask and grid shapes."""
+    from freqscope.infer.models import DualEncoderModel
+
+    model, processor = synthetic.build_tiny(family, NAMES)
+    encoder = DualEncoderModel(model, processor, name_or_path=f"tiny-{family}")
+    alone = encoder.encode_texts(["a photo of a cat"])[0]
+    batched = encoder.encode_texts(["a photo of a cat", "a photo of a great white shark in the sea"])[0]
+    assert float(alone @ batched) > 0.9999
+    images = [synthetic.generated_image(seed, size) for seed, size in enumerate(IMAGE_SIZES)]
+    together = encoder.encode_images(images)
+    assert float(together[1] @ encoder.encode_images(images[1:])[0]) > 0.9999
+
+
+def test_siglip_loads_from_a_checkpoint_and_runs_the_clip_method(tmp_path):
+    from freqscope.infer.models import DualEncoderModel, load_model
+
+    checkpoint = synthetic.save_tiny("siglip2", tmp_path / "tiny-siglip2", NAMES)
+    encoder = load_model(str(checkpoint), device="cpu", dtype=torch.float32)
+    assert isinstance(encoder, DualEncoderModel) and encoder.text_padding["padding"] == "max_length"
+    assert encoder.encode_images([synthetic.generated_image(0, (40, 72))]).shape == (1, 32)

@@ -16,6 +16,8 @@ DEVICES = ("cuda", "cpu", "mps")
 # Dual encoders scored by image-text similarity; everything else is loaded as a generative VLM.
 DUAL_ENCODER_TYPES = ("clip", "siglip", "siglip2", "chinese_clip", "altclip")
 BLIP2_TYPES = ("blip-2",)
+# Dual encoders whose text tower pools the last position of a fixed-length padded text.
+LAST_TOKEN_POOLING_TYPES = ("siglip", "siglip2")
 # The seed paper's prompt for models without a chat template (BLIP-2): "Question: ... Answer:".
 QUESTION_ANSWER_FORMAT = "Question: {question} Answer:"
 
@@ -177,6 +179,14 @@ class DualEncoderModel(LoadedModel):
         self.processor = processor
         self.name_or_path = name_or_path
         self.tokenizer = getattr(processor, "tokenizer", processor)
+        self.image_processor = getattr(processor, "image_processor", processor)
+        if model.config.model_type in LAST_TOKEN_POOLING_TYPES:
+            # SigLIP pools the last position and was trained on texts padded to a fixed length (64): padding to
+            # the longest text of a batch would change a text's embedding with its neighbours.
+            length = model.config.text_config.max_position_embeddings
+            self.text_padding: dict[str, Any] = {"padding": "max_length", "max_length": length}
+        else:
+            self.text_padding = {"padding": True}
 
     @staticmethod
     def _embedding(output: Any) -> Any:
@@ -184,16 +194,22 @@ class DualEncoderModel(LoadedModel):
         return output if hasattr(output, "norm") else output.pooler_output
 
     def encode_images(self, images: list[Any]) -> Any:
-        batch = self.processor(images=images, return_tensors="pt").to(self.device, dtype=self.dtype)
+        # The image processor itself: a processor's call may lay its own defaults over the image processor's own
+        # settings (Siglip2Processor's patch size and patch budget).
+        batch = self.image_processor(images=images, return_tensors="pt").to(self.device)
+        # Every image input the tower takes: SigLIP2 also needs pixel_attention_mask and spatial_shapes (its
+        # patches keep the image's aspect ratio, so their number varies).
+        accepted = inspect.signature(self.model.get_image_features).parameters
+        inputs = {k: v.to(self.dtype) if v.is_floating_point() else v for k, v in batch.items() if k in accepted}
         with self.torch.inference_mode():
-            embedding = self._embedding(self.model.get_image_features(pixel_values=batch["pixel_values"]))
+            embedding = self._embedding(self.model.get_image_features(**inputs))
         return self.torch.nn.functional.normalize(embedding.float(), dim=-1)
 
     def encode_texts(self, texts: list[str]) -> Any:
         parts = []
         for start in range(0, len(texts), self.TEXT_BATCH):
             batch = self.tokenizer(
-                texts[start: start + self.TEXT_BATCH], return_tensors="pt", padding=True, truncation=True
+                texts[start: start + self.TEXT_BATCH], return_tensors="pt", truncation=True, **self.text_padding
             ).to(self.device)
             with self.torch.inference_mode():
                 embedding = self._embedding(self.model.get_text_features(**batch))

@@ -349,6 +349,29 @@ def tiny_idefics3(words: Iterable[str]) -> tuple[Any, Any, Any]:
     return Idefics3ForConditionalGeneration, config, processor
 
 
+def tiny_siglip(words: Iterable[str], *, version: str = "1") -> tuple[Any, Any, Any]:
+    """SigLIP (``version="1"``) or SigLIP2 (``"2"``, NaFlex: native aspect ratio, a variable number of patches with
+    ``pixel_attention_mask`` and ``spatial_shapes``). The text tower pools its last position, so texts are padded
+    to the fixed length it was trained with (16 here, 64 in the real models)."""
+    import transformers
+
+    tokenizer = build_tokenizer(words, template=None)
+    tokenizer.padding_side = "right"
+    tokenizer.model_max_length = 16
+    prefix = "Siglip" if version == "1" else "Siglip2"
+    text = getattr(transformers, f"{prefix}TextConfig")(
+        vocab_size=len(tokenizer), max_position_embeddings=16, **TINY_VISION, **_token_ids(tokenizer))
+    if version == "1":
+        vision = transformers.SiglipVisionConfig(image_size=32, patch_size=8, **TINY_VISION)
+        image_processor = transformers.SiglipImageProcessor(size={"height": 32, "width": 32})
+    else:
+        vision = transformers.Siglip2VisionConfig(num_patches=16, patch_size=8, **TINY_VISION)
+        image_processor = transformers.Siglip2ImageProcessor(patch_size=8, max_num_patches=16)
+    config = getattr(transformers, f"{prefix}Config")(text_config=text, vision_config=vision)
+    processor = getattr(transformers, f"{prefix}Processor")(image_processor=image_processor, tokenizer=tokenizer)
+    return getattr(transformers, f"{prefix}Model"), config, processor
+
+
 def _without_video_processor(processor_class: Any) -> Any:
     """``processor_class`` built without a video processor: transformers 5 asks Qwen-VL processors for one, and
     its video processors need torchvision; images alone need neither (the processor never touches it)."""
@@ -372,6 +395,8 @@ FAMILIES: dict[str, Any] = {
     "qwen3_vl": lambda words: tiny_qwen2_vl(words, version="3"),
     "gemma3": tiny_gemma3,
     "clip": tiny_clip,
+    "siglip": tiny_siglip,
+    "siglip2": lambda words: tiny_siglip(words, version="2"),
 }
 # Families whose processor needs torchvision to be saved and loaded again (a video processor): built in memory.
 NEEDS_TORCHVISION = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl")
