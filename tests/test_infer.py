@@ -208,3 +208,46 @@ def test_gpu_check_runs_tiny_on_cpu_without_polars_duckdb_or_the_matcher(tmp_pat
     assert [r["images"] for r in results] == [4, 4, 4, 6] and all(r["images_per_second"] > 0 for r in results)
     likelihood = results[2]
     assert likelihood["packed_vs_naive_max_difference"] < 1e-3 and likelihood["same_best_class"]
+
+
+def test_each_model_load_error_says_its_real_cause(checkpoints, tmp_path):
+    """Not "needs --allow-pickle" for everything: a missing folder, a folder without a config, remote code, a
+    malicious pickle and an unreachable hub each say what they are."""
+    import json
+    import pickle
+
+    from freqscope.infer.models import load_error_cause
+
+    def message(path, **options):
+        with pytest.raises(FreqscopeError) as caught:
+            load_model(str(path), device="cpu", dtype=torch.float32, **options)
+        assert "\n" not in str(caught.value)
+        return str(caught.value)
+
+    assert "no such folder" in message(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    assert "no config.json" in message(tmp_path / "empty")
+
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    (remote / "config.json").write_text(json.dumps(
+        {"model_type": "my_custom_vlm", "auto_map": {"AutoConfig": "configuration_custom.CustomConfig"}}))
+    assert "--trust-remote-code only if you trust" in message(remote)
+
+    class RunsCode:
+        def __reduce__(self):
+            return (print, ("this code must not run",))
+
+    malicious = tmp_path / "malicious"
+    malicious.mkdir()
+    for name in ("config.json", "preprocessor_config.json", "processor_config.json", "tokenizer.json",
+                 "tokenizer_config.json", "chat_template.jinja"):
+        if (checkpoints["llava"] / name).exists():
+            (malicious / name).write_bytes((checkpoints["llava"] / name).read_bytes())
+    (malicious / "pytorch_model.bin").write_bytes(pickle.dumps({"weights": RunsCode()}))
+    assert "--allow-pickle if you trust" in message(malicious)
+    assert "before any of their code ran" in message(malicious, allow_pickle=True)
+
+    offline = OSError("We couldn't connect to 'https://huggingface.co' to load the files, and couldn't find them "
+                      "in the cached files.\nCheck your internet connection")
+    assert "not in the local Hugging Face cache" in load_error_cause("org/model", offline, allow_pickle=False)

@@ -52,6 +52,12 @@ def infer_command(
         trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, progress=not quiet,
         engine=engine, address=address, workers=workers, gpus_per_worker=gpus_per_worker,
     )
+    if summary.interrupted:
+        console.print(
+            f"infer interrupted: {summary.n_new} images predicted and stored now, {summary.n_predicted} of "
+            f"{summary.n_images} in all; run the same command again to continue.", highlight=False,
+        )
+        raise typer.Exit(130)
     if quiet:
         return
     accuracy = "–" if summary.accuracy is None else f"{summary.accuracy:.1%}"

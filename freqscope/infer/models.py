@@ -6,6 +6,7 @@ runs without the ``infer`` extra.
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 from typing import Any
 
 from freqscope.errors import FreqscopeError
@@ -217,6 +218,36 @@ class DualEncoderModel(LoadedModel):
         return self.torch.cat(parts)
 
 
+def _looks_like_a_path(model: str) -> bool:
+    """A local path rather than a hub id ("org/name"): absolute, relative with ./ or ~, or more than one slash."""
+    return model.startswith(("/", ".", "~")) or model.count("/") > 1 or "\\" in model
+
+
+def load_error_cause(model: str, exc: BaseException, allow_pickle: bool) -> str:
+    """The real reason a checkpoint did not load, with what to do (transformers' messages run to many lines)."""
+    text = str(exc).strip()
+    first_line = text.splitlines()[0] if text else type(exc).__name__
+    if type(exc).__name__ == "UnpicklingError":
+        return ("its pickled .bin weights hold more than tensors, and torch's safe loader (weights_only) refused "
+                "them before any of their code ran; do not use this checkpoint unless you know what it holds")
+    if "trust_remote_code" in text:
+        return ("the checkpoint needs its own Python code (trust_remote_code), which is off: pass "
+                "--trust-remote-code only if you trust its authors")
+    if "couldn't connect" in text or "offline" in text.lower() or type(exc).__name__ == "LocalEntryNotFoundError":
+        return ("it is not in the local Hugging Face cache and the hub cannot be reached: download it on a machine "
+                "with network (huggingface-cli download " + model + ") or pass a local folder")
+    if not allow_pickle and Path(model).is_dir() and not list(Path(model).glob("*.safetensors")) \
+            and (list(Path(model).glob("*.bin")) or list(Path(model).glob("*.pt"))):
+        return ("the folder has only pickled weights (.bin), which can run code when loaded: convert them to "
+                "safetensors, or pass --allow-pickle if you trust the checkpoint")
+    if "torchvision" in text or "VIDEO_PROCESSOR_MAPPING" in text:
+        # transformers 5 builds Qwen-VL and LLaVA-OneVision processors with a video processor, which needs it.
+        return "its processor needs torchvision: pip install torchvision (the build that matches your torch)"
+    if isinstance(exc, ImportError):
+        return f"{first_line} (install the missing package)"
+    return f"{type(exc).__name__}: {first_line}"
+
+
 def load_model(
     model: str, *, device: str, dtype: Any, trust_remote_code: bool = False, allow_pickle: bool = False,
     max_new_tokens: int = 64,
@@ -227,6 +258,10 @@ def load_model(
                               Blip2ForConditionalGeneration)
 
     options = {"trust_remote_code": trust_remote_code}
+    if _looks_like_a_path(model) and not Path(model).exists():
+        raise FreqscopeError(f"cannot load model {model}: no such folder (give a checkpoint folder or a hub id)")
+    if Path(model).is_dir() and not (Path(model) / "config.json").is_file():
+        raise FreqscopeError(f"cannot load model {model}: the folder has no config.json (is it a transformers checkpoint?)")
     try:
         config = AutoConfig.from_pretrained(model, **options)
         model_type = config.model_type
@@ -239,10 +274,8 @@ def load_model(
         # safetensors only unless --allow-pickle: a pickled checkpoint can run code when it is loaded.
         loaded = model_class.from_pretrained(model, dtype=dtype, use_safetensors=not allow_pickle, **options)
         processor = AutoProcessor.from_pretrained(model, **options)
-    except (OSError, ValueError, KeyError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        hint = "" if allow_pickle else "; a checkpoint with only .bin weights needs --allow-pickle"
-        raise FreqscopeError(f"cannot load model {model}: {first_line}{hint}") from None
+    except Exception as exc:  # transformers raises OSError, ValueError, KeyError, UnpicklingError, ImportError...
+        raise FreqscopeError(f"cannot load model {model}: {load_error_cause(model, exc, allow_pickle)}") from None
     loaded = loaded.to(device)
     if model_type in DUAL_ENCODER_TYPES:
         return DualEncoderModel(loaded, processor, name_or_path=str(model))

@@ -6,6 +6,8 @@ the ``class_accuracy`` view, which ``analyze`` and ``report`` read.
 """
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +45,30 @@ class RunSummary:
     accuracy: float | None  # over the stored predictions without error
     seconds: float  # spent predicting in this call (loading the model and encoding class prompts excluded)
     images_per_second: float | None
+    interrupted: bool = False  # Ctrl-C: stopped after the batch in flight, which was written
+
+
+class StopOnInterrupt:
+    """While active, Ctrl-C (SIGINT) asks the loop to stop after the batch in flight instead of killing it there;
+    a second Ctrl-C interrupts at once. Outside the main thread (no signal handlers there) it does nothing."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def _request(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __enter__(self) -> StopOnInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._request)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 def _resolve_classes(classes: str | Path | ClassList) -> ClassList:
@@ -167,6 +193,7 @@ def infer(
         selected = images.items if limit is None else images.items[:limit]
         todo = [item for item in selected if item.key not in done]
         seconds = 0.0
+        n_new, interrupted = 0, False
         if todo:
             batches = [todo[start: start + batch_size] for start in range(0, len(todo), batch_size)]
             if on_ray:
@@ -194,13 +221,17 @@ def infer(
                 )
                 started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
                 predicted = (predict_batch(images, predictor, batch) for batch in batches)
-            with Progress(quiet=not progress, unit="images") as bar:
+            with Progress(quiet=not progress, unit="images") as bar, StopOnInterrupt() as stop:
                 task = bar.add_task(f"{key.model} {method}", total=len(todo))
                 for rows in predicted:
                     write_predictions(con, run_id, rows)
+                    n_new += len(rows)
                     bar.advance(task, len(rows))
                     if on_batch is not None:
                         on_batch(len(rows))
+                    if stop.requested:
+                        interrupted = True
+                        break
             seconds = time.perf_counter() - started
         if len(predicted_images(con, run_id)) == len(images.items):
             finish_run(con, run_id)
@@ -209,6 +240,7 @@ def infer(
         con.close()
     return RunSummary(
         run_id=run_id, model=key.model, method=method, taxonomy=class_list.name, dataset=images.name, status=status,
-        resumed=resumed, n_images=len(images.items), n_predicted=n_predicted, n_new=len(todo), n_errors=n_errors,
-        accuracy=accuracy, seconds=seconds, images_per_second=(len(todo) / seconds) if todo and seconds > 0 else None,
+        resumed=resumed, n_images=len(images.items), n_predicted=n_predicted, n_new=n_new, n_errors=n_errors,
+        accuracy=accuracy, seconds=seconds, images_per_second=(n_new / seconds) if n_new and seconds > 0 else None,
+        interrupted=interrupted,
     )
