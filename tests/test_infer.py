@@ -251,3 +251,53 @@ def test_each_model_load_error_says_its_real_cause(checkpoints, tmp_path):
     offline = OSError("We couldn't connect to 'https://huggingface.co' to load the files, and couldn't find them "
                       "in the cached files.\nCheck your internet connection")
     assert "not in the local Hugging Face cache" in load_error_cause("org/model", offline, allow_pickle=False)
+
+
+def test_vlmclassifier_protocol_follows_the_seed(checkpoints):
+    from freqscope.infer.methods import ClipMethod, LikelihoodMethod, OpenEndedMethod
+
+    llava = load_model(str(checkpoints["llava"]), device="cpu", dtype=torch.float32)
+    twice = toy_class_list(TOY_NAMES + ["goldfish"], name="dup")  # a name listed twice, as ImageNet's "missile"
+    closed = ClosedSetMethod(llava, twice, prompt=None, seed=0, candidates=None, protocol="vlmclassifier")
+    offered = closed.question(4, "goldfish/000.jpg").split('"')[1].split(", ")
+    assert sorted(offered) == sorted(TOY_NAMES)  # de-duplicated, all offered
+    assert llava.prompt_text("Q?", closed.prompt_format) == "USER: <image>\nQ?\nASSISTANT:"
+
+    likelihood = LikelihoodMethod(llava, toy_class_list(), prompt=None, seed=0, candidates=None, reduce="mean",
+                                  protocol="vlmclassifier")
+    assert likelihood.prompt_text == ("USER: <image>\nWhat type of object is in this photo?\nASSISTANT: "
+                                      "The photo features a")
+    own = LikelihoodMethod(llava, toy_class_list(), prompt=None, seed=0, candidates=None, reduce="mean",
+                           answer_prefix="It is a")
+    assert own.prompt_text.endswith("ASSISTANT: It is a") and "\nASSISTANT" not in own.prompt_text
+    blip2 = load_model(str(checkpoints["blip2"]), device="cpu", dtype=torch.float32)
+    seed_blip2 = LikelihoodMethod(blip2, toy_class_list(), prompt=None, seed=0, candidates=None, reduce="sum",
+                                  protocol="vlmclassifier")
+    assert seed_blip2.prompt_text == "Question: What type of object is in this photo? Answer: A"
+
+    substring = OpenEndedMethod(llava, toy_class_list(), prompt=None, seed=0, scoring="substring")
+    matcher = OpenEndedMethod(llava, toy_class_list(), prompt=None, seed=0)
+    answers, labels = ["Golden retrievers.", "a tabby cat", "a goldfish bowl"], [0, 1, 0]
+    assert substring.parse(answers, labels) == [0, 1, None]  # the seed's rule records no confusion
+    assert matcher.parse(answers, labels) == [0, 1, 2]
+
+    clip = load_model(str(checkpoints["clip"]), device="cpu", dtype=torch.float32)
+    assert ClipMethod(clip, toy_class_list(), prompt=None, seed=0, candidates=None, templates=None,
+                      protocol="vlmclassifier").prompt == "A photo of a {c}"
+
+
+def test_protocol_and_scoring_are_recorded_and_split_runs(checkpoints, image_folder, tmp_path):
+    import json
+
+    options = dict(classes=toy_class_list(), method="open", db=tmp_path / "p.duckdb", device="cpu", max_new_tokens=2,
+                   limit=2)
+    default = infer(str(checkpoints["llava"]), image_folder, **options)
+    seed = infer(str(checkpoints["llava"]), image_folder, protocol="vlmclassifier", scoring="substring", **options)
+    assert seed.run_id != default.run_id
+    con = open_database(tmp_path / "p.duckdb")
+    stored = {run_id: json.loads(s) for run_id, s in con.execute("SELECT run_id, settings FROM runs").fetchall()}
+    con.close()
+    assert (stored[default.run_id]["protocol"], stored[default.run_id]["scoring"]) == ("freqscope", "matcher")
+    assert (stored[seed.run_id]["protocol"], stored[seed.run_id]["scoring"]) == ("vlmclassifier", "substring")
+    with pytest.raises(FreqscopeError, match="--answer-prefix applies to --method likelihood"):
+        infer(str(checkpoints["llava"]), image_folder, answer_prefix="A", **options)

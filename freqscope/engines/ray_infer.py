@@ -43,6 +43,9 @@ class ReplicaSpec:
     candidates: int | None
     prompt: str | None
     reduce: str
+    protocol: str
+    answer_prefix: str | None
+    scoring: str
     templates: str | None
     max_new_tokens: int
     trust_remote_code: bool
@@ -64,7 +67,8 @@ class BatchPredictor:
                            max_new_tokens=spec.max_new_tokens)
         require_torch().manual_seed(spec.seed)
         self.predictor = build_method(spec.method, model, spec.class_list, prompt=spec.prompt, seed=spec.seed,
-                                      candidates=spec.candidates, reduce=spec.reduce, templates=spec.templates)
+                                      candidates=spec.candidates, reduce=spec.reduce, templates=spec.templates,
+                                      protocol=spec.protocol, answer_prefix=spec.answer_prefix, scoring=spec.scoring)
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         from freqscope.infer.runner import predict_batch

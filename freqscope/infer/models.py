@@ -123,8 +123,11 @@ class VisionLanguageModel(LoadedModel):
             self.decoder = None  # encoder-decoder BLIP-2 (Flan-T5): no causal continuation to score
         self.cache_keyword = _cache_keyword(self.decoder) if self.decoder is not None else None
 
-    def prompt_text(self, question: str) -> str:
-        """The text the processor receives: the question in the model's chat format, image placeholder included."""
+    def prompt_text(self, question: str, prompt_format: str | None = None) -> str:
+        """The text the processor receives: the question in ``prompt_format`` (``{question}`` where it goes) or
+        else in the model's chat format, image placeholder included."""
+        if prompt_format is not None:
+            return prompt_format.format(question=question)
         if self.chat_template is None:
             return QUESTION_ANSWER_FORMAT.format(question=question)
         messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]}]

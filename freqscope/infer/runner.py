@@ -20,6 +20,7 @@ from freqscope.errors import FreqscopeError
 from freqscope.infer.datasets import ImageDataset, ImageItem, load_image_dataset
 from freqscope.infer.likelihood import REDUCTIONS
 from freqscope.infer.methods import METHODS, Method, build_method
+from freqscope.infer.protocols import PROTOCOLS, SCORINGS
 from freqscope.infer.models import (DualEncoderModel, VisionLanguageModel, dtype_name, load_model, require_torch,
                                     resolve_device, resolve_dtype)
 from freqscope.infer.runs import (RunKey, find_or_create_run, finish_run, predicted_images, run_totals,
@@ -134,6 +135,9 @@ def infer(
     image_root: str | Path | None = None,
     templates: str | None = None,
     reduce: str = "mean",
+    protocol: str = "freqscope",
+    answer_prefix: str | None = None,
+    scoring: str = "matcher",
     max_new_tokens: int = 64,
     trust_remote_code: bool = False,
     allow_pickle: bool = False,
@@ -155,6 +159,12 @@ def infer(
         raise FreqscopeError(f"--method {method} is not one of {', '.join(METHODS)}")
     if reduce not in REDUCTIONS:
         raise FreqscopeError(f"--reduce {reduce} is not one of {', '.join(REDUCTIONS)}")
+    if protocol not in PROTOCOLS:
+        raise FreqscopeError(f"--protocol {protocol} is not one of {', '.join(PROTOCOLS)}")
+    if scoring not in SCORINGS:
+        raise FreqscopeError(f"--scoring {scoring} is not one of {', '.join(SCORINGS)}")
+    if answer_prefix is not None and method != "likelihood":
+        raise FreqscopeError("--answer-prefix applies to --method likelihood only")
     if batch_size < 1 or (limit is not None and limit < 0):
         raise FreqscopeError("--batch-size must be at least 1 and --limit at least 0")
     if engine not in ENGINES:
@@ -180,6 +190,8 @@ def infer(
         "max_new_tokens": max_new_tokens if method in ("open", "closed") else None,
         "reduce": reduce if method == "likelihood" else None,
         "templates": templates if method == "clip" else None,
+        "protocol": protocol, "answer_prefix": answer_prefix if method == "likelihood" else None,
+        "scoring": scoring if method in ("open", "closed") else None,
         "execution": {"device": device, "batch_size": batch_size, "limit": limit, "engine": engine},
     }
     key = RunKey(name or f"{_model_name(model)}:{method}", str(model_path), method, class_list.name, images.name, prompt)
@@ -204,7 +216,7 @@ def infer(
                     dataset=str(Path(dataset).resolve()), class_list=class_list, method=method, device=device,
                     dtype=dtype, split=split, image_root=str(Path(image_root).resolve()) if image_root else None,
                     seed=seed, candidates=candidates, prompt=prompt, reduce=reduce, templates=templates,
-                    max_new_tokens=max_new_tokens, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle,
+                    protocol=protocol, answer_prefix=answer_prefix, scoring=scoring, max_new_tokens=max_new_tokens, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle,
                 )
                 started = time.perf_counter()  # on Ray this includes starting the replicas and loading the model
                 predicted = predict_on_ray(spec, [[item.key for item in batch] for batch in batches],
@@ -217,7 +229,7 @@ def infer(
                 require_torch().manual_seed(seed)
                 predictor = build_method(
                     method, loaded, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce,
-                    templates=templates,
+                    templates=templates, protocol=protocol, answer_prefix=answer_prefix, scoring=scoring,
                 )
                 started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
                 predicted = (predict_batch(images, predictor, batch) for batch in batches)
