@@ -301,3 +301,24 @@ def test_protocol_and_scoring_are_recorded_and_split_runs(checkpoints, image_fol
     assert (stored[seed.run_id]["protocol"], stored[seed.run_id]["scoring"]) == ("vlmclassifier", "substring")
     with pytest.raises(FreqscopeError, match="--answer-prefix applies to --method likelihood"):
         infer(str(checkpoints["llava"]), image_folder, answer_prefix="A", **options)
+
+
+def test_subset_draws_the_seed_papers_images(checkpoints, image_folder, tmp_path):
+    import random
+
+    from freqscope.infer.datasets import load_image_dataset
+
+    keys = [item.key for item in load_image_dataset(image_folder, toy_class_list()).items]
+    state = random.getstate()
+    try:  # the seed's own code: random.seed(seed); random.shuffle(data); data[:1000]
+        random.seed(1234)
+        random.shuffle(keys)
+    finally:
+        random.setstate(state)
+    summary = infer(str(checkpoints["clip"]), image_folder, classes=toy_class_list(), method="clip",
+                    db=tmp_path / "s.duckdb", device="cpu", seed=1234, subset=4, protocol="vlmclassifier")
+    assert summary.n_images == summary.n_new == 4 and summary.status == "done"
+    con = open_database(tmp_path / "s.duckdb")
+    stored = {row[0] for row in con.execute("SELECT image FROM predictions").fetchall()}
+    con.close()
+    assert stored == set(keys[:4])

@@ -6,11 +6,12 @@ the ``class_accuracy`` view, which ``analyze`` and ``report`` read.
 """
 from __future__ import annotations
 
+import random
 import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,16 @@ def _open_images(dataset: ImageDataset, items: list[ImageItem]) -> tuple[list[An
     return images, errors
 
 
+def seed_subset(images: ImageDataset, size: int, seed: int) -> ImageDataset:
+    """The first ``size`` images after the seed paper's shuffle: ``random.seed(seed); random.shuffle(data);
+    data[:1000]`` (VLMClassifier inference_analysis/main.py:141-144; its seed is 1234). A Random seeded with the
+    same integer shuffles a list of the same length the same way, so the same images are chosen when the items
+    are in the manifest's order, as freqscope reads them."""
+    order = list(images.items)
+    random.Random(seed).shuffle(order)
+    return replace(images, items=order[:size])
+
+
 def predict_batch(dataset: ImageDataset, predictor: Method, batch: list[ImageItem]) -> list[tuple[Any, ...]]:
     """One batch's rows for ``write_predictions``: (image, label_index, predicted_index, answer, score, error).
 
@@ -138,6 +149,7 @@ def infer(
     protocol: str = "freqscope",
     answer_prefix: str | None = None,
     scoring: str = "matcher",
+    subset: int | None = None,
     max_new_tokens: int = 64,
     trust_remote_code: bool = False,
     allow_pickle: bool = False,
@@ -165,6 +177,8 @@ def infer(
         raise FreqscopeError(f"--scoring {scoring} is not one of {', '.join(SCORINGS)}")
     if answer_prefix is not None and method != "likelihood":
         raise FreqscopeError("--answer-prefix applies to --method likelihood only")
+    if subset is not None and subset < 1:
+        raise FreqscopeError("--subset must be at least 1")
     if batch_size < 1 or (limit is not None and limit < 0):
         raise FreqscopeError("--batch-size must be at least 1 and --limit at least 0")
     if engine not in ENGINES:
@@ -179,6 +193,8 @@ def infer(
     require_torch()
     class_list = _resolve_classes(classes)
     images = load_image_dataset(dataset, class_list, split=split, image_root=image_root)
+    if subset is not None:
+        images = seed_subset(images, subset, seed)
     if on_ray:  # the replicas' device, not this machine's: a GPU unless told otherwise
         device = device or ("cpu" if gpus_per_worker == 0 else "cuda")
     else:
@@ -190,7 +206,7 @@ def infer(
         "max_new_tokens": max_new_tokens if method in ("open", "closed") else None,
         "reduce": reduce if method == "likelihood" else None,
         "templates": templates if method == "clip" else None,
-        "protocol": protocol, "answer_prefix": answer_prefix if method == "likelihood" else None,
+        "subset": subset, "protocol": protocol, "answer_prefix": answer_prefix if method == "likelihood" else None,
         "scoring": scoring if method in ("open", "closed") else None,
         "execution": {"device": device, "batch_size": batch_size, "limit": limit, "engine": engine},
     }
