@@ -10,7 +10,8 @@ from freqscope.infer import synthetic  # noqa: E402
 from freqscope.infer.likelihood import class_log_likelihoods  # noqa: E402
 from freqscope.infer.models import VisionLanguageModel  # noqa: E402
 
-GENERATIVE = ["llava", "llava_next", "idefics3", "blip2", "qwen2_vl", "qwen2_5_vl", "qwen3_vl", "gemma3"]
+GENERATIVE = ["llava", "llava_next", "idefics3", "blip2", "instructblip", "qwen2_vl", "qwen2_5_vl", "qwen3_vl",
+              "gemma3", "paligemma"]
 # Shared first tokens (the mask must keep classes apart), one-token and several-token names.
 NAMES = ["golden retriever", "tabby cat", "goldfish", "sea lion", "goldfish bowl", "golden", "cat",
          "great white shark", "a"]
@@ -26,7 +27,7 @@ def family_vlm(request):
 
 def naive_log_likelihoods(vlm, image, prompt_text, continuations):
     """Each class scored by a full forward pass over image + prompt + class name, positions and masks as the
-    model makes them itself (token-type ids of the prefix extended with text)."""
+    model makes them itself (token-type ids extended as text; PaliGemma's as its causal suffix, type 1)."""
     prefix = vlm.inputs([image], [prompt_text])
     length = prefix["input_ids"].shape[1]
     scores = []
@@ -36,7 +37,8 @@ def naive_log_likelihoods(vlm, image, prompt_text, continuations):
         inputs["input_ids"] = torch.cat([prefix["input_ids"], extra], dim=1)
         for key in ("attention_mask", "token_type_ids", "mm_token_type_ids"):
             if key in prefix:
-                fill = torch.ones_like(extra) if key == "attention_mask" else torch.zeros_like(extra)
+                suffix = key == "attention_mask" or (key == "token_type_ids" and vlm.model_type == "paligemma")
+                fill = torch.ones_like(extra) if suffix else torch.zeros_like(extra)
                 inputs[key] = torch.cat([prefix[key], fill], dim=1)
         with torch.inference_mode():
             logits = vlm.model(**inputs).logits
@@ -94,3 +96,14 @@ def test_siglip_loads_from_a_checkpoint_and_runs_the_clip_method(tmp_path):
     encoder = load_model(str(checkpoint), device="cpu", dtype=torch.float32)
     assert isinstance(encoder, DualEncoderModel) and encoder.text_padding["padding"] == "max_length"
     assert encoder.encode_images([synthetic.generated_image(0, (40, 72))]).shape == (1, 32)
+
+
+@pytest.mark.parametrize("family", ["llava_next", "idefics3", "instructblip", "gemma3", "paligemma"])
+def test_family_loads_from_a_checkpoint_folder(family, tmp_path):
+    """Through load_model, as a real checkpoint would: safetensors, processor and prompt format."""
+    from freqscope.infer.models import load_model
+
+    checkpoint = synthetic.save_tiny(family, tmp_path / family, NAMES)
+    vlm = load_model(str(checkpoint), device="cpu", dtype=torch.float32, max_new_tokens=2)
+    assert vlm.model_type == family and vlm.decoder is not None
+    assert len(vlm.generate([synthetic.generated_image(0)], [vlm.prompt_text("What is it?")])) == 1

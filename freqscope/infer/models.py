@@ -16,7 +16,11 @@ DTYPES = ("bf16", "fp16", "fp32")
 DEVICES = ("cuda", "cpu", "mps")
 # Dual encoders scored by image-text similarity; everything else is loaded as a generative VLM.
 DUAL_ENCODER_TYPES = ("clip", "siglip", "siglip2", "chinese_clip", "altclip")
-BLIP2_TYPES = ("blip-2",)
+# BLIP-2 and InstructBLIP: no chat template, prompted "Question: ... Answer:" (the seed paper's); a wrapper whose
+# language model is called directly to continue a cached prefix.
+BLIP2_TYPES = ("blip-2", "instructblip")
+# PaliGemma: no chat template either; prompted with its VQA task prefix (its processor adds the image tokens).
+PALIGEMMA_FORMAT = "answer en {question}"
 # Dual encoders whose text tower pools the last position of a fixed-length padded text.
 LAST_TOKEN_POOLING_TYPES = ("siglip", "siglip2")
 # The seed paper's prompt for models without a chat template (BLIP-2): "Question: ... Answer:".
@@ -113,7 +117,7 @@ class VisionLanguageModel(LoadedModel):
         self.tokenizer.padding_side = "left"
         self.model_type = model.config.model_type
         self.chat_template = getattr(processor, "chat_template", None) or getattr(self.tokenizer, "chat_template", None)
-        if self.chat_template is None and self.model_type not in BLIP2_TYPES:
+        if self.chat_template is None and self.model_type not in (*BLIP2_TYPES, "paligemma"):
             raise FreqscopeError(
                 f"model {name_or_path} ({self.model_type}) has no chat template: pass a model whose processor has one"
             )
@@ -128,6 +132,8 @@ class VisionLanguageModel(LoadedModel):
         else in the model's chat format, image placeholder included."""
         if prompt_format is not None:
             return prompt_format.format(question=question)
+        if self.model_type == "paligemma":
+            return PALIGEMMA_FORMAT.format(question=question)
         if self.chat_template is None:
             return QUESTION_ANSWER_FORMAT.format(question=question)
         messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]}]
@@ -138,6 +144,7 @@ class VisionLanguageModel(LoadedModel):
         # One image per prompt, said as nested lists: Gemma-3's processor reads a flat list of two images as two
         # images for the first prompt; every family's processor takes the nested form.
         batch = self.processor(images=[[image] for image in images], text=texts, return_tensors="pt", padding=True)
+        batch.pop("labels", None)  # PaliGemma's processor adds training labels: the model would compute a loss
         return batch.to(self.device, dtype=self.dtype) if hasattr(batch, "to") else batch
 
     def generate(self, images: list[Any], texts: list[str]) -> list[str]:
@@ -270,7 +277,7 @@ def load_model(
         model_type = config.model_type
         if model_type in DUAL_ENCODER_TYPES:
             model_class = AutoModel
-        elif model_type in BLIP2_TYPES:
+        elif model_type == "blip-2":
             model_class = Blip2ForConditionalGeneration
         else:
             model_class = AutoModelForImageTextToText

@@ -349,6 +349,52 @@ def tiny_idefics3(words: Iterable[str]) -> tuple[Any, Any, Any]:
     return Idefics3ForConditionalGeneration, config, processor
 
 
+def tiny_paligemma(words: Iterable[str]) -> tuple[Any, Any, Any]:
+    """PaliGemma: image tokens and the prompt form a prefix that attends both ways; no chat template (the
+    prompt is a task, "answer en ..."); the language model is Gemma."""
+    from transformers import (GemmaConfig, PaliGemmaConfig, PaliGemmaForConditionalGeneration, PaliGemmaProcessor,
+                              SiglipImageProcessor, SiglipVisionConfig)
+
+    tokenizer = build_tokenizer(words, template=None)
+    side, patch = 32, 8
+    tokens_per_image = (side // patch) ** 2
+    config = PaliGemmaConfig(
+        vision_config=SiglipVisionConfig(image_size=side, patch_size=patch, projection_dim=64, **TINY_VISION),
+        text_config=GemmaConfig(vocab_size=len(tokenizer), max_position_embeddings=4096, head_dim=16, **TINY_TEXT,
+                                **_token_ids(tokenizer)),
+        image_token_index=tokenizer.convert_tokens_to_ids("<image>"), projection_dim=64,
+    )
+    config.text_config.num_image_tokens = tokens_per_image
+    image_processor = SiglipImageProcessor(size={"height": side, "width": side})
+    image_processor.image_seq_length = tokens_per_image
+    processor = PaliGemmaProcessor(image_processor=image_processor, tokenizer=tokenizer)
+    return PaliGemmaForConditionalGeneration, config, processor
+
+
+def tiny_instructblip(words: Iterable[str]) -> tuple[Any, Any, Any]:
+    """InstructBLIP: BLIP-2 whose Q-Former also reads the question (its own tokenizer); Vicuna (Llama) decoder."""
+    from transformers import (BlipImageProcessor, InstructBlipConfig, InstructBlipForConditionalGeneration,
+                              InstructBlipProcessor, InstructBlipQFormerConfig, InstructBlipVisionConfig, LlamaConfig)
+
+    tokenizer = build_tokenizer(words, template=None)
+    qformer_tokenizer = build_tokenizer(words, template=None)
+    n_query_tokens = 4
+    config = InstructBlipConfig(
+        vision_config=InstructBlipVisionConfig(image_size=32, patch_size=8, **TINY_VISION),
+        qformer_config=InstructBlipQFormerConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                                 num_attention_heads=2, encoder_hidden_size=32,
+                                                 vocab_size=len(qformer_tokenizer), pad_token_id=qformer_tokenizer.pad_token_id),
+        text_config=LlamaConfig(vocab_size=len(tokenizer), max_position_embeddings=4096, **TINY_TEXT,
+                                **_token_ids(tokenizer)),
+        num_query_tokens=n_query_tokens, image_token_index=tokenizer.convert_tokens_to_ids("<image>"),
+    )
+    processor = InstructBlipProcessor(
+        image_processor=BlipImageProcessor(size={"height": 32, "width": 32}), tokenizer=tokenizer,
+        qformer_tokenizer=qformer_tokenizer, num_query_tokens=n_query_tokens,
+    )
+    return InstructBlipForConditionalGeneration, config, processor
+
+
 def tiny_siglip(words: Iterable[str], *, version: str = "1") -> tuple[Any, Any, Any]:
     """SigLIP (``version="1"``) or SigLIP2 (``"2"``, NaFlex: native aspect ratio, a variable number of patches with
     ``pixel_attention_mask`` and ``spatial_shapes``). The text tower pools its last position, so texts are padded
@@ -394,6 +440,8 @@ FAMILIES: dict[str, Any] = {
     "qwen2_5_vl": lambda words: tiny_qwen2_vl(words, version="2.5"),
     "qwen3_vl": lambda words: tiny_qwen2_vl(words, version="3"),
     "gemma3": tiny_gemma3,
+    "paligemma": tiny_paligemma,
+    "instructblip": tiny_instructblip,
     "clip": tiny_clip,
     "siglip": tiny_siglip,
     "siglip2": lambda words: tiny_siglip(words, version="2"),
