@@ -12,7 +12,8 @@ then times, after a warm-up batch, on generated images (preprocessing included, 
 
 - open: the question, greedy answers of ``--open-tokens`` (10) new tokens;
 - closed: the question and all 1000 names (``Choose one from "..."``), 10 new tokens;
-- likelihood: the 1000 names ranked per image (the packed KV-cache pass of ``freqscope.infer.likelihood``);
+- likelihood: the 1000 names ranked for each image, ``--batch-size`` images at a time (the packed KV-cache
+  passes of ``freqscope.infer.likelihood``);
 - clip: images against the 1000 names' embeddings (``A photo of a {c}``);
 
 and checks the bf16 packed likelihood against one full forward pass per class on ``--check-classes`` names
@@ -41,7 +42,7 @@ import torch  # noqa: E402
 import transformers  # noqa: E402
 
 from freqscope.infer import synthetic  # noqa: E402
-from freqscope.infer.likelihood import class_log_likelihoods  # noqa: E402
+from freqscope.infer.likelihood import batch_log_likelihoods, class_log_likelihoods  # noqa: E402
 from freqscope.infer.models import DualEncoderModel, VisionLanguageModel  # noqa: E402
 
 IMAGENET_CSV = Path(__file__).resolve().parent.parent / "data" / "classes" / "imagenet1k.csv"
@@ -143,15 +144,16 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
                    prompt_tokens=len(vlm.tokenizer(prompt, add_special_tokens=False)["input_ids"]))
         if "likelihood" in methods:
             continuations = vlm.continuation_ids(open_prompt, [" " + n for n in names])
-            class_log_likelihoods(vlm, warm_up[0], open_prompt, continuations, reduce="sum")
+            batch_log_likelihoods(vlm, warm_up, open_prompt, continuations, reduce="sum")
             if device == "cuda":
                 torch.cuda.reset_peak_memory_stats()
-            seconds = timed(device, lambda: [class_log_likelihoods(vlm, image, open_prompt, continuations, reduce="sum")
-                                             for image in images[: args.images]])
+            # As the likelihood method runs a batch: its images' prefixes together, then the packed class passes.
+            seconds = timed(device, lambda: [batch_log_likelihoods(vlm, b, open_prompt, continuations, reduce="sum")
+                                             for b in batches])
             sample = continuations[: args.check_classes]
             packed = class_log_likelihoods(vlm, images[0], open_prompt, sample, reduce="sum")
             naive = naive_log_likelihoods(vlm, images[0], open_prompt, sample)
-            report("likelihood", args.images, seconds,
+            report("likelihood", sum(map(len, batches)), seconds,
                    tokens_per_class=round(sum(map(len, continuations)) / len(continuations), 2),
                    packed_vs_naive_max_difference=round(float((packed - naive).abs().max()), 5),
                    same_best_class=bool(packed.argmax() == naive.argmax()))

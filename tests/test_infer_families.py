@@ -7,7 +7,7 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 from freqscope.infer import synthetic  # noqa: E402
-from freqscope.infer.likelihood import class_log_likelihoods  # noqa: E402
+from freqscope.infer.likelihood import batch_log_likelihoods, class_log_likelihoods  # noqa: E402
 from freqscope.infer.models import VisionLanguageModel  # noqa: E402
 
 GENERATIVE = ["llava", "llava_next", "idefics3", "blip2", "instructblip", "qwen2_vl", "qwen2_5_vl", "qwen3_vl",
@@ -62,6 +62,19 @@ def test_packed_likelihood_matches_one_pass_per_class(family_vlm):
             packed = class_log_likelihoods(vlm, image, prompt_text, continuations, reduce=reduce, tokens_per_pass=5)
             assert torch.allclose(packed, naive, atol=1e-4), (reduce, (packed - naive).abs().max())
             assert packed.argsort().tolist() == naive.argsort().tolist()
+
+
+def test_likelihood_batched_across_images_equals_one_image_at_a_time(family_vlm):
+    """Two images of one size and one of another: rows of one prefix length go through together, unpadded."""
+    vlm = family_vlm
+    prompt_text = vlm.prompt_text("What type of object is in this photo?")
+    continuations = vlm.continuation_ids(prompt_text, [" " + n for n in NAMES])
+    images = [synthetic.generated_image(0, IMAGE_SIZES[0]), synthetic.generated_image(1, IMAGE_SIZES[1]),
+              synthetic.generated_image(2, IMAGE_SIZES[0])]
+    together = batch_log_likelihoods(vlm, images, prompt_text, continuations, reduce="sum", tokens_per_pass=12)
+    alone = torch.stack([class_log_likelihoods(vlm, image, prompt_text, continuations, reduce="sum")
+                         for image in images])
+    assert torch.allclose(together, alone, atol=1e-4), (together - alone).abs().max()
 
 
 def test_batched_generation_equals_one_image_at_a_time(family_vlm):

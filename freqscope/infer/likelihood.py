@@ -32,14 +32,16 @@ def _packs(lengths: list[int], budget: int) -> list[list[int]]:
     return packs
 
 
-def _position_shift(model: Any) -> int:
-    """How far the position after the prefix lies below its length: 0 for 1-D positions; for M-RoPE (Qwen-VL) the
-    prefix's ``rope_deltas``, since an image of h x w tokens advances the positions by max(h, w), not h * w."""
+def _position_shifts(model: Any, batch_size: int) -> Any:
+    """How far the position after each row's prefix lies below its length: 0 for 1-D positions; for M-RoPE
+    (Qwen-VL) the prefix's ``rope_deltas``, since an image of h x w tokens advances the positions by max(h, w)."""
+    import torch
+
     for holder in (model, getattr(model, "model", None)):
         deltas = getattr(holder, "rope_deltas", None)
         if deltas is not None:
-            return int(deltas.reshape(-1)[0])
-    return 0
+            return deltas.reshape(-1).expand(batch_size) if deltas.numel() == 1 else deltas.reshape(-1)
+    return torch.zeros(batch_size, dtype=torch.long)
 
 
 def _sliding_window(vlm: VisionLanguageModel) -> int | None:
@@ -59,18 +61,66 @@ def class_log_likelihoods(
     reduce: str = "mean",
     tokens_per_pass: int = TOKENS_PER_PASS,
 ) -> Any:
-    """log p(continuation | image, prompt) for each continuation, summed or averaged over its tokens (a CPU tensor).
+    """log p(continuation | image, prompt) for each continuation, summed or averaged over its tokens (a CPU tensor)."""
+    return batch_log_likelihoods(vlm, [image], prompt_text, continuations, reduce=reduce,
+                                 tokens_per_pass=tokens_per_pass)[0]
 
-    A continuation's last token is scored but never fed (nothing after it is asked for), so a one-token class
-    name costs no pass at all: the prefix's own last logits score it.
+
+def batch_log_likelihoods(
+    vlm: VisionLanguageModel,
+    images: list[Any],
+    prompt_text: str,
+    continuations: list[list[int]],
+    *,
+    reduce: str = "mean",
+    tokens_per_pass: int = TOKENS_PER_PASS,
+) -> Any:
+    """Scores of every continuation for each image (images x continuations, a CPU tensor).
+
+    Images whose prefixes have the same length (always, for a model with a fixed number of image tokens such as
+    LLaVA-1.5; images of one size otherwise) go through the model together, with no padding, so each row is
+    exactly the single-image computation; the rest one by one.
     """
-    torch = vlm.torch
     if vlm.decoder is None:
         raise FreqscopeError(f"model {vlm.name_or_path} has an encoder-decoder language model: use --method open or closed")
     if reduce not in REDUCTIONS:
         raise ValueError(f"reduce must be one of {REDUCTIONS}, not {reduce!r}")
+    return _grouped_log_likelihoods(vlm, images, prompt_text, continuations, reduce, tokens_per_pass)
+
+
+def _padded(batch: Any) -> bool:
+    mask = batch.get("attention_mask")
+    return mask is not None and not bool(mask.all())
+
+
+def _grouped_log_likelihoods(
+    vlm: VisionLanguageModel, images: list[Any], prompt_text: str, continuations: list[list[int]], reduce: str,
+    tokens_per_pass: int,
+) -> Any:
+    """Together when the prefixes need no padding; else by image size; else one by one."""
+    torch = vlm.torch
+    prefix = vlm.inputs(images, [prompt_text] * len(images))
+    if not _padded(prefix):
+        return _packed_log_likelihoods(vlm, prefix, continuations, reduce, tokens_per_pass)
+    groups: dict[Any, list[int]] = {}
+    for index, image in enumerate(images):
+        groups.setdefault(getattr(image, "size", index), []).append(index)
+    if len(groups) == 1:
+        groups = {index: [index] for index in range(len(images))}
+    scores = torch.empty((len(images), len(continuations)), dtype=torch.float32)
+    for members in groups.values():
+        scores[members] = _grouped_log_likelihoods(
+            vlm, [images[i] for i in members], prompt_text, continuations, reduce, tokens_per_pass)
+    return scores
+
+
+def _packed_log_likelihoods(
+    vlm: VisionLanguageModel, prefix: Any, continuations: list[list[int]], reduce: str, tokens_per_pass: int,
+) -> Any:
+    """The packed KV-cache pass for a batch of prefixes of one length (no padding: every row is exact)."""
+    torch = vlm.torch
     window = _sliding_window(vlm)
-    prefix = vlm.inputs([image], [prompt_text])
+    n_rows = prefix["input_ids"].shape[0]
     with torch.inference_mode():
         if window is not None:
             # A cache without the config keeps every layer's whole prefix (a sliding layer's own cache keeps only
@@ -82,14 +132,16 @@ def class_log_likelihoods(
             output = vlm.model(**prefix, use_cache=True)
         cache = output_cache(output)
         prefix_length = prefix["input_ids"].shape[1]
-        next_position = prefix_length + _position_shift(vlm.model)
-        first_token_log_probs = output.logits[0, -1].float().log_softmax(-1)
         device = vlm.device
-        scores = torch.tensor([float(first_token_log_probs[c[0]]) for c in continuations], dtype=torch.float32)
+        next_positions = prefix_length + _position_shifts(vlm.model, n_rows).to(device)
+        first_tokens = torch.tensor([c[0] for c in continuations], device=device)
+        scores = output.logits[:, -1].float().log_softmax(-1)[:, first_tokens].cpu()
         min_value = torch.finfo(vlm.dtype).min
         fed = [c[:-1] for c in continuations]  # token j of a class is predicted by its token j - 1
         multi = [i for i, tokens in enumerate(fed) if tokens]
-        for pack in _packs([len(fed[i]) for i in multi], tokens_per_pass):
+        # The budget bounds the logits held at once (rows x tokens x vocabulary).
+        budget = max(1, tokens_per_pass // n_rows)
+        for pack in _packs([len(fed[i]) for i in multi], budget):
             members = [multi[k] for k in pack]
             tokens = torch.tensor([t for i in members for t in fed[i]], device=device)
             owner = torch.tensor([i for i in members for _ in fed[i]], device=device)
@@ -99,21 +151,21 @@ def class_log_likelihoods(
             sees = (owner[:, None] == owner[None, :]) & (offset[None, :] <= offset[:, None])
             mask = torch.zeros((1, 1, n_tokens, prefix_length + n_tokens), dtype=vlm.dtype, device=device)
             mask[0, 0, :, prefix_length:].masked_fill_(~sees, min_value)
-            attention_mask: Any = mask
+            attention_mask: Any = mask.expand(n_rows, -1, -1, -1)
             if window is not None:
                 # Sliding layers: also nothing `window` or more positions back (Gemma-3's q - k < window).
                 key_positions = torch.cat([torch.arange(prefix_length, device=device), prefix_length + offset])
                 too_far = (prefix_length + offset)[:, None] - key_positions[None, :] >= window
-                attention_mask = {"full_attention": mask,
-                                  "sliding_attention": mask.masked_fill(too_far[None, None], min_value)}
+                attention_mask = {"full_attention": attention_mask, "sliding_attention": mask.masked_fill(
+                    too_far[None, None], min_value).expand(n_rows, -1, -1, -1)}
             pass_output = vlm.decoder(
-                input_ids=tokens[None], attention_mask=attention_mask, position_ids=(next_position + offset)[None],
-                use_cache=True, **{vlm.cache_keyword: cache},
+                input_ids=tokens[None].expand(n_rows, -1), attention_mask=attention_mask,
+                position_ids=next_positions[:, None] + offset[None], use_cache=True, **{vlm.cache_keyword: cache},
             )
-            log_probs = pass_output.logits[0].float().log_softmax(-1)
             targets = torch.tensor([t for i in members for t in continuations[i][1:]], device=device)
-            token_log_probs = log_probs.gather(1, targets[:, None]).squeeze(1)
-            scores.index_add_(0, owner.cpu(), token_log_probs.cpu())
+            token_log_probs = pass_output.logits.float().log_softmax(-1).gather(
+                2, targets[None, :, None].expand(n_rows, -1, 1)).squeeze(2)
+            scores.index_add_(1, owner.cpu(), token_log_probs.cpu())
             cache.crop(-n_tokens)
         if reduce == "mean":
             scores /= torch.tensor([len(c) for c in continuations], dtype=torch.float32)

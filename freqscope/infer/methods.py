@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from freqscope.errors import FreqscopeError
-from freqscope.infer.likelihood import class_log_likelihoods
+from freqscope.infer.likelihood import batch_log_likelihoods, class_log_likelihoods
 from freqscope.infer.models import DualEncoderModel, VisionLanguageModel
 from freqscope.infer.protocols import (PROTOCOLS, SCORINGS, SEED_CLIP_TEMPLATE, deduplicated_names,
                                        seed_answer_prefix, seed_prompt_format, substring_correct)
@@ -158,6 +158,10 @@ class LikelihoodMethod(Method):
         self.continuations = vlm.continuation_ids(self.prompt_text, [" " + name for name in self.class_names])
 
     def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
+        if self.candidates is None:  # every image ranks the same classes: the batch goes through together
+            every = batch_log_likelihoods(self.vlm, images, self.prompt_text, self.continuations, reduce=self.reduce)
+            best = every.argmax(1).tolist()
+            return [Prediction(self.class_indices[b], None, float(every[row, b])) for row, b in enumerate(best)]
         predictions = []
         for key, label, image in zip(keys, labels, images):
             offered = self.offered(label, key, shuffle=False)
