@@ -6,11 +6,14 @@ the ``class_accuracy`` view, which ``analyze`` and ``report`` read.
 """
 from __future__ import annotations
 
+import os
 import random
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -86,17 +89,33 @@ def _model_name(model: str | VisionLanguageModel | DualEncoderModel) -> str:
     return str(path).rstrip("/").split("/")[-1] or str(path)
 
 
-def _open_images(dataset: ImageDataset, items: list[ImageItem]) -> tuple[list[Any], list[str | None]]:
-    """Each item's image, or why it could not be opened (a missing or corrupt file does not stop the run)."""
-    images, errors = [], []
-    for item in items:
-        try:
-            images.append(dataset.open_image(item))
-            errors.append(None)
-        except Exception as exc:  # PIL raises many kinds (UnidentifiedImageError, OSError, SyntaxError, ...)
-            images.append(None)
-            errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip())
-    return images, errors
+def _open_image(dataset: ImageDataset, item: ImageItem) -> tuple[Any, str | None]:
+    """The item's image, or why it could not be opened (a missing or corrupt file does not stop the run)."""
+    try:
+        return dataset.open_image(item), None
+    except Exception as exc:  # PIL raises many kinds (UnidentifiedImageError, OSError, SyntaxError, ...)
+        return None, f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip()
+
+
+def predict_batch(dataset: ImageDataset, predictor: Method, batch: list[ImageItem],
+                  opened: list[tuple[Any, str | None]] | None = None) -> list[tuple[Any, ...]]:
+    """One batch's rows for ``write_predictions``: (image, label_index, predicted_index, answer, score, error).
+
+    The one prediction step of every engine: the local loop calls it here with the images already ``opened``
+    by its reader threads, a Ray actor on its own node (opening them itself).
+    """
+    if opened is None:
+        opened = [_open_image(dataset, item) for item in batch]
+    usable = [i for i, (_, error) in enumerate(opened) if error is None]
+    predictions = dict(zip(usable, predictor.predict(
+        [batch[i].key for i in usable], [batch[i].label_index for i in usable], [opened[i][0] for i in usable]
+    ))) if usable else {}
+    return [
+        (item.key, item.label_index, None, None, None, opened[i][1]) if i not in predictions else
+        (item.key, item.label_index, predictions[i].predicted_index, predictions[i].answer,
+         predictions[i].score, None)
+        for i, item in enumerate(batch)
+    ]
 
 
 def seed_subset(images: ImageDataset, size: int, seed: int) -> ImageDataset:
@@ -109,22 +128,22 @@ def seed_subset(images: ImageDataset, size: int, seed: int) -> ImageDataset:
     return replace(images, items=order[:size])
 
 
-def predict_batch(dataset: ImageDataset, predictor: Method, batch: list[ImageItem]) -> list[tuple[Any, ...]]:
-    """One batch's rows for ``write_predictions``: (image, label_index, predicted_index, answer, score, error).
-
-    The one prediction step of every engine: the local loop calls it here, a Ray actor on its own node.
-    """
-    opened, errors = _open_images(dataset, batch)
-    usable = [i for i, error in enumerate(errors) if error is None]
-    predictions = dict(zip(usable, predictor.predict(
-        [batch[i].key for i in usable], [batch[i].label_index for i in usable], [opened[i] for i in usable]
-    ))) if usable else {}
-    return [
-        (item.key, item.label_index, None, None, None, errors[i]) if i not in predictions else
-        (item.key, item.label_index, predictions[i].predicted_index, predictions[i].answer,
-         predictions[i].score, None)
-        for i, item in enumerate(batch)
-    ]
+def _read_ahead(dataset: ImageDataset, batches: list[list[ImageItem]], workers: int,
+                ahead: int = 2) -> Iterator[tuple[list[ImageItem], list[tuple[Any, str | None]]]]:
+    """Each batch with its images, decoded by ``workers`` threads up to ``ahead`` batches before the model needs
+    them (PIL decodes and resizes without holding the GIL), so the model does not wait for the disk and JPEG."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="freqscope-images") as pool:
+        submitted: deque[list[Future]] = deque()
+        try:
+            for index, batch in enumerate(batches):
+                while len(submitted) <= ahead and index + len(submitted) < len(batches):
+                    upcoming = batches[index + len(submitted)]
+                    submitted.append([pool.submit(_open_image, dataset, item) for item in upcoming])
+                yield batch, [future.result() for future in submitted.popleft()]
+        finally:  # stopped early (Ctrl-C, an error): do not decode what nobody will use
+            for futures in submitted:
+                for future in futures:
+                    future.cancel()
 
 
 def infer(
@@ -248,7 +267,9 @@ def infer(
                     templates=templates, protocol=protocol, answer_prefix=answer_prefix, scoring=scoring,
                 )
                 started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
-                predicted = (predict_batch(images, predictor, batch) for batch in batches)
+                readers = min(8, os.cpu_count() or 1)
+                predicted = (predict_batch(images, predictor, batch, opened)
+                             for batch, opened in _read_ahead(images, batches, readers))
             with Progress(quiet=not progress, unit="images") as bar, StopOnInterrupt() as stop:
                 task = bar.add_task(f"{key.model} {method}", total=len(todo))
                 for rows in predicted:
