@@ -4,8 +4,6 @@ cites the seed file and line it follows. docs/infer.md lists where freqscope dif
 """
 from __future__ import annotations
 
-from typing import Any
-
 PROTOCOLS = ("freqscope", "vlmclassifier")
 SCORINGS = ("matcher", "substring")
 
@@ -49,7 +47,3 @@ def deduplicated_names(names: list[str]) -> list[str]:
     names "missile" and "sunglasses" twice, so 998 names are offered."""
     return sorted(set(names))
 
-
-def describe(protocol: str, prompt_format: str | None, answer_prefix: str | None, scoring: str) -> dict[str, Any]:
-    """What ``runs.settings`` records of the protocol."""
-    return {"protocol": protocol, "prompt_format": prompt_format, "answer_prefix": answer_prefix, "scoring": scoring}

@@ -1,8 +1,11 @@
 """Random-weight models built from configs, their tokenizers and generated images: no download needed.
 
-The tests, ``benchmarks/bench_likelihood.py`` and ``benchmarks/gpu_check.py`` save these next to a real
-checkpoint's layout (config, safetensors, tokenizer, processor, chat template) so that they load through the
-same ``from_pretrained`` path as the real models. Their answers are noise; their shapes and code paths are real.
+``FAMILIES`` builds one tiny model of each family freqscope supports (LLaVA-1.5 and -NeXT, Idefics3, BLIP-2,
+InstructBLIP, Qwen2/2.5/3-VL, Gemma-3, PaliGemma, CLIP, SigLIP, SigLIP2) in memory (``build_tiny``) or as a
+checkpoint folder in a real checkpoint's layout (``save_tiny``: config, safetensors, tokenizer, processor, chat
+template), which loads through the same ``from_pretrained`` path as the real models. ``benchmarks/gpu_check.py``
+builds LLaVA-1.5-7B and CLIP ViT-L/14-336 shapes on the GPU. Their answers are noise; their shapes and code
+paths are real. Only torch, transformers and tokenizers are imported (and only when a model is built).
 """
 from __future__ import annotations
 
@@ -446,8 +449,6 @@ FAMILIES: dict[str, Any] = {
     "siglip": tiny_siglip,
     "siglip2": lambda words: tiny_siglip(words, version="2"),
 }
-# Families whose processor needs torchvision to be saved and loaded again (a video processor): built in memory.
-NEEDS_TORCHVISION = ("qwen2_vl", "qwen2_5_vl", "qwen3_vl")
 
 
 def build_tiny(family: str, words: Iterable[str], seed: int = 0) -> tuple[Any, Any]:
