@@ -322,3 +322,34 @@ def test_subset_draws_the_seed_papers_images(checkpoints, image_folder, tmp_path
     stored = {row[0] for row in con.execute("SELECT image FROM predictions").fetchall()}
     con.close()
     assert stored == set(keys[:4])
+
+
+def test_vlmclassifier_closed_set_offers_the_seed_papers_draws(checkpoints, image_folder):
+    """The seed's code, run as written (one global random stream: shuffle the data, then per image sample the
+    other names and shuffle), gives each image the same choices as the protocol, whatever order it is asked in."""
+    import random
+
+    from freqscope.infer.datasets import load_image_dataset
+
+    names = TOY_NAMES + ["tabby cat"]  # listed twice, as ImageNet's "missile"
+    class_list = toy_class_list(names, name="dup")
+    items = load_image_dataset(image_folder, class_list).items
+    data = [{"key": item.key, "label": names[item.label_index]} for item in items]
+    state = random.getstate()
+    try:
+        random.seed(1234)
+        random.shuffle(data)
+        for item in data:  # main_results/main.py:95-101
+            label = item["label"]
+            other_choices = random.sample(sorted(list(set(names) - set([label]))), 3 - 1)
+            shuffled_choices = [label] + other_choices
+            random.shuffle(shuffled_choices)
+            item["choices"] = shuffled_choices
+    finally:
+        random.setstate(state)
+    vlm = load_model(str(checkpoints["llava"]), device="cpu", dtype=torch.float32)
+    closed = ClosedSetMethod(vlm, class_list, prompt=None, seed=1234, candidates=3, protocol="vlmclassifier",
+                             dataset_order=[(item.key, names[item.label_index]) for item in items])
+    for item in reversed(data):
+        label_index = [i.label_index for i in items if i.key == item["key"]][0]
+        assert closed.question(label_index, item["key"]).split('"')[1].split(", ") == item["choices"]

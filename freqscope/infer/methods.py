@@ -111,18 +111,42 @@ class OpenEndedMethod(Method):
         return [Prediction(p, a) for p, a in zip(self.parse(answers, labels), answers)]
 
 
+def seed_closed_choices(order: list[tuple[str, str]], names: list[str], n_choices: int | None,
+                        seed: int) -> dict[str, list[str]]:
+    """The choices the seed paper's code offers each image, by key: one ``random`` stream seeded once, that first
+    shuffles the images (main_results/main.py:69-70), then for each image in that order draws the label's
+    companions from the distinct names and shuffles them in (main.py:95-101). ``order``: (key, label name) in
+    the manifest's order. Replayed whole, so a resumed run, or one in another order, offers the same choices."""
+    rng = random.Random(seed)
+    shuffled = list(order)
+    rng.shuffle(shuffled)
+    unique = deduplicated_names(names)
+    n_choices = n_choices or len(unique)
+    choices = {}
+    for key, label_name in shuffled:
+        drawn = [label_name, *rng.sample([n for n in unique if n != label_name], n_choices - 1)]
+        rng.shuffle(drawn)
+        choices[key] = drawn
+    return choices
+
+
 class ClosedSetMethod(OpenEndedMethod):
     name = "closed"
 
     def __init__(self, vlm: VisionLanguageModel, class_list: ClassList, *, prompt: str | None, seed: int,
-                 candidates: int | None, protocol: str = "freqscope", scoring: str = "matcher") -> None:
+                 candidates: int | None, protocol: str = "freqscope", scoring: str = "matcher",
+                 dataset_order: list[tuple[str, str]] | None = None) -> None:
         super().__init__(vlm, class_list, prompt=prompt, seed=seed, candidates=candidates, protocol=protocol,
                          scoring=scoring)
         self.prompt = f"{prompt or DEFAULT_QUESTION} {CLOSED_SUFFIX}"
         self.unique_names = deduplicated_names(self.class_names)
+        self.seed_choices = (seed_closed_choices(dataset_order, self.class_names, candidates, seed)
+                             if protocol == "vlmclassifier" and dataset_order is not None else {})
 
     def question(self, label: int, key: str) -> str:
-        if self.protocol == "vlmclassifier":
+        if key in self.seed_choices:
+            names = self.seed_choices[key]
+        elif self.protocol == "vlmclassifier":  # an image outside the dataset's order: drawn for it alone
             # The seed offers the label and a sample of the other distinct names, shuffled (main_results/main.py:95-101).
             label_name = self.class_names[self.position_of[label]]
             others = [n for n in self.unique_names if n != label_name]
@@ -211,8 +235,9 @@ class ClipMethod(Method):
 def build_method(
     method: str, model: VisionLanguageModel | DualEncoderModel, class_list: ClassList, *, prompt: str | None,
     seed: int, candidates: int | None, reduce: str, templates: str | None, protocol: str = "freqscope",
-    answer_prefix: str | None = None, scoring: str = "matcher",
+    answer_prefix: str | None = None, scoring: str = "matcher", dataset_order: list[tuple[str, str]] | None = None,
 ) -> Method:
+    """``dataset_order``: (key, label name) of every image in the dataset's order, for the seed's closed-set draws."""
     if method not in METHODS:
         raise FreqscopeError(f"--method {method} is not one of {', '.join(METHODS)}")
     if protocol not in PROTOCOLS:
@@ -227,7 +252,7 @@ def build_method(
         return OpenEndedMethod(model, class_list, prompt=prompt, seed=seed, protocol=protocol, scoring=scoring)
     if method == "closed":
         return ClosedSetMethod(model, class_list, prompt=prompt, seed=seed, candidates=candidates, protocol=protocol,
-                               scoring=scoring)
+                               scoring=scoring, dataset_order=dataset_order)
     if method == "likelihood":
         return LikelihoodMethod(model, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce,
                                 protocol=protocol, answer_prefix=answer_prefix)

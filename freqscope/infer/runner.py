@@ -212,6 +212,8 @@ def infer(
     require_torch()
     class_list = _resolve_classes(classes)
     images = load_image_dataset(dataset, class_list, split=split, image_root=image_root)
+    label_names = {c.index: c.name for c in class_list.classes}
+    dataset_order = [(item.key, label_names[item.label_index]) for item in images.items]
     if subset is not None:
         images = seed_subset(images, subset, seed)
     if on_ray:  # the replicas' device, not this machine's: a GPU unless told otherwise
@@ -265,6 +267,7 @@ def infer(
                 predictor = build_method(
                     method, loaded, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce,
                     templates=templates, protocol=protocol, answer_prefix=answer_prefix, scoring=scoring,
+                    dataset_order=dataset_order,
                 )
                 started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
                 readers = min(8, os.cpu_count() or 1)
