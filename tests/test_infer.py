@@ -178,7 +178,15 @@ def test_method_and_model_must_fit(checkpoints, image_folder, tmp_path):
     with pytest.raises(FreqscopeError, match="needs a CLIP-style dual encoder"):
         infer(str(checkpoints["llava"]), image_folder, classes=toy_class_list(), method="clip", db=tmp_path / "x.duckdb", device="cpu")
     with pytest.raises(FreqscopeError, match="cannot load model"):
-        infer(str(tmp_path / "no-model"), image_folder, classes=toy_class_list(), db=tmp_path / "x.duckdb", device="cpu")
+        infer(str(tmp_path / "no-model"), image_folder, classes=toy_class_list(), db=tmp_path / "new.duckdb", device="cpu")
+    assert not (tmp_path / "new.duckdb").exists()  # a failed load leaves no new database behind
+    existing = tmp_path / "existing.duckdb"
+    infer(str(checkpoints["clip"]), image_folder, classes=toy_class_list(), method="clip", db=existing, device="cpu", limit=1)
+    with pytest.raises(FreqscopeError, match="cannot load model"):
+        infer(str(tmp_path / "no-model"), image_folder, classes=toy_class_list(), db=existing, device="cpu")
+    con = open_database(existing)
+    assert con.execute("SELECT count(*) FROM runs").fetchone() == (1,)  # nor a run without predictions
+    con.close()
 
 
 def test_missing_extra_names_the_install_command(monkeypatch):

@@ -27,10 +27,10 @@ from freqscope.infer.methods import METHODS, Method, build_method
 from freqscope.infer.protocols import PROTOCOLS, SCORINGS
 from freqscope.infer.models import (DualEncoderModel, VisionLanguageModel, dtype_name, load_model, require_torch,
                                     resolve_device, resolve_dtype)
-from freqscope.infer.runs import (RunKey, find_or_create_run, finish_run, predicted_images, run_totals,
-                                  write_predictions)
+from freqscope.infer.runs import (RunKey, find_or_create_run, finish_run, forget_run, predicted_images,
+                                  run_totals, write_predictions)
 from freqscope.progress import Progress
-from freqscope.store import open_database, store_class_list, transaction
+from freqscope.store import open_database, resolve_db_path, store_class_list, transaction
 from freqscope.taxonomy import ClassList
 
 
@@ -233,6 +233,8 @@ def infer(
     }
     key = RunKey(name or f"{_model_name(model)}:{method}", str(model_path), method, class_list.name, images.name, prompt)
 
+    db_path = resolve_db_path(db)
+    new_file = not db_path.exists()
     con = open_database(db)
     try:
         with transaction(con):
@@ -259,16 +261,26 @@ def infer(
                 predicted = predict_on_ray(spec, [[item.key for item in batch] for batch in batches],
                                            address=address, workers=workers, gpus_per_worker=gpus_per_worker)
             else:
-                loaded = model if not isinstance(model, str) else load_model(
-                    model, device=device, dtype=torch_dtype, trust_remote_code=trust_remote_code,
-                    allow_pickle=allow_pickle, max_new_tokens=max_new_tokens,
-                )
-                require_torch().manual_seed(seed)
-                predictor = build_method(
-                    method, loaded, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce,
-                    templates=templates, protocol=protocol, answer_prefix=answer_prefix, scoring=scoring,
-                    dataset_order=dataset_order,
-                )
+                try:
+                    loaded = model if not isinstance(model, str) else load_model(
+                        model, device=device, dtype=torch_dtype, trust_remote_code=trust_remote_code,
+                        allow_pickle=allow_pickle, max_new_tokens=max_new_tokens,
+                    )
+                    require_torch().manual_seed(seed)
+                    predictor = build_method(
+                        method, loaded, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce,
+                        templates=templates, protocol=protocol, answer_prefix=answer_prefix, scoring=scoring,
+                        dataset_order=dataset_order,
+                    )
+                except FreqscopeError:
+                    # A model that does not load leaves no trace: no new database file, no run it created.
+                    if not resumed:
+                        forget_run(con, run_id)
+                    if new_file:
+                        con.close()
+                        for leftover in (db_path, db_path.with_name(db_path.name + ".wal")):
+                            leftover.unlink(missing_ok=True)
+                    raise
                 started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
                 readers = min(8, os.cpu_count() or 1)
                 predicted = (predict_batch(images, predictor, batch, opened)
