@@ -75,9 +75,14 @@ class Method(ABC):
             self.position_of[label], len(self.class_indices), self.candidates, self.seed, key, shuffle=shuffle
         )
 
+    def prepare(self, keys: list[str], labels: list[int], images: list[Any]) -> Any:
+        """CPU work for a batch that needs no model (the processor's tensors), run by the runner's reader threads
+        ahead of ``predict``; None where a method has none."""
+        return None
+
     @abstractmethod
-    def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
-        """One prediction per image, in order."""
+    def predict(self, keys: list[str], labels: list[int], images: list[Any], prepared: Any = None) -> list[Prediction]:
+        """One prediction per image, in order; ``prepared`` is ``prepare``'s result for the same batch, if run."""
 
 
 def _prompt_format(vlm: VisionLanguageModel, protocol: str) -> str | None:
@@ -106,8 +111,14 @@ class OpenEndedMethod(Method):
         return [label if substring_correct(self.class_names[self.position_of[label]], answer) else None
                 for answer, label in zip(answers, labels)]
 
-    def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
-        answers = self.vlm.generate(images, [self.vlm.prompt_text(self.prompt, self.prompt_format)] * len(images))
+    def texts(self, keys: list[str], labels: list[int]) -> list[str]:
+        return [self.vlm.prompt_text(self.prompt, self.prompt_format)] * len(keys)
+
+    def prepare(self, keys: list[str], labels: list[int], images: list[Any]) -> Any:
+        return self.vlm.encode(images, self.texts(keys, labels))
+
+    def predict(self, keys: list[str], labels: list[int], images: list[Any], prepared: Any = None) -> list[Prediction]:
+        answers = self.vlm.generate(images, self.texts(keys, labels), prepared)
         return [Prediction(p, a) for p, a in zip(self.parse(answers, labels), answers)]
 
 
@@ -157,10 +168,8 @@ class ClosedSetMethod(OpenEndedMethod):
             names = [self.class_names[p] for p in self.offered(label, key, shuffle=True)]
         return self.prompt.format(choices=", ".join(names))
 
-    def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
-        texts = [self.vlm.prompt_text(self.question(label, key), self.prompt_format) for key, label in zip(keys, labels)]
-        answers = self.vlm.generate(images, texts)
-        return [Prediction(p, a) for p, a in zip(self.parse(answers, labels), answers)]
+    def texts(self, keys: list[str], labels: list[int]) -> list[str]:
+        return [self.vlm.prompt_text(self.question(label, key), self.prompt_format) for key, label in zip(keys, labels)]
 
 
 class LikelihoodMethod(Method):
@@ -181,7 +190,7 @@ class LikelihoodMethod(Method):
         # " golden retriever" after "ASSISTANT:", tokenised once for the whole run.
         self.continuations = vlm.continuation_ids(self.prompt_text, [" " + name for name in self.class_names])
 
-    def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
+    def predict(self, keys: list[str], labels: list[int], images: list[Any], prepared: Any = None) -> list[Prediction]:
         if self.candidates is None:  # every image ranks the same classes: the batch goes through together
             every = batch_log_likelihoods(self.vlm, images, self.prompt_text, self.continuations, reduce=self.reduce)
             best = every.argmax(1).tolist()
@@ -221,8 +230,11 @@ class ClipMethod(Method):
         ]
         return torch.nn.functional.normalize(torch.stack(per_template).mean(0), dim=-1)
 
-    def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
-        similarities = (self.encoder.encode_images(images) @ self.class_embeddings.T).cpu()
+    def prepare(self, keys: list[str], labels: list[int], images: list[Any]) -> Any:
+        return self.encoder.preprocess(images)
+
+    def predict(self, keys: list[str], labels: list[int], images: list[Any], prepared: Any = None) -> list[Prediction]:
+        similarities = (self.encoder.encode_images(images, prepared) @ self.class_embeddings.T).cpu()
         predictions = []
         for row, (key, label) in enumerate(zip(keys, labels)):
             offered = self.offered(label, key, shuffle=False)

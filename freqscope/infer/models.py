@@ -6,6 +6,7 @@ runs without the ``infer`` extra.
 from __future__ import annotations
 
 import inspect
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,9 @@ class VisionLanguageModel(LoadedModel):
         self.tokenizer = getattr(processor, "tokenizer", processor)
         # Batched generation appends after the prompt: pad on the left.
         self.tokenizer.padding_side = "left"
+        # A fast tokenizer used from two threads at once (the runner's preparing thread encodes the next batch
+        # while this one decodes) can fail with "Already borrowed": one user at a time.
+        self.tokenizer_lock = threading.Lock()
         self.model_type = model.config.model_type
         self.chat_template = getattr(processor, "chat_template", None) or getattr(self.tokenizer, "chat_template", None)
         if self.chat_template is None and self.model_type not in (*BLIP2_TYPES, "paligemma"):
@@ -140,23 +144,33 @@ class VisionLanguageModel(LoadedModel):
         apply = getattr(self.processor, "apply_chat_template", None) or self.tokenizer.apply_chat_template
         return apply(messages, add_generation_prompt=True, tokenize=False)
 
-    def inputs(self, images: list[Any], texts: list[str]) -> Any:
+    def encode(self, images: list[Any], texts: list[str]) -> Any:
+        """The processor's tensors for images and prompts, on the CPU (reader threads prepare them ahead)."""
         # One image per prompt, said as nested lists: Gemma-3's processor reads a flat list of two images as two
         # images for the first prompt; every family's processor takes the nested form.
-        batch = self.processor(images=[[image] for image in images], text=texts, return_tensors="pt", padding=True)
+        with self.tokenizer_lock:
+            batch = self.processor(images=[[image] for image in images], text=texts, return_tensors="pt", padding=True)
         batch.pop("labels", None)  # PaliGemma's processor adds training labels: the model would compute a loss
+        return batch
+
+    def inputs(self, images: list[Any], texts: list[str], encoded: Any = None) -> Any:
+        """The model's inputs on its device: ``encoded`` (from ``encode``) or the images and prompts encoded now."""
+        batch = self.encode(images, texts) if encoded is None else encoded
         return batch.to(self.device, dtype=self.dtype) if hasattr(batch, "to") else batch
 
-    def generate(self, images: list[Any], texts: list[str]) -> list[str]:
-        """Greedy answers, one per image (the seed paper: up to 64 new tokens)."""
-        batch = self.inputs(images, texts)
+    def generate(self, images: list[Any], texts: list[str], encoded: Any = None) -> list[str]:
+        """Greedy answers, one per image (the seed paper: up to 64 new tokens); stops each answer at its end of
+        sequence (a finished row is padded while the others run on)."""
+        batch = self.inputs(images, texts, encoded)
         with self.torch.inference_mode():
             output = self.model.generate(
                 **batch, max_new_tokens=self.max_new_tokens, do_sample=False,
                 pad_token_id=self.tokenizer.pad_token_id,
             )
         new_tokens = output[:, batch["input_ids"].shape[1]:]
-        return [text.strip() for text in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+        with self.tokenizer_lock:
+            texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+        return [text.strip() for text in texts]
 
     def continuation_ids(self, prefix_text: str, continuations: list[str]) -> list[list[int]]:
         """The token ids each continuation adds after the prefix, as the tokenizer splits prefix + continuation.
@@ -164,8 +178,9 @@ class VisionLanguageModel(LoadedModel):
         Tokenising the whole text and cutting the prefix off keeps SentencePiece's word-boundary tokens right;
         where a merge crosses the boundary, the continuation is tokenised on its own instead.
         """
-        prefix = self.tokenizer(prefix_text, add_special_tokens=False)["input_ids"]
-        wholes = self.tokenizer([prefix_text + c for c in continuations], add_special_tokens=False)["input_ids"]
+        with self.tokenizer_lock:
+            prefix = self.tokenizer(prefix_text, add_special_tokens=False)["input_ids"]
+            wholes = self.tokenizer([prefix_text + c for c in continuations], add_special_tokens=False)["input_ids"]
         result = []
         for continuation, whole in zip(continuations, wholes):
             if whole[: len(prefix)] == prefix and len(whole) > len(prefix):
@@ -204,10 +219,14 @@ class DualEncoderModel(LoadedModel):
         # transformers 5 returns a model output whose pooler_output is the projected embedding.
         return output if hasattr(output, "norm") else output.pooler_output
 
-    def encode_images(self, images: list[Any]) -> Any:
+    def preprocess(self, images: list[Any]) -> Any:
+        """The image processor's tensors, on the CPU (reader threads prepare them ahead)."""
         # The image processor itself: a processor's call may lay its own defaults over the image processor's own
         # settings (Siglip2Processor's patch size and patch budget).
-        batch = self.image_processor(images=images, return_tensors="pt").to(self.device)
+        return self.image_processor(images=images, return_tensors="pt")
+
+    def encode_images(self, images: list[Any], preprocessed: Any = None) -> Any:
+        batch = (self.preprocess(images) if preprocessed is None else preprocessed).to(self.device)
         # Every image input the tower takes: SigLIP2 also needs pixel_attention_mask and spatial_shapes (its
         # patches keep the image's aspect ratio, so their number varies).
         accepted = inspect.signature(self.model.get_image_features).parameters

@@ -98,17 +98,18 @@ def _open_image(dataset: ImageDataset, item: ImageItem) -> tuple[Any, str | None
 
 
 def predict_batch(dataset: ImageDataset, predictor: Method, batch: list[ImageItem],
-                  opened: list[tuple[Any, str | None]] | None = None) -> list[tuple[Any, ...]]:
+                  ready: tuple[list[tuple[Any, str | None]], Any] | None = None) -> list[tuple[Any, ...]]:
     """One batch's rows for ``write_predictions``: (image, label_index, predicted_index, answer, score, error).
 
-    The one prediction step of every engine: the local loop calls it here with the images already ``opened``
-    by its reader threads, a Ray actor on its own node (opening them itself).
+    The one prediction step of every engine: the local loop calls it here with its images opened and prepared by
+    reader threads (``ready``: each item's image or error, and ``prepare``'s result for the usable ones), a Ray
+    actor on its own node (opening them itself).
     """
-    if opened is None:
-        opened = [_open_image(dataset, item) for item in batch]
+    opened, prepared = ready if ready is not None else ([_open_image(dataset, item) for item in batch], None)
     usable = [i for i, (_, error) in enumerate(opened) if error is None]
     predictions = dict(zip(usable, predictor.predict(
-        [batch[i].key for i in usable], [batch[i].label_index for i in usable], [opened[i][0] for i in usable]
+        [batch[i].key for i in usable], [batch[i].label_index for i in usable], [opened[i][0] for i in usable],
+        prepared,
     ))) if usable else {}
     return [
         (item.key, item.label_index, None, None, None, opened[i][1]) if i not in predictions else
@@ -128,21 +129,33 @@ def seed_subset(images: ImageDataset, size: int, seed: int) -> ImageDataset:
     return replace(images, items=order[:size])
 
 
-def _read_ahead(dataset: ImageDataset, batches: list[list[ImageItem]], workers: int,
-                ahead: int = 2) -> Iterator[tuple[list[ImageItem], list[tuple[Any, str | None]]]]:
-    """Each batch with its images, decoded by ``workers`` threads up to ``ahead`` batches before the model needs
-    them (PIL decodes and resizes without holding the GIL), so the model does not wait for the disk and JPEG."""
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="freqscope-images") as pool:
-        submitted: deque[list[Future]] = deque()
+def _read_ahead(dataset: ImageDataset, predictor: Method, batches: list[list[ImageItem]], workers: int,
+                ahead: int = 2) -> Iterator[tuple[list[ImageItem], tuple[list[tuple[Any, str | None]], Any]]]:
+    """Each batch with its images decoded by ``workers`` threads and prepared (the processor's tensors) by one
+    more, up to ``ahead`` batches before the model needs them (PIL and the processors' numpy work run mostly
+    without the GIL), so the model does not wait for the disk, the JPEG decoder or the resizing."""
+
+    def ready(batch: list[ImageItem], opening: list[Future]) -> tuple[list[tuple[Any, str | None]], Any]:
+        opened = [future.result() for future in opening]
+        usable = [i for i, (_, error) in enumerate(opened) if error is None]
+        prepared = predictor.prepare([batch[i].key for i in usable], [batch[i].label_index for i in usable],
+                                     [opened[i][0] for i in usable]) if usable else None
+        return opened, prepared
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="freqscope-images") as readers, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="freqscope-prepare") as preparer:
+        submitted: deque[tuple[list[Future], Future]] = deque()
         try:
             for index, batch in enumerate(batches):
                 while len(submitted) <= ahead and index + len(submitted) < len(batches):
                     upcoming = batches[index + len(submitted)]
-                    submitted.append([pool.submit(_open_image, dataset, item) for item in upcoming])
-                yield batch, [future.result() for future in submitted.popleft()]
+                    opening = [readers.submit(_open_image, dataset, item) for item in upcoming]
+                    submitted.append((opening, preparer.submit(ready, upcoming, opening)))
+                yield batch, submitted.popleft()[1].result()
         finally:  # stopped early (Ctrl-C, an error): do not decode what nobody will use
-            for futures in submitted:
-                for future in futures:
+            for opening, preparing in submitted:
+                preparing.cancel()
+                for future in opening:
                     future.cancel()
 
 
@@ -283,8 +296,8 @@ def infer(
                     raise
                 started = time.perf_counter()  # images/s counts predicting, not loading the model or class prompts
                 readers = min(8, os.cpu_count() or 1)
-                predicted = (predict_batch(images, predictor, batch, opened)
-                             for batch, opened in _read_ahead(images, batches, readers))
+                predicted = (predict_batch(images, predictor, batch, ready)
+                             for batch, ready in _read_ahead(images, predictor, batches, readers))
             with Progress(quiet=not progress, unit="images") as bar, StopOnInterrupt() as stop:
                 task = bar.add_task(f"{key.model} {method}", total=len(todo))
                 for rows in predicted:
