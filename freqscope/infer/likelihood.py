@@ -1,11 +1,16 @@
-"""Class log-likelihoods as continuations of one encoded image + prompt.
+"""Class log-likelihoods as continuations of an encoded image + prompt.
 
 The image and prompt (the prefix) go through the model once; its key-value cache is then shared by every
 class name. The continuations are packed side by side into one sequence after the prefix, with a 4-D
 attention mask that lets each token see the prefix and the earlier tokens of its own class only, and
 position ids that restart after the prefix for each class: one forward pass scores hundreds of classes,
 exactly as if each had been appended to the prefix alone. After each pass the cache is cropped back to
-the prefix.
+the prefix. A class's last token is never fed (only its probability is read). Several images whose prefixes
+have one length share each pass (a batch of rows, no padding).
+
+Positions after the prefix follow the model's own: Qwen-VL's M-RoPE places an image on a 2-D grid, so the
+text after it continues from the prefix's length plus ``rope_deltas``. Sliding-window layers (Gemma-3) get
+their window in the mask, over a cache that keeps the whole prefix.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from freqscope.errors import FreqscopeError
 from freqscope.infer.models import VisionLanguageModel, output_cache
 
 REDUCTIONS = ("mean", "sum")
-# Continuation tokens per forward pass: bounds the logits (tokens x vocabulary) and the mask held at once.
+# Continuation tokens per forward pass, all rows together: bounds the logits (rows x tokens x vocabulary) held.
 TOKENS_PER_PASS = 512
 
 
