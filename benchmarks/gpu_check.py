@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--clip-images", type=int, default=1024)
     parser.add_argument("--classes", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--closed-batch-size", type=int, default=4,
+                        help="closed-set prompts hold all the names (thousands of tokens): fewer per batch")
     parser.add_argument("--clip-batch-size", type=int, default=256)
     parser.add_argument("--open-tokens", type=int, default=10, help="new tokens of each open / closed answer")
     parser.add_argument("--check-classes", type=int, default=50, help="classes compared with the naive pass")
@@ -131,16 +133,18 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         print(f"built {vlm_shape} ({sum(p.numel() for p in model.parameters()) / 1e9:.2f} B parameters, vocabulary "
               f"{config.text_config.vocab_size}) in {time.perf_counter() - started:.1f} s", flush=True)
         batches = [images[start: start + args.batch_size] for start in range(0, args.images, args.batch_size)]
+        closed_batches = [images[start: start + args.closed_batch_size]
+                          for start in range(0, args.images, args.closed_batch_size)]
         open_prompt = vlm.prompt_text(QUESTION)
         closed_prompt = vlm.prompt_text(f'{QUESTION} Choose one from "{", ".join(names)}".')
-        for method, prompt in (("open", open_prompt), ("closed", closed_prompt)):
+        for method, prompt, method_batches in (("open", open_prompt, batches), ("closed", closed_prompt, closed_batches)):
             if method not in methods:
                 continue
-            vlm.generate(warm_up, [prompt] * len(warm_up))
+            vlm.generate(method_batches[0], [prompt] * len(method_batches[0]))
             if device == "cuda":
                 torch.cuda.reset_peak_memory_stats()
-            seconds = timed(device, lambda: [vlm.generate(b, [prompt] * len(b)) for b in batches])
-            report(method, sum(map(len, batches)), seconds,
+            seconds = timed(device, lambda: [vlm.generate(b, [prompt] * len(b)) for b in method_batches])
+            report(method, sum(map(len, method_batches)), seconds,
                    prompt_tokens=len(vlm.tokenizer(prompt, add_special_tokens=False)["input_ids"]))
         if "likelihood" in methods:
             continuations = vlm.continuation_ids(open_prompt, [" " + n for n in names])

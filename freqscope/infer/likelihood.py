@@ -21,7 +21,10 @@ from freqscope.infer.models import VisionLanguageModel, output_cache
 
 REDUCTIONS = ("mean", "sum")
 # Continuation tokens per forward pass, all rows together: bounds the logits (rows x tokens x vocabulary) held.
+# 512 on a CPU; on a GPU a pass of 512 tokens leaves it mostly idle, and 4096 tokens' logits in float32 over
+# a 32k vocabulary (0.5 GB, twice with the log-softmax) fit any GPU that holds a 7B model.
 TOKENS_PER_PASS = 512
+TOKENS_PER_PASS_GPU = 4096
 
 
 def _packs(lengths: list[int], budget: int) -> list[list[int]]:
@@ -64,7 +67,7 @@ def class_log_likelihoods(
     continuations: list[list[int]],
     *,
     reduce: str = "mean",
-    tokens_per_pass: int = TOKENS_PER_PASS,
+    tokens_per_pass: int | None = None,
 ) -> Any:
     """log p(continuation | image, prompt) for each continuation, summed or averaged over its tokens (a CPU tensor)."""
     return batch_log_likelihoods(vlm, [image], prompt_text, continuations, reduce=reduce,
@@ -78,7 +81,7 @@ def batch_log_likelihoods(
     continuations: list[list[int]],
     *,
     reduce: str = "mean",
-    tokens_per_pass: int = TOKENS_PER_PASS,
+    tokens_per_pass: int | None = None,
 ) -> Any:
     """Scores of every continuation for each image (images x continuations, a CPU tensor).
 
@@ -90,6 +93,8 @@ def batch_log_likelihoods(
         raise FreqscopeError(f"model {vlm.name_or_path} has an encoder-decoder language model: use --method open or closed")
     if reduce not in REDUCTIONS:
         raise ValueError(f"reduce must be one of {REDUCTIONS}, not {reduce!r}")
+    if tokens_per_pass is None:
+        tokens_per_pass = TOKENS_PER_PASS if vlm.device.type in ("cpu", "mps") else TOKENS_PER_PASS_GPU
     return _grouped_log_likelihoods(vlm, images, prompt_text, continuations, reduce, tokens_per_pass)
 
 
