@@ -95,3 +95,22 @@ def test_ctrl_c_stops_after_the_batch_in_flight_keeps_it_and_exits_130(tmp_path,
     con = open_database(db)
     assert con.execute("SELECT count(*) FROM predictions").fetchone() == (6,)
     con.close()
+
+
+def test_ctrl_c_while_the_model_loads_exits_130_with_one_line(tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from freqscope.cli import app
+    from freqscope.infer import runner, synthetic
+
+    def interrupted_load(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "load_model", interrupted_load)
+    images = synthetic.write_image_folder(tmp_path / "imgs", ["goldfish"], 1)
+    classes = tmp_path / "toy.csv"
+    classes.write_text("name\n" + "\n".join(TOY_NAMES) + "\n")
+    result = CliRunner().invoke(app, ["infer", str(tmp_path / "any-model"), str(images), "--classes", str(classes),
+                                      "--db", str(tmp_path / "i.duckdb"), "--device", "cpu"])
+    assert result.exit_code == 130 and result.output.strip().startswith("infer interrupted"), result.output
+    assert len(result.output.strip().splitlines()) == 1

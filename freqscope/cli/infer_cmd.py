@@ -49,18 +49,23 @@ def infer_command(
     """Measure per-class accuracy of a VLM or CLIP model on a labelled image set, as in the seed paper."""
     from freqscope.infer import infer
 
-    summary = infer(
-        model, dataset, classes=classes, method=method, db=db, name=name, batch_size=batch_size, dtype=dtype,
-        device=device, limit=limit, seed=seed, candidates=candidates, prompt=prompt, split=split,
-        image_root=image_root, templates=templates, reduce=reduce, protocol=protocol, answer_prefix=answer_prefix,
-        scoring=scoring, subset=subset, max_new_tokens=max_new_tokens,
-        trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, progress=not quiet,
-        engine=engine, address=address, workers=workers, gpus_per_worker=gpus_per_worker,
-    )
+    try:
+        summary = infer(
+            model, dataset, classes=classes, method=method, db=db, name=name, batch_size=batch_size, dtype=dtype,
+            device=device, limit=limit, seed=seed, candidates=candidates, prompt=prompt, split=split,
+            image_root=image_root, templates=templates, reduce=reduce, protocol=protocol, answer_prefix=answer_prefix,
+            scoring=scoring, subset=subset, max_new_tokens=max_new_tokens,
+            trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, progress=not quiet,
+            engine=engine, address=address, workers=workers, gpus_per_worker=gpus_per_worker,
+        )
+    except KeyboardInterrupt:  # before the first batch (reading the dataset, loading the model) or a second Ctrl-C
+        console.print("infer interrupted: every batch already written is kept; run the same command again to "
+                      "continue.", highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
     if summary.interrupted:
         console.print(
             f"infer interrupted: {summary.n_new} images predicted and stored now, {summary.n_predicted} of "
-            f"{summary.n_images} in all; run the same command again to continue.", highlight=False,
+            f"{summary.n_images} in all; run the same command again to continue.", highlight=False, soft_wrap=True,
         )
         raise typer.Exit(130)
     if quiet:

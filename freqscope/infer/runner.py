@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -268,7 +269,8 @@ def infer(
                     dataset=str(Path(dataset).resolve()), class_list=class_list, method=method, device=device,
                     dtype=dtype, split=split, image_root=str(Path(image_root).resolve()) if image_root else None,
                     seed=seed, candidates=candidates, prompt=prompt, reduce=reduce, templates=templates,
-                    protocol=protocol, answer_prefix=answer_prefix, scoring=scoring, max_new_tokens=max_new_tokens, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle,
+                    protocol=protocol, answer_prefix=answer_prefix, scoring=scoring, max_new_tokens=max_new_tokens,
+                    trust_remote_code=trust_remote_code, allow_pickle=allow_pickle,
                 )
                 started = time.perf_counter()  # on Ray this includes starting the replicas and loading the model
                 predicted = predict_on_ray(spec, [[item.key for item in batch] for batch in batches],
@@ -298,7 +300,7 @@ def infer(
                 readers = min(8, os.cpu_count() or 1)
                 predicted = (predict_batch(images, predictor, batch, ready)
                              for batch, ready in _read_ahead(images, predictor, batches, readers))
-            with Progress(quiet=not progress, unit="images") as bar, StopOnInterrupt() as stop:
+            with Progress(quiet=not progress, unit="images") as bar, StopOnInterrupt() as stop, closing(predicted):
                 task = bar.add_task(f"{key.model} {method}", total=len(todo))
                 for rows in predicted:
                     write_predictions(con, run_id, rows)
