@@ -25,6 +25,7 @@ REDUCTIONS = ("mean", "sum")
 # a 32k vocabulary (0.5 GB, twice with the log-softmax) fit any GPU that holds a 7B model.
 TOKENS_PER_PASS = 512
 TOKENS_PER_PASS_GPU = 4096
+MIN_TOKENS_PER_ROW = 128
 
 
 def _packs(lengths: list[int], budget: int) -> list[list[int]]:
@@ -149,8 +150,9 @@ def _packed_log_likelihoods(
         min_value = torch.finfo(vlm.dtype).min
         fed = [c[:-1] for c in continuations]  # token j of a class is predicted by its token j - 1
         multi = [i for i, tokens in enumerate(fed) if tokens]
-        # The budget bounds the logits held at once (rows x tokens x vocabulary).
-        budget = max(1, tokens_per_pass // n_rows)
+        # The budget bounds the logits held at once (rows x tokens x vocabulary), but not below 128 tokens a row:
+        # a few tokens a row make so many passes that their overhead dominates.
+        budget = max(1, tokens_per_pass // n_rows, min(tokens_per_pass, MIN_TOKENS_PER_ROW))
         for pack in _packs([len(fed[i]) for i in multi], budget):
             members = [multi[k] for k in pack]
             tokens = torch.tensor([t for i in members for t in fed[i]], device=device)
