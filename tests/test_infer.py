@@ -25,8 +25,8 @@ def checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp("checkpoints")
     return {
         "llava": synthetic.save_tiny_llava(root / "tiny-llava", TOY_NAMES),
-        "blip2": synthetic.save_tiny_blip2(root / "tiny-blip2", TOY_NAMES),
-        "clip": synthetic.save_tiny_clip(root / "tiny-clip", TOY_NAMES),
+        "blip2": synthetic.save_tiny("blip2", root / "tiny-blip2", TOY_NAMES),
+        "clip": synthetic.save_tiny("clip", root / "tiny-clip", TOY_NAMES),
     }
 
 
@@ -178,7 +178,15 @@ def test_method_and_model_must_fit(checkpoints, image_folder, tmp_path):
     with pytest.raises(FreqscopeError, match="needs a CLIP-style dual encoder"):
         infer(str(checkpoints["llava"]), image_folder, classes=toy_class_list(), method="clip", db=tmp_path / "x.duckdb", device="cpu")
     with pytest.raises(FreqscopeError, match="cannot load model"):
-        infer(str(tmp_path / "no-model"), image_folder, classes=toy_class_list(), db=tmp_path / "x.duckdb", device="cpu")
+        infer(str(tmp_path / "no-model"), image_folder, classes=toy_class_list(), db=tmp_path / "new.duckdb", device="cpu")
+    assert not (tmp_path / "new.duckdb").exists()  # a failed load leaves no new database behind
+    existing = tmp_path / "existing.duckdb"
+    infer(str(checkpoints["clip"]), image_folder, classes=toy_class_list(), method="clip", db=existing, device="cpu", limit=1)
+    with pytest.raises(FreqscopeError, match="cannot load model"):
+        infer(str(tmp_path / "no-model"), image_folder, classes=toy_class_list(), db=existing, device="cpu")
+    con = open_database(existing)
+    assert con.execute("SELECT count(*) FROM runs").fetchone() == (1,)  # nor a run without predictions
+    con.close()
 
 
 def test_missing_extra_names_the_install_command(monkeypatch):
@@ -189,14 +197,167 @@ def test_missing_extra_names_the_install_command(monkeypatch):
         require_torch()
 
 
-def test_gpu_check_runs_tiny_on_cpu():
-    import importlib.util
+def test_gpu_check_runs_tiny_on_cpu_without_polars_duckdb_or_the_matcher(tmp_path):
+    """The GPU machine has neither polars nor duckdb, nor this machine's compiled matcher: the check must not
+    import them (they are blocked here), and gives every measure."""
+    import json
+    import subprocess
 
     from freqscope.paths import REPO_ROOT
 
-    spec = importlib.util.spec_from_file_location("gpu_check", REPO_ROOT / "benchmarks" / "gpu_check.py")
-    gpu_check = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gpu_check)
-    results = gpu_check.main(["--tiny", "--images", "8", "--classes", "20", "--candidates", "5", "--max-new-tokens", "3"])
+    blocked = "import sys; [sys.modules.__setitem__(m, None) for m in ('polars', 'duckdb', 'freqscope._matchcore', 'pyarrow')]"
+    run = (f"{blocked}; import runpy; sys.argv = ['gpu_check.py', '--tiny', '--images', '4', '--clip-images', '6', "
+           f"'--classes', '30', '--batch-size', '2', '--open-tokens', '3', '--check-classes', '12', "
+           f"'--output', {str(tmp_path / 'out.json')!r}]; runpy.run_path({str(REPO_ROOT / 'benchmarks' / 'gpu_check.py')!r}, run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", run], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "out.json").read_text())["results"]
     assert [r["method"] for r in results] == ["open", "closed", "likelihood", "clip"]
-    assert all(r["images"] == 8 and r["images_per_second"] > 0 for r in results)
+    assert [r["images"] for r in results] == [4, 4, 4, 6] and all(r["images_per_second"] > 0 for r in results)
+    likelihood = results[2]
+    assert likelihood["packed_vs_naive_max_difference"] < 1e-3 and likelihood["same_best_class"]
+
+
+def test_each_model_load_error_says_its_real_cause(checkpoints, tmp_path):
+    """Not "needs --allow-pickle" for everything: a missing folder, a folder without a config, remote code, a
+    malicious pickle and an unreachable hub each say what they are."""
+    import json
+    import pickle
+
+    from freqscope.infer.models import load_error_cause
+
+    def message(path, **options):
+        with pytest.raises(FreqscopeError) as caught:
+            load_model(str(path), device="cpu", dtype=torch.float32, **options)
+        assert "\n" not in str(caught.value)
+        return str(caught.value)
+
+    assert "no such folder" in message(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    assert "no config.json" in message(tmp_path / "empty")
+
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    (remote / "config.json").write_text(json.dumps(
+        {"model_type": "my_custom_vlm", "auto_map": {"AutoConfig": "configuration_custom.CustomConfig"}}))
+    assert "--trust-remote-code only if you trust" in message(remote)
+
+    class RunsCode:
+        def __reduce__(self):
+            return (print, ("this code must not run",))
+
+    malicious = tmp_path / "malicious"
+    malicious.mkdir()
+    for name in ("config.json", "preprocessor_config.json", "processor_config.json", "tokenizer.json",
+                 "tokenizer_config.json", "chat_template.jinja"):
+        if (checkpoints["llava"] / name).exists():
+            (malicious / name).write_bytes((checkpoints["llava"] / name).read_bytes())
+    (malicious / "pytorch_model.bin").write_bytes(pickle.dumps({"weights": RunsCode()}))
+    assert "--allow-pickle if you trust" in message(malicious)
+    assert "before any of their code ran" in message(malicious, allow_pickle=True)
+
+    offline = OSError("We couldn't connect to 'https://huggingface.co' to load the files, and couldn't find them "
+                      "in the cached files.\nCheck your internet connection")
+    assert "not in the local Hugging Face cache" in load_error_cause("org/model", offline, allow_pickle=False)
+
+
+def test_vlmclassifier_protocol_follows_the_seed(checkpoints):
+    from freqscope.infer.methods import ClipMethod, LikelihoodMethod, OpenEndedMethod
+
+    llava = load_model(str(checkpoints["llava"]), device="cpu", dtype=torch.float32)
+    twice = toy_class_list(TOY_NAMES + ["goldfish"], name="dup")  # a name listed twice, as ImageNet's "missile"
+    closed = ClosedSetMethod(llava, twice, prompt=None, seed=0, candidates=None, protocol="vlmclassifier")
+    offered = closed.question(4, "goldfish/000.jpg").split('"')[1].split(", ")
+    assert sorted(offered) == sorted(TOY_NAMES)  # de-duplicated, all offered
+    assert llava.prompt_text("Q?", closed.prompt_format) == "USER: <image>\nQ?\nASSISTANT:"
+
+    likelihood = LikelihoodMethod(llava, toy_class_list(), prompt=None, seed=0, candidates=None, reduce="mean",
+                                  protocol="vlmclassifier")
+    assert likelihood.prompt_text == ("USER: <image>\nWhat type of object is in this photo?\nASSISTANT: "
+                                      "The photo features a")
+    own = LikelihoodMethod(llava, toy_class_list(), prompt=None, seed=0, candidates=None, reduce="mean",
+                           answer_prefix="It is a")
+    assert own.prompt_text.endswith("ASSISTANT: It is a") and "\nASSISTANT" not in own.prompt_text
+    blip2 = load_model(str(checkpoints["blip2"]), device="cpu", dtype=torch.float32)
+    seed_blip2 = LikelihoodMethod(blip2, toy_class_list(), prompt=None, seed=0, candidates=None, reduce="sum",
+                                  protocol="vlmclassifier")
+    assert seed_blip2.prompt_text == "Question: What type of object is in this photo? Answer: A"
+
+    substring = OpenEndedMethod(llava, toy_class_list(), prompt=None, seed=0, scoring="substring")
+    matcher = OpenEndedMethod(llava, toy_class_list(), prompt=None, seed=0)
+    answers, labels = ["Golden retrievers.", "a tabby cat", "a goldfish bowl"], [0, 1, 0]
+    assert substring.parse(answers, labels) == [0, 1, None]  # the seed's rule records no confusion
+    assert matcher.parse(answers, labels) == [0, 1, 2]
+
+    clip = load_model(str(checkpoints["clip"]), device="cpu", dtype=torch.float32)
+    assert ClipMethod(clip, toy_class_list(), prompt=None, seed=0, candidates=None, templates=None,
+                      protocol="vlmclassifier").prompt == "A photo of a {c}"
+
+
+def test_protocol_and_scoring_are_recorded_and_split_runs(checkpoints, image_folder, tmp_path):
+    import json
+
+    options = dict(classes=toy_class_list(), method="open", db=tmp_path / "p.duckdb", device="cpu", max_new_tokens=2,
+                   limit=2)
+    default = infer(str(checkpoints["llava"]), image_folder, **options)
+    seed = infer(str(checkpoints["llava"]), image_folder, protocol="vlmclassifier", scoring="substring", **options)
+    assert seed.run_id != default.run_id
+    con = open_database(tmp_path / "p.duckdb")
+    stored = {run_id: json.loads(s) for run_id, s in con.execute("SELECT run_id, settings FROM runs").fetchall()}
+    con.close()
+    assert (stored[default.run_id]["protocol"], stored[default.run_id]["scoring"]) == ("freqscope", "matcher")
+    assert (stored[seed.run_id]["protocol"], stored[seed.run_id]["scoring"]) == ("vlmclassifier", "substring")
+    with pytest.raises(FreqscopeError, match="--answer-prefix applies to --method likelihood"):
+        infer(str(checkpoints["llava"]), image_folder, answer_prefix="A", **options)
+
+
+def test_subset_draws_the_seed_papers_images(checkpoints, image_folder, tmp_path):
+    import random
+
+    from freqscope.infer.datasets import load_image_dataset
+
+    keys = [item.key for item in load_image_dataset(image_folder, toy_class_list()).items]
+    state = random.getstate()
+    try:  # the seed's own code: random.seed(seed); random.shuffle(data); data[:1000]
+        random.seed(1234)
+        random.shuffle(keys)
+    finally:
+        random.setstate(state)
+    summary = infer(str(checkpoints["clip"]), image_folder, classes=toy_class_list(), method="clip",
+                    db=tmp_path / "s.duckdb", device="cpu", seed=1234, subset=4, protocol="vlmclassifier")
+    assert summary.n_images == summary.n_new == 4 and summary.status == "done"
+    con = open_database(tmp_path / "s.duckdb")
+    stored = {row[0] for row in con.execute("SELECT image FROM predictions").fetchall()}
+    con.close()
+    assert stored == set(keys[:4])
+
+
+def test_vlmclassifier_closed_set_offers_the_seed_papers_draws(checkpoints, image_folder):
+    """The seed's code, run as written (one global random stream: shuffle the data, then per image sample the
+    other names and shuffle), gives each image the same choices as the protocol, whatever order it is asked in."""
+    import random
+
+    from freqscope.infer.datasets import load_image_dataset
+
+    names = TOY_NAMES + ["tabby cat"]  # listed twice, as ImageNet's "missile"
+    class_list = toy_class_list(names, name="dup")
+    items = load_image_dataset(image_folder, class_list).items
+    data = [{"key": item.key, "label": names[item.label_index]} for item in items]
+    state = random.getstate()
+    try:
+        random.seed(1234)
+        random.shuffle(data)
+        for item in data:  # main_results/main.py:95-101
+            label = item["label"]
+            other_choices = random.sample(sorted(list(set(names) - set([label]))), 3 - 1)
+            shuffled_choices = [label] + other_choices
+            random.shuffle(shuffled_choices)
+            item["choices"] = shuffled_choices
+    finally:
+        random.setstate(state)
+    vlm = load_model(str(checkpoints["llava"]), device="cpu", dtype=torch.float32)
+    closed = ClosedSetMethod(vlm, class_list, prompt=None, seed=1234, candidates=3, protocol="vlmclassifier",
+                             dataset_order=[(item.key, names[item.label_index]) for item in items])
+    for item in reversed(data):
+        label_index = [i.label_index for i in items if i.key == item["key"]][0]
+        assert closed.question(label_index, item["key"]).split('"')[1].split(", ") == item["choices"]

@@ -59,3 +59,58 @@ def test_cli_infer_end_to_end(tmp_path):
     con = open_database(db)
     assert con.execute("SELECT count(*), min(model) FROM class_accuracy").fetchone() == (2, "tiny")
     con.close()
+
+
+def test_ctrl_c_stops_after_the_batch_in_flight_keeps_it_and_exits_130(tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    import os
+    import signal
+
+    from freqscope.cli import app
+    from freqscope.infer import runner, synthetic
+    from freqscope.store import open_database
+
+    checkpoint = synthetic.save_tiny_llava(tmp_path / "tiny-llava", TOY_NAMES)
+    images = synthetic.write_image_folder(tmp_path / "imgs", ["goldfish", "sea lion"], 3)
+    classes = tmp_path / "toy.csv"
+    classes.write_text("name\n" + "\n".join(TOY_NAMES) + "\n")
+    db = tmp_path / "cli.duckdb"
+    write = runner.write_predictions
+
+    def write_then_press_ctrl_c(con, run_id, rows):
+        write(con, run_id, rows)
+        os.kill(os.getpid(), signal.SIGINT)  # as if pressed while the next batch was being predicted
+
+    monkeypatch.setattr(runner, "write_predictions", write_then_press_ctrl_c)
+    arguments = ["infer", str(checkpoint), str(images), "--classes", str(classes), "--method", "likelihood",
+                 "--db", str(db), "--device", "cpu", "--batch-size", "2"]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 130, result.output
+    assert "interrupted: 2 images predicted and stored now, 2 of 6" in result.output
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+    monkeypatch.setattr(runner, "write_predictions", write)
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0 and "status done (resumed)" in result.output, result.output
+    con = open_database(db)
+    assert con.execute("SELECT count(*) FROM predictions").fetchone() == (6,)
+    con.close()
+
+
+def test_ctrl_c_while_the_model_loads_exits_130_with_one_line(tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from freqscope.cli import app
+    from freqscope.infer import runner, synthetic
+
+    def interrupted_load(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "load_model", interrupted_load)
+    images = synthetic.write_image_folder(tmp_path / "imgs", ["goldfish"], 1)
+    classes = tmp_path / "toy.csv"
+    classes.write_text("name\n" + "\n".join(TOY_NAMES) + "\n")
+    result = CliRunner().invoke(app, ["infer", str(tmp_path / "any-model"), str(images), "--classes", str(classes),
+                                      "--db", str(tmp_path / "i.duckdb"), "--device", "cpu"])
+    assert result.exit_code == 130 and result.output.strip().startswith("infer interrupted"), result.output
+    assert len(result.output.strip().splitlines()) == 1

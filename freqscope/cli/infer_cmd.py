@@ -33,6 +33,10 @@ def infer_command(
     image_root: Annotated[Optional[str], typer.Option("--image-root", help="Folder a manifest's relative image paths start from (default: the manifest's).")] = None,
     templates: Annotated[Optional[str], typer.Option("--templates", help="clip: a CLIP_benchmark key (imagenet1k, flowers, ...) or a JSON list (default: the class list's).")] = None,
     reduce: Annotated[str, typer.Option("--reduce", help="likelihood: mean or sum of the class name's token log-probabilities.")] = "mean",
+    protocol: Annotated[str, typer.Option("--protocol", help="freqscope (default) or vlmclassifier: the seed paper's prompts, answer prefix, choices and CLIP template (docs/infer.md).")] = "freqscope",
+    answer_prefix: Annotated[Optional[str], typer.Option("--answer-prefix", help="likelihood: words after the prompt that the class name continues, e.g. \"The photo features a\".")] = None,
+    scoring: Annotated[str, typer.Option("--scoring", help="open, closed: matcher (default: terms, plurals, whole words) or substring (the seed's: label in answer).")] = "matcher",
+    subset: Annotated[Optional[int], typer.Option("--subset", help="Predict N images drawn as the seed paper draws its likelihood subset (shuffled with --seed, first N; the seed: --seed 1234 --subset 1000).")] = None,
     max_new_tokens: Annotated[int, typer.Option("--max-new-tokens", help="open, closed: answer length limit.")] = 64,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Run the checkpoint's own Python code (off by default).")] = False,
     allow_pickle: Annotated[bool, typer.Option("--allow-pickle", help="Load .bin (pickle) weights, which can run code; safetensors only by default.")] = False,
@@ -45,13 +49,25 @@ def infer_command(
     """Measure per-class accuracy of a VLM or CLIP model on a labelled image set, as in the seed paper."""
     from freqscope.infer import infer
 
-    summary = infer(
-        model, dataset, classes=classes, method=method, db=db, name=name, batch_size=batch_size, dtype=dtype,
-        device=device, limit=limit, seed=seed, candidates=candidates, prompt=prompt, split=split,
-        image_root=image_root, templates=templates, reduce=reduce, max_new_tokens=max_new_tokens,
-        trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, progress=not quiet,
-        engine=engine, address=address, workers=workers, gpus_per_worker=gpus_per_worker,
-    )
+    try:
+        summary = infer(
+            model, dataset, classes=classes, method=method, db=db, name=name, batch_size=batch_size, dtype=dtype,
+            device=device, limit=limit, seed=seed, candidates=candidates, prompt=prompt, split=split,
+            image_root=image_root, templates=templates, reduce=reduce, protocol=protocol, answer_prefix=answer_prefix,
+            scoring=scoring, subset=subset, max_new_tokens=max_new_tokens,
+            trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, progress=not quiet,
+            engine=engine, address=address, workers=workers, gpus_per_worker=gpus_per_worker,
+        )
+    except KeyboardInterrupt:  # before the first batch (reading the dataset, loading the model) or a second Ctrl-C
+        console.print("infer interrupted: every batch already written is kept; run the same command again to "
+                      "continue.", highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
+    if summary.interrupted:
+        console.print(
+            f"infer interrupted: {summary.n_new} images predicted and stored now, {summary.n_predicted} of "
+            f"{summary.n_images} in all; run the same command again to continue.", highlight=False, soft_wrap=True,
+        )
+        raise typer.Exit(130)
     if quiet:
         return
     accuracy = "–" if summary.accuracy is None else f"{summary.accuracy:.1%}"

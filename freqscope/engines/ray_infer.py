@@ -43,6 +43,9 @@ class ReplicaSpec:
     candidates: int | None
     prompt: str | None
     reduce: str
+    protocol: str
+    answer_prefix: str | None
+    scoring: str
     templates: str | None
     max_new_tokens: int
     trust_remote_code: bool
@@ -59,12 +62,16 @@ class BatchPredictor:
 
         self.images = load_image_dataset(spec.dataset, spec.class_list, split=spec.split, image_root=spec.image_root)
         self.items = {item.key: item for item in self.images.items}
+        label_names = {c.index: c.name for c in spec.class_list.classes}
         model = load_model(spec.model, device=spec.device, dtype=resolve_dtype(spec.dtype, spec.device),
                            trust_remote_code=spec.trust_remote_code, allow_pickle=spec.allow_pickle,
                            max_new_tokens=spec.max_new_tokens)
         require_torch().manual_seed(spec.seed)
         self.predictor = build_method(spec.method, model, spec.class_list, prompt=spec.prompt, seed=spec.seed,
-                                      candidates=spec.candidates, reduce=spec.reduce, templates=spec.templates)
+                                      candidates=spec.candidates, reduce=spec.reduce, templates=spec.templates,
+                                      protocol=spec.protocol, answer_prefix=spec.answer_prefix, scoring=spec.scoring,
+                                      dataset_order=[(item.key, label_names[item.label_index])
+                                                     for item in self.images.items])
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         from freqscope.infer.runner import predict_batch

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from freqscope.errors import FreqscopeError
-from freqscope.infer.likelihood import class_log_likelihoods
+from freqscope.infer.likelihood import batch_log_likelihoods, class_log_likelihoods
 from freqscope.infer.models import DualEncoderModel, VisionLanguageModel
+from freqscope.infer.protocols import (PROTOCOLS, SCORINGS, SEED_CLIP_TEMPLATE, deduplicated_names,
+                                       seed_answer_prefix, seed_prompt_format, substring_correct)
 from freqscope.infer.scoring import AnswerParser
 from freqscope.infer.templates import CLASS_PLACEHOLDER, load_templates
 from freqscope.taxonomy import ClassList
@@ -73,61 +75,126 @@ class Method(ABC):
             self.position_of[label], len(self.class_indices), self.candidates, self.seed, key, shuffle=shuffle
         )
 
+    def prepare(self, keys: list[str], labels: list[int], images: list[Any]) -> Any:
+        """CPU work for a batch that needs no model (the processor's tensors), run by the runner's reader threads
+        ahead of ``predict``; None where a method has none."""
+        return None
+
     @abstractmethod
-    def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
-        """One prediction per image, in order."""
+    def predict(self, keys: list[str], labels: list[int], images: list[Any], prepared: Any = None) -> list[Prediction]:
+        """One prediction per image, in order; ``prepared`` is ``prepare``'s result for the same batch, if run."""
+
+
+def _prompt_format(vlm: VisionLanguageModel, protocol: str) -> str | None:
+    return seed_prompt_format(vlm.model_type, vlm.name_or_path) if protocol == "vlmclassifier" else None
 
 
 class OpenEndedMethod(Method):
     name = "open"
 
     def __init__(self, vlm: VisionLanguageModel, class_list: ClassList, *, prompt: str | None, seed: int,
-                 candidates: int | None = None) -> None:
+                 candidates: int | None = None, protocol: str = "freqscope", scoring: str = "matcher") -> None:
         super().__init__(class_list, candidates=candidates, seed=seed)
-
+        if scoring not in SCORINGS:
+            raise FreqscopeError(f"--scoring {scoring} is not one of {', '.join(SCORINGS)}")
         self.vlm = vlm
         self.prompt = prompt or DEFAULT_QUESTION
-        self.parser = AnswerParser(class_list)
+        self.protocol = protocol
+        self.prompt_format = _prompt_format(vlm, protocol)
+        self.scoring = scoring
+        self.parser = AnswerParser(class_list) if scoring == "matcher" else None
 
-    def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
-        answers = self.vlm.generate(images, [self.vlm.prompt_text(self.prompt)] * len(images))
-        parsed = self.parser.parse(answers, labels)
-        return [Prediction(p, a) for p, a in zip(parsed, answers)]
+    def parse(self, answers: list[str], labels: list[int]) -> list[int | None]:
+        if self.parser is not None:
+            return self.parser.parse(answers, labels)
+        # The seed's rule: right when the label's name is in the answer; a wrong answer names no class.
+        return [label if substring_correct(self.class_names[self.position_of[label]], answer) else None
+                for answer, label in zip(answers, labels)]
+
+    def texts(self, keys: list[str], labels: list[int]) -> list[str]:
+        return [self.vlm.prompt_text(self.prompt, self.prompt_format)] * len(keys)
+
+    def prepare(self, keys: list[str], labels: list[int], images: list[Any]) -> Any:
+        return self.vlm.encode(images, self.texts(keys, labels))
+
+    def predict(self, keys: list[str], labels: list[int], images: list[Any], prepared: Any = None) -> list[Prediction]:
+        answers = self.vlm.generate(images, self.texts(keys, labels), prepared)
+        return [Prediction(p, a) for p, a in zip(self.parse(answers, labels), answers)]
+
+
+def seed_closed_choices(order: list[tuple[str, str]], names: list[str], n_choices: int | None,
+                        seed: int) -> dict[str, list[str]]:
+    """The choices the seed paper's code offers each image, by key: one ``random`` stream seeded once, that first
+    shuffles the images (main_results/main.py:69-70), then for each image in that order draws the label's
+    companions from the distinct names and shuffles them in (main.py:95-101). ``order``: (key, label name) in
+    the manifest's order. Replayed whole, so a resumed run, or one in another order, offers the same choices."""
+    rng = random.Random(seed)
+    shuffled = list(order)
+    rng.shuffle(shuffled)
+    unique = deduplicated_names(names)
+    n_choices = n_choices or len(unique)
+    choices = {}
+    for key, label_name in shuffled:
+        drawn = [label_name, *rng.sample([n for n in unique if n != label_name], n_choices - 1)]
+        rng.shuffle(drawn)
+        choices[key] = drawn
+    return choices
 
 
 class ClosedSetMethod(OpenEndedMethod):
     name = "closed"
 
     def __init__(self, vlm: VisionLanguageModel, class_list: ClassList, *, prompt: str | None, seed: int,
-                 candidates: int | None) -> None:
-        super().__init__(vlm, class_list, prompt=prompt, seed=seed, candidates=candidates)
+                 candidates: int | None, protocol: str = "freqscope", scoring: str = "matcher",
+                 dataset_order: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(vlm, class_list, prompt=prompt, seed=seed, candidates=candidates, protocol=protocol,
+                         scoring=scoring)
         self.prompt = f"{prompt or DEFAULT_QUESTION} {CLOSED_SUFFIX}"
+        self.unique_names = deduplicated_names(self.class_names)
+        self.seed_choices = (seed_closed_choices(dataset_order, self.class_names, candidates, seed)
+                             if protocol == "vlmclassifier" and dataset_order is not None else {})
 
     def question(self, label: int, key: str) -> str:
-        names = [self.class_names[p] for p in self.offered(label, key, shuffle=True)]
+        if key in self.seed_choices:
+            names = self.seed_choices[key]
+        elif self.protocol == "vlmclassifier":  # an image outside the dataset's order: drawn for it alone
+            # The seed offers the label and a sample of the other distinct names, shuffled (main_results/main.py:95-101).
+            label_name = self.class_names[self.position_of[label]]
+            others = [n for n in self.unique_names if n != label_name]
+            rng = random.Random(f"{self.seed}/{key}")
+            names = [label_name, *rng.sample(others, min(len(others), (self.candidates or len(self.unique_names)) - 1))]
+            rng.shuffle(names)
+        else:
+            names = [self.class_names[p] for p in self.offered(label, key, shuffle=True)]
         return self.prompt.format(choices=", ".join(names))
 
-    def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
-        texts = [self.vlm.prompt_text(self.question(label, key)) for key, label in zip(keys, labels)]
-        answers = self.vlm.generate(images, texts)
-        parsed = self.parser.parse(answers, labels)
-        return [Prediction(p, a) for p, a in zip(parsed, answers)]
+    def texts(self, keys: list[str], labels: list[int]) -> list[str]:
+        return [self.vlm.prompt_text(self.question(label, key), self.prompt_format) for key, label in zip(keys, labels)]
 
 
 class LikelihoodMethod(Method):
     name = "likelihood"
 
     def __init__(self, vlm: VisionLanguageModel, class_list: ClassList, *, prompt: str | None, seed: int,
-                 candidates: int | None, reduce: str) -> None:
+                 candidates: int | None, reduce: str, protocol: str = "freqscope", answer_prefix: str | None = None) -> None:
         super().__init__(class_list, candidates=candidates, seed=seed)
         self.vlm = vlm
         self.prompt = prompt or DEFAULT_QUESTION
         self.reduce = reduce
-        self.prompt_text = vlm.prompt_text(self.prompt)
+        prompt_format = _prompt_format(vlm, protocol)
+        if answer_prefix is None and protocol == "vlmclassifier":
+            answer_prefix = seed_answer_prefix(prompt_format or vlm.prompt_text("{question}"))
+        self.answer_prefix = answer_prefix
+        # "... ASSISTANT: The photo features a" + " golden retriever" (inference_analysis/main.py:170).
+        self.prompt_text = vlm.prompt_text(self.prompt, prompt_format) + (f" {answer_prefix}" if answer_prefix else "")
         # " golden retriever" after "ASSISTANT:", tokenised once for the whole run.
         self.continuations = vlm.continuation_ids(self.prompt_text, [" " + name for name in self.class_names])
 
-    def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
+    def predict(self, keys: list[str], labels: list[int], images: list[Any], prepared: Any = None) -> list[Prediction]:
+        if self.candidates is None:  # every image ranks the same classes: the batch goes through together
+            every = batch_log_likelihoods(self.vlm, images, self.prompt_text, self.continuations, reduce=self.reduce)
+            best = every.argmax(1).tolist()
+            return [Prediction(self.class_indices[b], None, float(every[row, b])) for row, b in enumerate(best)]
         predictions = []
         for key, label, image in zip(keys, labels, images):
             offered = self.offered(label, key, shuffle=False)
@@ -143,9 +210,11 @@ class ClipMethod(Method):
     name = "clip"
 
     def __init__(self, encoder: DualEncoderModel, class_list: ClassList, *, prompt: str | None, seed: int,
-                 candidates: int | None, templates: str | None) -> None:
+                 candidates: int | None, templates: str | None, protocol: str = "freqscope") -> None:
         super().__init__(class_list, candidates=candidates, seed=seed)
         self.encoder = encoder
+        if protocol == "vlmclassifier" and prompt is None and templates is None:
+            prompt = SEED_CLIP_TEMPLATE
         if prompt is not None and CLASS_PLACEHOLDER not in prompt:
             raise FreqscopeError(f"--prompt {prompt!r} for --method clip needs {CLASS_PLACEHOLDER} where the class name goes")
         self.templates_source, self.templates = load_templates(prompt or templates, class_list.name)
@@ -161,8 +230,11 @@ class ClipMethod(Method):
         ]
         return torch.nn.functional.normalize(torch.stack(per_template).mean(0), dim=-1)
 
-    def predict(self, keys: list[str], labels: list[int], images: list[Any]) -> list[Prediction]:
-        similarities = (self.encoder.encode_images(images) @ self.class_embeddings.T).cpu()
+    def prepare(self, keys: list[str], labels: list[int], images: list[Any]) -> Any:
+        return self.encoder.preprocess(images)
+
+    def predict(self, keys: list[str], labels: list[int], images: list[Any], prepared: Any = None) -> list[Prediction]:
+        similarities = (self.encoder.encode_images(images, prepared) @ self.class_embeddings.T).cpu()
         predictions = []
         for row, (key, label) in enumerate(zip(keys, labels)):
             offered = self.offered(label, key, shuffle=False)
@@ -174,10 +246,14 @@ class ClipMethod(Method):
 
 def build_method(
     method: str, model: VisionLanguageModel | DualEncoderModel, class_list: ClassList, *, prompt: str | None,
-    seed: int, candidates: int | None, reduce: str, templates: str | None,
+    seed: int, candidates: int | None, reduce: str, templates: str | None, protocol: str = "freqscope",
+    answer_prefix: str | None = None, scoring: str = "matcher", dataset_order: list[tuple[str, str]] | None = None,
 ) -> Method:
+    """``dataset_order``: (key, label name) of every image in the dataset's order, for the seed's closed-set draws."""
     if method not in METHODS:
         raise FreqscopeError(f"--method {method} is not one of {', '.join(METHODS)}")
+    if protocol not in PROTOCOLS:
+        raise FreqscopeError(f"--protocol {protocol} is not one of {', '.join(PROTOCOLS)}")
     if (method == "clip") != isinstance(model, DualEncoderModel):
         if method == "clip":
             raise FreqscopeError(f"--method clip needs a CLIP-style dual encoder; {model.name_or_path} is a generative VLM")
@@ -185,9 +261,12 @@ def build_method(
     if method == "open":
         if candidates is not None:
             raise FreqscopeError("--candidates applies to --method closed, likelihood and clip, not open")
-        return OpenEndedMethod(model, class_list, prompt=prompt, seed=seed)
+        return OpenEndedMethod(model, class_list, prompt=prompt, seed=seed, protocol=protocol, scoring=scoring)
     if method == "closed":
-        return ClosedSetMethod(model, class_list, prompt=prompt, seed=seed, candidates=candidates)
+        return ClosedSetMethod(model, class_list, prompt=prompt, seed=seed, candidates=candidates, protocol=protocol,
+                               scoring=scoring, dataset_order=dataset_order)
     if method == "likelihood":
-        return LikelihoodMethod(model, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce)
-    return ClipMethod(model, class_list, prompt=prompt, seed=seed, candidates=candidates, templates=templates)
+        return LikelihoodMethod(model, class_list, prompt=prompt, seed=seed, candidates=candidates, reduce=reduce,
+                                protocol=protocol, answer_prefix=answer_prefix)
+    return ClipMethod(model, class_list, prompt=prompt, seed=seed, candidates=candidates, templates=templates,
+                      protocol=protocol)

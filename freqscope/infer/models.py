@@ -6,6 +6,8 @@ runs without the ``infer`` extra.
 from __future__ import annotations
 
 import inspect
+import threading
+from pathlib import Path
 from typing import Any
 
 from freqscope.errors import FreqscopeError
@@ -15,7 +17,13 @@ DTYPES = ("bf16", "fp16", "fp32")
 DEVICES = ("cuda", "cpu", "mps")
 # Dual encoders scored by image-text similarity; everything else is loaded as a generative VLM.
 DUAL_ENCODER_TYPES = ("clip", "siglip", "siglip2", "chinese_clip", "altclip")
-BLIP2_TYPES = ("blip-2",)
+# BLIP-2 and InstructBLIP: no chat template, prompted "Question: ... Answer:" (the seed paper's); a wrapper whose
+# language model is called directly to continue a cached prefix.
+BLIP2_TYPES = ("blip-2", "instructblip")
+# PaliGemma: no chat template either; prompted with its VQA task prefix (its processor adds the image tokens).
+PALIGEMMA_FORMAT = "answer en {question}"
+# Dual encoders whose text tower pools the last position of a fixed-length padded text.
+LAST_TOKEN_POOLING_TYPES = ("siglip", "siglip2")
 # The seed paper's prompt for models without a chat template (BLIP-2): "Question: ... Answer:".
 QUESTION_ANSWER_FORMAT = "Question: {question} Answer:"
 
@@ -108,9 +116,12 @@ class VisionLanguageModel(LoadedModel):
         self.tokenizer = getattr(processor, "tokenizer", processor)
         # Batched generation appends after the prompt: pad on the left.
         self.tokenizer.padding_side = "left"
+        # A fast tokenizer used from two threads at once (the runner's preparing thread encodes the next batch
+        # while this one decodes) can fail with "Already borrowed": one user at a time.
+        self.tokenizer_lock = threading.Lock()
         self.model_type = model.config.model_type
         self.chat_template = getattr(processor, "chat_template", None) or getattr(self.tokenizer, "chat_template", None)
-        if self.chat_template is None and self.model_type not in BLIP2_TYPES:
+        if self.chat_template is None and self.model_type not in (*BLIP2_TYPES, "paligemma"):
             raise FreqscopeError(
                 f"model {name_or_path} ({self.model_type}) has no chat template: pass a model whose processor has one"
             )
@@ -120,28 +131,46 @@ class VisionLanguageModel(LoadedModel):
             self.decoder = None  # encoder-decoder BLIP-2 (Flan-T5): no causal continuation to score
         self.cache_keyword = _cache_keyword(self.decoder) if self.decoder is not None else None
 
-    def prompt_text(self, question: str) -> str:
-        """The text the processor receives: the question in the model's chat format, image placeholder included."""
+    def prompt_text(self, question: str, prompt_format: str | None = None) -> str:
+        """The text the processor receives: the question in ``prompt_format`` (``{question}`` where it goes) or
+        else in the model's chat format, image placeholder included."""
+        if prompt_format is not None:
+            return prompt_format.format(question=question)
+        if self.model_type == "paligemma":
+            return PALIGEMMA_FORMAT.format(question=question)
         if self.chat_template is None:
             return QUESTION_ANSWER_FORMAT.format(question=question)
         messages = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": question}]}]
         apply = getattr(self.processor, "apply_chat_template", None) or self.tokenizer.apply_chat_template
         return apply(messages, add_generation_prompt=True, tokenize=False)
 
-    def inputs(self, images: list[Any], texts: list[str]) -> Any:
-        batch = self.processor(images=images, text=texts, return_tensors="pt", padding=True)
+    def encode(self, images: list[Any], texts: list[str]) -> Any:
+        """The processor's tensors for images and prompts, on the CPU (reader threads prepare them ahead)."""
+        # One image per prompt, said as nested lists: Gemma-3's processor reads a flat list of two images as two
+        # images for the first prompt; every family's processor takes the nested form.
+        with self.tokenizer_lock:
+            batch = self.processor(images=[[image] for image in images], text=texts, return_tensors="pt", padding=True)
+        batch.pop("labels", None)  # PaliGemma's processor adds training labels: the model would compute a loss
+        return batch
+
+    def inputs(self, images: list[Any], texts: list[str], encoded: Any = None) -> Any:
+        """The model's inputs on its device: ``encoded`` (from ``encode``) or the images and prompts encoded now."""
+        batch = self.encode(images, texts) if encoded is None else encoded
         return batch.to(self.device, dtype=self.dtype) if hasattr(batch, "to") else batch
 
-    def generate(self, images: list[Any], texts: list[str]) -> list[str]:
-        """Greedy answers, one per image (the seed paper: up to 64 new tokens)."""
-        batch = self.inputs(images, texts)
+    def generate(self, images: list[Any], texts: list[str], encoded: Any = None) -> list[str]:
+        """Greedy answers, one per image (the seed paper: up to 64 new tokens); stops each answer at its end of
+        sequence (a finished row is padded while the others run on)."""
+        batch = self.inputs(images, texts, encoded)
         with self.torch.inference_mode():
             output = self.model.generate(
                 **batch, max_new_tokens=self.max_new_tokens, do_sample=False,
                 pad_token_id=self.tokenizer.pad_token_id,
             )
         new_tokens = output[:, batch["input_ids"].shape[1]:]
-        return [text.strip() for text in self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+        with self.tokenizer_lock:
+            texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+        return [text.strip() for text in texts]
 
     def continuation_ids(self, prefix_text: str, continuations: list[str]) -> list[list[int]]:
         """The token ids each continuation adds after the prefix, as the tokenizer splits prefix + continuation.
@@ -149,8 +178,9 @@ class VisionLanguageModel(LoadedModel):
         Tokenising the whole text and cutting the prefix off keeps SentencePiece's word-boundary tokens right;
         where a merge crosses the boundary, the continuation is tokenised on its own instead.
         """
-        prefix = self.tokenizer(prefix_text, add_special_tokens=False)["input_ids"]
-        wholes = self.tokenizer([prefix_text + c for c in continuations], add_special_tokens=False)["input_ids"]
+        with self.tokenizer_lock:
+            prefix = self.tokenizer(prefix_text, add_special_tokens=False)["input_ids"]
+            wholes = self.tokenizer([prefix_text + c for c in continuations], add_special_tokens=False)["input_ids"]
         result = []
         for continuation, whole in zip(continuations, wholes):
             if whole[: len(prefix)] == prefix and len(whole) > len(prefix):
@@ -175,28 +205,76 @@ class DualEncoderModel(LoadedModel):
         self.processor = processor
         self.name_or_path = name_or_path
         self.tokenizer = getattr(processor, "tokenizer", processor)
+        self.image_processor = getattr(processor, "image_processor", processor)
+        if model.config.model_type in LAST_TOKEN_POOLING_TYPES:
+            # SigLIP pools the last position and was trained on texts padded to a fixed length (64): padding to
+            # the longest text of a batch would change a text's embedding with its neighbours.
+            length = model.config.text_config.max_position_embeddings
+            self.text_padding: dict[str, Any] = {"padding": "max_length", "max_length": length}
+        else:
+            self.text_padding = {"padding": True}
 
     @staticmethod
     def _embedding(output: Any) -> Any:
         # transformers 5 returns a model output whose pooler_output is the projected embedding.
         return output if hasattr(output, "norm") else output.pooler_output
 
-    def encode_images(self, images: list[Any]) -> Any:
-        batch = self.processor(images=images, return_tensors="pt").to(self.device, dtype=self.dtype)
+    def preprocess(self, images: list[Any]) -> Any:
+        """The image processor's tensors, on the CPU (reader threads prepare them ahead)."""
+        # The image processor itself: a processor's call may lay its own defaults over the image processor's own
+        # settings (Siglip2Processor's patch size and patch budget).
+        return self.image_processor(images=images, return_tensors="pt")
+
+    def encode_images(self, images: list[Any], preprocessed: Any = None) -> Any:
+        batch = (self.preprocess(images) if preprocessed is None else preprocessed).to(self.device)
+        # Every image input the tower takes: SigLIP2 also needs pixel_attention_mask and spatial_shapes (its
+        # patches keep the image's aspect ratio, so their number varies).
+        accepted = inspect.signature(self.model.get_image_features).parameters
+        inputs = {k: v.to(self.dtype) if v.is_floating_point() else v for k, v in batch.items() if k in accepted}
         with self.torch.inference_mode():
-            embedding = self._embedding(self.model.get_image_features(pixel_values=batch["pixel_values"]))
+            embedding = self._embedding(self.model.get_image_features(**inputs))
         return self.torch.nn.functional.normalize(embedding.float(), dim=-1)
 
     def encode_texts(self, texts: list[str]) -> Any:
         parts = []
         for start in range(0, len(texts), self.TEXT_BATCH):
             batch = self.tokenizer(
-                texts[start: start + self.TEXT_BATCH], return_tensors="pt", padding=True, truncation=True
+                texts[start: start + self.TEXT_BATCH], return_tensors="pt", truncation=True, **self.text_padding
             ).to(self.device)
             with self.torch.inference_mode():
                 embedding = self._embedding(self.model.get_text_features(**batch))
             parts.append(self.torch.nn.functional.normalize(embedding.float(), dim=-1))
         return self.torch.cat(parts)
+
+
+def _looks_like_a_path(model: str) -> bool:
+    """A local path rather than a hub id ("org/name"): absolute, relative with ./ or ~, or more than one slash."""
+    return model.startswith(("/", ".", "~")) or model.count("/") > 1 or "\\" in model
+
+
+def load_error_cause(model: str, exc: BaseException, allow_pickle: bool) -> str:
+    """The real reason a checkpoint did not load, with what to do (transformers' messages run to many lines)."""
+    text = str(exc).strip()
+    first_line = text.splitlines()[0] if text else type(exc).__name__
+    if type(exc).__name__ == "UnpicklingError":
+        return ("its pickled .bin weights hold more than tensors, and torch's safe loader (weights_only) refused "
+                "them before any of their code ran; do not use this checkpoint unless you know what it holds")
+    if "trust_remote_code" in text:
+        return ("the checkpoint needs its own Python code (trust_remote_code), which is off: pass "
+                "--trust-remote-code only if you trust its authors")
+    if "couldn't connect" in text or "offline" in text.lower() or type(exc).__name__ == "LocalEntryNotFoundError":
+        return ("it is not in the local Hugging Face cache and the hub cannot be reached: download it on a machine "
+                "with network (huggingface-cli download " + model + ") or pass a local folder")
+    if not allow_pickle and Path(model).is_dir() and not list(Path(model).glob("*.safetensors")) \
+            and (list(Path(model).glob("*.bin")) or list(Path(model).glob("*.pt"))):
+        return ("the folder has only pickled weights (.bin), which can run code when loaded: convert them to "
+                "safetensors, or pass --allow-pickle if you trust the checkpoint")
+    if "torchvision" in text or "VIDEO_PROCESSOR_MAPPING" in text:
+        # transformers 5 builds Qwen-VL and LLaVA-OneVision processors with a video processor, which needs it.
+        return "its processor needs torchvision: pip install torchvision (the build that matches your torch)"
+    if isinstance(exc, ImportError):
+        return f"{first_line} (install the missing package)"
+    return f"{type(exc).__name__}: {first_line}"
 
 
 def load_model(
@@ -209,22 +287,24 @@ def load_model(
                               Blip2ForConditionalGeneration)
 
     options = {"trust_remote_code": trust_remote_code}
+    if _looks_like_a_path(model) and not Path(model).exists():
+        raise FreqscopeError(f"cannot load model {model}: no such folder (give a checkpoint folder or a hub id)")
+    if Path(model).is_dir() and not (Path(model) / "config.json").is_file():
+        raise FreqscopeError(f"cannot load model {model}: the folder has no config.json (is it a transformers checkpoint?)")
     try:
         config = AutoConfig.from_pretrained(model, **options)
         model_type = config.model_type
         if model_type in DUAL_ENCODER_TYPES:
             model_class = AutoModel
-        elif model_type in BLIP2_TYPES:
+        elif model_type == "blip-2":
             model_class = Blip2ForConditionalGeneration
         else:
             model_class = AutoModelForImageTextToText
         # safetensors only unless --allow-pickle: a pickled checkpoint can run code when it is loaded.
         loaded = model_class.from_pretrained(model, dtype=dtype, use_safetensors=not allow_pickle, **options)
         processor = AutoProcessor.from_pretrained(model, **options)
-    except (OSError, ValueError, KeyError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        hint = "" if allow_pickle else "; a checkpoint with only .bin weights needs --allow-pickle"
-        raise FreqscopeError(f"cannot load model {model}: {first_line}{hint}") from None
+    except Exception as exc:  # transformers raises OSError, ValueError, KeyError, UnpicklingError, ImportError...
+        raise FreqscopeError(f"cannot load model {model}: {load_error_cause(model, exc, allow_pickle)}") from None
     loaded = loaded.to(device)
     if model_type in DUAL_ENCODER_TYPES:
         return DualEncoderModel(loaded, processor, name_or_path=str(model))

@@ -26,6 +26,7 @@ INSERT_RUN_SQL = """
 INSERT INTO runs (model, model_path, method, taxonomy, dataset, prompt, settings, versions, status)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running') RETURNING run_id
 """
+DELETE_RUN_SQL = "DELETE FROM runs WHERE run_id = ?"
 UPDATE_RUN_SQL = "UPDATE runs SET settings = ?, versions = ? WHERE run_id = ?"
 FINISH_RUN_SQL = "UPDATE runs SET status = 'done', finished_at = current_timestamp WHERE run_id = ?"
 PREDICTED_IMAGES_SQL = "SELECT image FROM predictions WHERE run_id = ?"
@@ -98,6 +99,12 @@ def write_predictions(con: duckdb.DuckDBPyConnection, run_id: int, rows: list[tu
     """One batch of (image, label_index, predicted_index, answer, score, error), all or nothing."""
     with transaction(con):
         con.executemany(INSERT_PREDICTION_SQL, [(run_id, *row) for row in rows])
+
+
+def forget_run(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
+    """Remove a run this call created and never predicted for (its model did not load)."""
+    with transaction(con):
+        con.execute(DELETE_RUN_SQL, [run_id])
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
