@@ -174,6 +174,7 @@ class Matcher:
         self, class_lists: Sequence[ClassList], rules: MatchRules = MatchRules(), *, memo_texts: int = 1_000_000
     ) -> None:
         self.rules = rules
+        self.memo_texts = memo_texts
         self._seen = SeenTexts(memo_texts)
         # Every term the rules keep, with its normalised words (vectorised: the lists have ~9,000 terms). One
         # class reaching the same words through two terms (e.g. after case-sensitive normalisation) counts
@@ -230,12 +231,18 @@ class Matcher:
         """The texts in the padded word layout (the Polars path)."""
         return normalized_padded(texts, case_sensitive=self.rules.case_sensitive)
 
-    def locate(self, texts: pl.Series | Sequence[str | None]) -> Located:
-        """Which texts of ``texts`` contain which patterns; each distinct text is searched once."""
+    def new_memo(self) -> SeenTexts:
+        """An empty memo of seen texts for ``locate``, as large as the matcher's own: each thread that locates
+        batches at the same time as others needs one (a memo serves one batch at a time)."""
+        return SeenTexts(self.memo_texts)
+
+    def locate(self, texts: pl.Series | Sequence[str | None], seen: SeenTexts | None = None) -> Located:
+        """Which texts of ``texts`` contain which patterns; each distinct text is searched once. ``seen``: the
+        memo to use (from ``new_memo``; default: the matcher's own)."""
         if not isinstance(texts, pl.Series):
             texts = pl.Series("text", list(texts), dtype=pl.String)
         texts = texts.cast(pl.String).fill_null("")
-        seen = self._seen
+        seen = self._seen if seen is None else seen
         with seen.lock:
             seen.make_room(len(texts))
             views = phrases.text_views(texts)

@@ -30,7 +30,7 @@ def index_command(
     overlapping: Annotated[bool, typer.Option("--overlapping", help="Count nested and overlapping matches too.")] = False,
     engine: Annotated[str, typer.Option("--engine", help=f"Where shards are matched: {' or '.join(ENGINES)} (a Ray cluster; see docs/cluster.md).")] = "local",
     address: Annotated[Optional[str], typer.Option("--address", help="--engine ray: the cluster's head, HOST:6379 or auto (default: start a local Ray).")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="--engine ray: shards matched at once (default: one per CPU of the cluster).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Batches matched at once: local, threads (default: every core; 1: one at a time); --engine ray, shards (default: one per CPU of the cluster).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
 ) -> None:
     """Count class exposure in caption and instruction corpora, into the DuckDB database."""
