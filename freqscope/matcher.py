@@ -19,46 +19,20 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from freqscope import phrases
 from freqscope._matchcore import TextMemo, class_totals, expand, tally
-from freqscope.taxonomy import ClassList, Term, terms_frame
-from freqscope.text import joined_words, normalize_words, normalized_padded, normalized_padded_expr
-
-AMBIGUOUS_CHOICES = ("count", "skip")
+from freqscope.rules import AMBIGUOUS_CHOICES, MatchRules  # noqa: F401  (the matcher's rules, re-exported)
+from freqscope.taxonomy import ClassList, terms_frame
+from freqscope.text import joined_words, normalized_padded, normalized_padded_expr
 
 MATCH_SCHEMA = {"row": pl.UInt32, "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32, "n": pl.UInt32}
 OCCURRENCES_SCHEMA = {"row": pl.UInt32, "pattern_id": pl.UInt32, "n": pl.UInt32}
 CLASS_DOCUMENTS_SCHEMA = {"class_key": pl.UInt32, "docs": pl.Int64, "mentions": pl.Int64}
-
-
-@dataclass(frozen=True)
-class MatchRules:
-    """The matching rules; the defaults are the documented ones, each flag switches one off."""
-
-    case_sensitive: bool = False  # rule 1: fold case (NFKC always applies)
-    substrings: bool = False  # rule 2: also match inside words ("cat" in "category")
-    plurals: bool = True  # rule 3: terms also stand for their plurals
-    overlapping: bool = False  # rule 4: count every occurrence, nested and overlapping ones too
-    ambiguous: str = "count"  # rule 6: "count" for each class, or "skip" terms of several classes
-
-    def __post_init__(self) -> None:
-        if self.ambiguous not in AMBIGUOUS_CHOICES:
-            raise ValueError(f"ambiguous must be one of {AMBIGUOUS_CHOICES}, not {self.ambiguous!r}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def words_searched(self, term: Term) -> tuple[str, ...]:
-        """The normalised words ``term`` is searched as under these rules; () where the rules leave it out
-        (a plural without rule 3, an ambiguous term under ``ambiguous="skip"``) or it has no words."""
-        if (term.origin == "plural" and not self.plurals) or (term.ambiguous and self.ambiguous == "skip"):
-            return ()
-        return tuple(normalize_words(term.term, case_sensitive=self.case_sensitive))
 
 
 @dataclass(frozen=True)

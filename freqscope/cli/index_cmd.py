@@ -1,15 +1,16 @@
 """``freqscope index``."""
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.table import Table
 
 from freqscope.cli.app import DbOption, app, console
 from freqscope.engines import ENGINES
-from freqscope.indexer import IndexSummary, ShardsFailed, index
-from freqscope.matcher import AMBIGUOUS_CHOICES, MatchRules
+from freqscope.rules import AMBIGUOUS_CHOICES
+
+if TYPE_CHECKING:
+    from freqscope.indexer import IndexSummary
 
 
 @app.command("index")
@@ -34,6 +35,9 @@ def index_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
 ) -> None:
     """Count class exposure in caption and instruction corpora, into the DuckDB database."""
+    from freqscope.indexer import ShardsFailed, index
+    from freqscope.rules import MatchRules
+
     if ambiguous not in AMBIGUOUS_CHOICES:
         raise typer.BadParameter(f"use one of {', '.join(AMBIGUOUS_CHOICES)}", param_hint="--ambiguous")
     rules = MatchRules(
@@ -54,6 +58,8 @@ def index_command(
 
 
 def print_summary(summary: IndexSummary) -> None:
+    from rich.table import Table
+
     console.print(
         f"[bold]{summary.corpus}[/]: {summary.docs_read:,} documents read from {summary.shards_indexed} "
         f"shard(s) ({summary.engine} engine), {summary.shards_skipped} already indexed; database {summary.db}",

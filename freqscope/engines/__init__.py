@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from freqscope.engines.shards import MatchedBatch, ShardJob, ShardRows
 from freqscope.errors import FreqscopeError
-from freqscope.matcher import MatchRules
-from freqscope.progress import Progress
-from freqscope.taxonomy import ClassList
+
+if TYPE_CHECKING:  # the CLI reads ENGINES for its help: this module imports nothing heavy to run
+    from freqscope.engines.shards import MatchedBatch, ShardJob, ShardRows
+    from freqscope.matcher import MatchRules
+    from freqscope.progress import Progress
+    from freqscope.taxonomy import ClassList
 
 ENGINES = ("local", "ray")
 
