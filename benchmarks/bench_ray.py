@@ -13,8 +13,8 @@ Builds the benchmark corpus with ../shared/bench/make_corpus.py (real captions, 
   back per caption (the Arrow tables of ``ShardResult``) and the rate at which the one driver writes them.
 
 The benchmark corpus draws 1M captions from ~90,000 distinct ones, so the matcher's memo of captions already
-searched answers most of them; ``--distinct`` appends " #ROW" to every caption (digits match no class), which
-makes every caption new to the matcher: the rate of a corpus with few repeats.
+searched answers most of them; ``--distinct`` splices two real captions into each row (make_corpus.py), which
+makes nearly every caption new to the matcher: the rate of a corpus with few repeats.
 
 Prints captions/s and the ratios to the local engine; every run's counts are checked equal to the local one.
 """

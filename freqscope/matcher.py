@@ -103,12 +103,22 @@ class Located:
                             schema=CLASS_DOCUMENTS_SCHEMA)
 
 
+# A batch of at least MEMO_BYPASS_MIN_TEXTS texts of which this share or more are new (distinct web alt-text)
+# shows that the memo does not pay: numbering a text costs about a third of searching it (benchmarks/
+# bench_stages.py) and saves nothing when it is new. The next batches are searched whole, without it, and one in
+# MEMO_PROBE_EVERY goes through it again, to see whether repeats came back. The memo pays below ~70% new.
+MEMO_BYPASS_NEW_SHARE = 0.9
+MEMO_BYPASS_MIN_TEXTS = 10_000
+MEMO_PROBE_EVERY = 8
+
+
 class SeenTexts:
     """The texts already searched, numbered, and what they contain: a repeated caption is searched only once.
 
     Web corpora repeat captions ("Image", product titles, templated alt-text). ``TextMemo`` (C) knows a text
     by two independent 64-bit hashes of it, not by its characters. Bounded: a batch that would take it past
-    ``capacity`` texts starts it afresh.
+    ``capacity`` texts starts it afresh. Left out for a while after a batch of nearly all new texts
+    (MEMO_BYPASS_NEW_SHARE).
     """
 
     def __init__(self, capacity: int) -> None:
@@ -116,6 +126,19 @@ class SeenTexts:
         self.lock = threading.Lock()  # one batch at a time: numbering and recording go together
         self.memo = TextMemo()
         self.found = TextsFound.empty()
+        self.bypass_left = 0  # batches still to search without the memo
+
+    def take_bypass(self) -> bool:
+        """Whether this batch is searched without the memo (counted down)."""
+        if self.bypass_left <= 0:
+            return False
+        self.bypass_left -= 1
+        return True
+
+    def note_new(self, n_new: int, n_texts: int) -> None:
+        """A batch through the memo had ``n_new`` new texts of ``n_texts``."""
+        if n_texts >= MEMO_BYPASS_MIN_TEXTS and n_new >= MEMO_BYPASS_NEW_SHARE * n_texts:
+            self.bypass_left = MEMO_PROBE_EVERY - 1
 
     def make_room(self, rows: int) -> None:
         if len(self.memo) + rows > self.capacity:
@@ -217,16 +240,24 @@ class Matcher:
             texts = pl.Series("text", list(texts), dtype=pl.String)
         texts = texts.cast(pl.String).fill_null("")
         seen = self._seen if seen is None else seen
+        views = phrases.text_views(texts)
         with seen.lock:
-            seen.make_room(len(texts))
-            views = phrases.text_views(texts)
-            numbers, new_rows = seen.memo.assign(*views)
-            new_rows = np.frombuffer(new_rows, np.uint32)
-            if len(new_rows):
-                positions, patterns = self._search(texts, views, new_rows)
-                seen.found = seen.found.extended(
-                    TextsFound.from_tally(tally(len(new_rows), positions, patterns, self._class_start, self._class_keys)))
-            return Located(np.frombuffer(numbers, np.uint32), seen.found)
+            bypass = seen.take_bypass()
+            if not bypass:
+                seen.make_room(len(texts))
+                numbers, new_rows = seen.memo.assign(*views)
+                new_rows = np.frombuffer(new_rows, np.uint32)
+                if len(new_rows):
+                    seen.found = seen.found.extended(self._found_in(texts, views, new_rows))
+                seen.note_new(len(new_rows), len(texts))
+                return Located(np.frombuffer(numbers, np.uint32), seen.found)
+        every_row = np.arange(len(texts), dtype=np.uint32)  # each row its own text
+        return Located(every_row, self._found_in(texts, views, every_row))
+
+    def _found_in(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> TextsFound:
+        """What the texts at ``rows`` contain, numbered in the order of ``rows``."""
+        positions, patterns = self._search(texts, views, rows)
+        return TextsFound.from_tally(tally(len(rows), positions, patterns, self._class_start, self._class_keys))
 
     def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
         """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``."""
