@@ -60,5 +60,9 @@ def test_sql_and_the_saved_queries_import_no_analysis_library_nor_the_matcher(tm
         assert loaded(modules, ANALYSIS_AND_MODELS + ("freqscope.matcher", "freqscope.readers")) == [], args
 
 
+def test_listing_the_saved_queries_imports_no_data_library(tmp_path):
+    assert loaded(modules_imported(["query", "--list"], cwd=tmp_path), ANALYSIS_AND_MODELS + DATA) == []
+
+
 def test_the_sql_commands_formats_are_the_sql_modules():
     assert sql_cmd.OUTPUT_FORMATS == OUTPUT_FORMATS

@@ -60,12 +60,12 @@ def query_command(
     output: OutputOption = None,
 ) -> None:
     """Run a saved query from queries/*.sql with its parameters (defaults for those not given)."""
-    from freqscope.saved_queries import load_query, parse_assignments, run_saved_query
-    from freqscope.sql_query import open_for_sql, write_result
-
     if list_:
         _print_query_list()
         return
+    from freqscope.saved_queries import load_query, parse_assignments, run_saved_query
+    from freqscope.sql_query import open_for_sql, write_result
+
     if name is None:
         raise FreqscopeError("name a saved query, e.g. `freqscope query top-classes`; `freqscope query --list` lists them")
     _check_format(format)
