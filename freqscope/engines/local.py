@@ -41,7 +41,8 @@ class MatchPipeline:
     """Shards added with ``add`` are read one after the other by a reader thread; each batch read is matched by
     one of ``workers`` threads; ``batches`` hands a shard's matched batches back in reading order.
 
-    At most ``workers + 1`` batches are read and not yet taken (what memory holds is bounded). Each matching
+    At most ``workers + 1`` batches are read and not yet written, and one more is being read (what memory holds
+    is bounded). Each matching
     thread keeps its own memo of the texts it has seen (``Matcher.new_memo``): a memo serves one batch at a
     time, and one shared memo would make the threads wait for each other.
     """
@@ -53,7 +54,8 @@ class MatchPipeline:
         self.batch_rows = batch_rows
         self.first: tuple[ShardRows, tuple[str, ...]] | None = None  # what was added first (``serves``)
         self._shards: queue.Queue = queue.Queue()  # (rows, class lists) to read, None: no more
-        self._matched: queue.Queue = queue.Queue(workers + 1)  # (counters, Future) | _END_OF_SHARD | error
+        # (counters, Future) | _END_OF_SHARD | error: with the batch the writer waits on, enough for every worker
+        self._matched: queue.Queue = queue.Queue(workers)
         self._stop = threading.Event()
         self._memos = threading.local()
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="freqscope-match")
