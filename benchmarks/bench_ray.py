@@ -13,8 +13,8 @@ Builds the benchmark corpus with ../shared/bench/make_corpus.py (real captions, 
   back per caption (the Arrow tables of ``ShardResult``) and the rate at which the one driver writes them.
 
 The benchmark corpus draws 1M captions from ~90,000 distinct ones, so the matcher's memo of captions already
-searched answers most of them; ``--distinct`` appends " #ROW" to every caption (digits match no class), which
-makes every caption new to the matcher: the rate of a corpus with few repeats.
+searched answers most of them; ``--distinct`` splices two real captions into each row (make_corpus.py), which
+makes nearly every caption new to the matcher: the rate of a corpus with few repeats.
 
 Prints captions/s and the ratios to the local engine; every run's counts are checked equal to the local one.
 """
@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import duckdb
@@ -39,7 +38,7 @@ from freqscope.engines.shards import file_fingerprint, plan_shards, shard_result
 from freqscope.indexer import index, load_class_lists  # noqa: E402
 from freqscope.matcher import MatchRules  # noqa: E402
 from freqscope.readers import SourceReader  # noqa: E402
-from common import benchmark_corpus  # noqa: E402
+from common import ReplayEngine, benchmark_corpus  # noqa: E402
 
 EXPOSURE_SQL = "SELECT taxonomy, class_index, docs, mentions FROM exposure ORDER BY ALL"
 READ_RATE_SCRIPT = """
@@ -73,23 +72,6 @@ def read_rate_one_core(corpus: Path) -> float:
     output = subprocess.run([sys.executable, "-c", READ_RATE_SCRIPT, str(corpus)], check=True, env=env,
                             capture_output=True, text=True).stdout
     return float(output.split()[-1])
-
-
-class ReplayEngine:
-    """Writes results computed beforehand: times the driver's writing alone."""
-
-    name = "replay"
-
-    def __init__(self, results: dict) -> None:
-        self.results = results
-
-    def ahead_of_jobs(self, rows, class_lists, rules):
-        return nullcontext()  # nothing to match: the results are there
-
-    def run(self, jobs, class_lists, rules, sink, progress):
-        for job in jobs:
-            sink.write(job, [self.results[job.shard.row_start].as_batch()])
-        return []
 
 
 def main() -> None:

@@ -177,8 +177,9 @@ def index(
     ``paths`` are files, folders and globs, local or as URIs that pyarrow's filesystems reach (``s3://``,
     ``gs://``, ``file://``, ...; ``readers.uris``): an engine's workers open each shard from its path or URI.
     ``classes`` names built-in lists or CSV paths (default: every built-in list); ``class_lists`` passes
-    ready-made ``ClassList`` objects instead. ``engine`` is "local", "ray" (with ``address`` and ``workers``,
-    see ``engines.ray_index``) or an engine object. A parquet file of several row groups is split into shards
+    ready-made ``ClassList`` objects instead. ``engine`` is "local" (``workers``: threads matching batches at
+    once, default every core; the tables are the same whatever their number), "ray" (with ``address`` and
+    ``workers``, see ``engines.ray_index``) or an engine object. A parquet file of several row groups is split into shards
     of about ``shard_rows`` rows. With the Ray engine, shards that fail after their retries are recorded as
     failed and ``ShardsFailed`` is raised once the others are written.
     """

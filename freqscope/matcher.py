@@ -19,46 +19,20 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
 from freqscope import phrases
 from freqscope._matchcore import TextMemo, class_totals, expand, tally
-from freqscope.taxonomy import ClassList, Term, terms_frame
-from freqscope.text import joined_words, normalize_words, normalized_padded, normalized_padded_expr
-
-AMBIGUOUS_CHOICES = ("count", "skip")
+from freqscope.rules import AMBIGUOUS_CHOICES, MatchRules  # noqa: F401  (the matcher's rules, re-exported)
+from freqscope.taxonomy import ClassList, terms_frame
+from freqscope.text import joined_words, normalized_padded, normalized_padded_expr
 
 MATCH_SCHEMA = {"row": pl.UInt32, "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32, "n": pl.UInt32}
 OCCURRENCES_SCHEMA = {"row": pl.UInt32, "pattern_id": pl.UInt32, "n": pl.UInt32}
 CLASS_DOCUMENTS_SCHEMA = {"class_key": pl.UInt32, "docs": pl.Int64, "mentions": pl.Int64}
-
-
-@dataclass(frozen=True)
-class MatchRules:
-    """The matching rules; the defaults are the documented ones, each flag switches one off."""
-
-    case_sensitive: bool = False  # rule 1: fold case (NFKC always applies)
-    substrings: bool = False  # rule 2: also match inside words ("cat" in "category")
-    plurals: bool = True  # rule 3: terms also stand for their plurals
-    overlapping: bool = False  # rule 4: count every occurrence, nested and overlapping ones too
-    ambiguous: str = "count"  # rule 6: "count" for each class, or "skip" terms of several classes
-
-    def __post_init__(self) -> None:
-        if self.ambiguous not in AMBIGUOUS_CHOICES:
-            raise ValueError(f"ambiguous must be one of {AMBIGUOUS_CHOICES}, not {self.ambiguous!r}")
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def words_searched(self, term: Term) -> tuple[str, ...]:
-        """The normalised words ``term`` is searched as under these rules; () where the rules leave it out
-        (a plural without rule 3, an ambiguous term under ``ambiguous="skip"``) or it has no words."""
-        if (term.origin == "plural" and not self.plurals) or (term.ambiguous and self.ambiguous == "skip"):
-            return ()
-        return tuple(normalize_words(term.term, case_sensitive=self.case_sensitive))
 
 
 @dataclass(frozen=True)
@@ -129,12 +103,22 @@ class Located:
                             schema=CLASS_DOCUMENTS_SCHEMA)
 
 
+# A batch of at least MEMO_BYPASS_MIN_TEXTS texts of which this share or more are new (distinct web alt-text)
+# shows that the memo does not pay: numbering a text costs about a third of searching it (benchmarks/
+# bench_stages.py) and saves nothing when it is new. The next batches are searched whole, without it, and one in
+# MEMO_PROBE_EVERY goes through it again, to see whether repeats came back. The memo pays below ~70% new.
+MEMO_BYPASS_NEW_SHARE = 0.9
+MEMO_BYPASS_MIN_TEXTS = 10_000
+MEMO_PROBE_EVERY = 8
+
+
 class SeenTexts:
     """The texts already searched, numbered, and what they contain: a repeated caption is searched only once.
 
     Web corpora repeat captions ("Image", product titles, templated alt-text). ``TextMemo`` (C) knows a text
     by two independent 64-bit hashes of it, not by its characters. Bounded: a batch that would take it past
-    ``capacity`` texts starts it afresh.
+    ``capacity`` texts starts it afresh. Left out for a while after a batch of nearly all new texts
+    (MEMO_BYPASS_NEW_SHARE).
     """
 
     def __init__(self, capacity: int) -> None:
@@ -142,6 +126,19 @@ class SeenTexts:
         self.lock = threading.Lock()  # one batch at a time: numbering and recording go together
         self.memo = TextMemo()
         self.found = TextsFound.empty()
+        self.bypass_left = 0  # batches still to search without the memo
+
+    def take_bypass(self) -> bool:
+        """Whether this batch is searched without the memo (counted down)."""
+        if self.bypass_left <= 0:
+            return False
+        self.bypass_left -= 1
+        return True
+
+    def note_new(self, n_new: int, n_texts: int) -> None:
+        """A batch through the memo had ``n_new`` new texts of ``n_texts``."""
+        if n_texts >= MEMO_BYPASS_MIN_TEXTS and n_new >= MEMO_BYPASS_NEW_SHARE * n_texts:
+            self.bypass_left = MEMO_PROBE_EVERY - 1
 
     def make_room(self, rows: int) -> None:
         if len(self.memo) + rows > self.capacity:
@@ -174,6 +171,7 @@ class Matcher:
         self, class_lists: Sequence[ClassList], rules: MatchRules = MatchRules(), *, memo_texts: int = 1_000_000
     ) -> None:
         self.rules = rules
+        self.memo_texts = memo_texts
         self._seen = SeenTexts(memo_texts)
         # Every term the rules keep, with its normalised words (vectorised: the lists have ~9,000 terms). One
         # class reaching the same words through two terms (e.g. after case-sensitive normalisation) counts
@@ -230,22 +228,36 @@ class Matcher:
         """The texts in the padded word layout (the Polars path)."""
         return normalized_padded(texts, case_sensitive=self.rules.case_sensitive)
 
-    def locate(self, texts: pl.Series | Sequence[str | None]) -> Located:
-        """Which texts of ``texts`` contain which patterns; each distinct text is searched once."""
+    def new_memo(self) -> SeenTexts:
+        """An empty memo of seen texts for ``locate``, as large as the matcher's own: each thread that locates
+        batches at the same time as others needs one (a memo serves one batch at a time)."""
+        return SeenTexts(self.memo_texts)
+
+    def locate(self, texts: pl.Series | Sequence[str | None], seen: SeenTexts | None = None) -> Located:
+        """Which texts of ``texts`` contain which patterns; each distinct text is searched once. ``seen``: the
+        memo to use (from ``new_memo``; default: the matcher's own)."""
         if not isinstance(texts, pl.Series):
             texts = pl.Series("text", list(texts), dtype=pl.String)
         texts = texts.cast(pl.String).fill_null("")
-        seen = self._seen
+        seen = self._seen if seen is None else seen
+        views = phrases.text_views(texts)
         with seen.lock:
-            seen.make_room(len(texts))
-            views = phrases.text_views(texts)
-            numbers, new_rows = seen.memo.assign(*views)
-            new_rows = np.frombuffer(new_rows, np.uint32)
-            if len(new_rows):
-                positions, patterns = self._search(texts, views, new_rows)
-                seen.found = seen.found.extended(
-                    TextsFound.from_tally(tally(len(new_rows), positions, patterns, self._class_start, self._class_keys)))
-            return Located(np.frombuffer(numbers, np.uint32), seen.found)
+            bypass = seen.take_bypass()
+            if not bypass:
+                seen.make_room(len(texts))
+                numbers, new_rows = seen.memo.assign(*views)
+                new_rows = np.frombuffer(new_rows, np.uint32)
+                if len(new_rows):
+                    seen.found = seen.found.extended(self._found_in(texts, views, new_rows))
+                seen.note_new(len(new_rows), len(texts))
+                return Located(np.frombuffer(numbers, np.uint32), seen.found)
+        every_row = np.arange(len(texts), dtype=np.uint32)  # each row its own text
+        return Located(every_row, self._found_in(texts, views, every_row))
+
+    def _found_in(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> TextsFound:
+        """What the texts at ``rows`` contain, numbered in the order of ``rows``."""
+        positions, patterns = self._search(texts, views, rows)
+        return TextsFound.from_tally(tally(len(rows), positions, patterns, self._class_start, self._class_keys))
 
     def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
         """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``."""

@@ -17,13 +17,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import duckdb
-import polars as pl
+from typing import TYPE_CHECKING
 
 from freqscope.errors import FreqscopeError
 from freqscope.paths import QUERIES_DIR
-from freqscope.sql_query import run_sql
+
+if TYPE_CHECKING:  # `freqscope query --list` reads the files only: DuckDB and Polars are for running a query
+    import duckdb
+    import polars as pl
 
 PARAM_TYPES = ("VARCHAR", "INTEGER", "DOUBLE", "BOOLEAN")
 _TRUE = {"true", "yes", "y", "1", "on"}
@@ -168,6 +169,8 @@ def run_saved_query(
     connection: duckdb.DuckDBPyConnection, query: SavedQuery | str, values: Mapping[str, object] | None = None
 ) -> pl.DataFrame:
     """Run a saved query (or one named) with its parameters bound: given values, else the defaults."""
+    from freqscope.sql_query import run_sql
+
     if isinstance(query, str):
         query = load_query(query)
     bound = query.bind(values or {})

@@ -408,8 +408,8 @@ def test_the_first_shard_matched_ahead_gives_what_matching_it_in_turn_gives(tmp_
     import freqscope.engines.local as local
 
     taken = []
-    serves = local.MatchAhead.serves
-    monkeypatch.setattr(local.MatchAhead, "serves", lambda self, job: taken.append(serves(self, job)) or taken[-1])
+    serves = local.MatchPipeline.serves
+    monkeypatch.setattr(local.MatchPipeline, "serves", lambda self, job: taken.append(serves(self, job)) or taken[-1])
     ahead, in_turn = tmp_path / "ahead.duckdb", tmp_path / "in_turn.duckdb"
     index([CC3M], db=ahead, corpus="cc3m", classes=["cifar10", "imagenet1k"])
     assert taken == [True]
@@ -430,7 +430,7 @@ def test_a_run_that_fails_after_matching_ahead_stops_the_matching(tmp_path, monk
     monkeypatch.setattr(indexer_module, "store_class_lists", failing_store)
     with pytest.raises(FreqscopeError, match="could not be stored"):
         index([CC3M], db=tmp_path / "new.duckdb", classes=["cifar10"])
-    assert not any(thread.name == "freqscope-match-ahead" for thread in threading.enumerate())
+    assert not any(thread.name.startswith(("freqscope-read", "freqscope-match")) for thread in threading.enumerate())
     assert not (tmp_path / "new.duckdb").exists()
 
 

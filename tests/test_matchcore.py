@@ -3,6 +3,7 @@ against a plain Python statement of what it must return, and its refusal of malf
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 
 import numpy as np
@@ -33,6 +34,51 @@ def test_words_are_cut_at_every_byte_that_is_not_an_ascii_letter_or_digit_and_at
     texts = ["category bobcat catdog", "cat", "lion123 lion 123", "dog's", "_cat_", "CAT"]
     assert _search(patterns, texts) == [(1, "cat"), (2, "lion123"), (3, "dog s"), (4, "cat"), (5, "cat")]
     assert _search(patterns, ["CAT", "cat"], case_sensitive=True) == [(1, "cat")]
+
+
+def _reference_search(patterns: list[str], texts: list[str], case_sensitive: bool) -> list[tuple[int, str]]:
+    """Words are runs of ASCII letters and digits; from each word, the longest pattern starting there."""
+    known = set(patterns)
+    longest = max(len(p.split()) for p in patterns)
+    found = []
+    for position, text in enumerate(texts):
+        words = re.findall(r"[A-Za-z0-9]+", text if case_sensitive else text.lower())
+        w = 0
+        while w < len(words):
+            for length in range(min(longest, len(words) - w), 0, -1):
+                if " ".join(words[w:w + length]) in known:
+                    found.append((position, " ".join(words[w:w + length])))
+                    w += length
+                    break
+            else:
+                w += 1
+    return found
+
+
+@pytest.mark.parametrize("case_sensitive", [False, True])
+def test_words_cut_eight_bytes_at_a_time_equal_a_byte_by_byte_cut(case_sensitive):
+    """The scan classifies 8 bytes of ASCII at once: every byte value next to a word (the neighbours of
+    letters and digits, control bytes, @ [ ` {), words of 1 to 20 bytes at every offset, and texts ending
+    within a word, against the plain definition."""
+    rng = random.Random(11)
+    separators = [chr(b) for b in range(128) if not chr(b).isalnum()]
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    vocabulary = ["".join(rng.choice(letters) for _ in range(rng.choice([1, 2, 3, 7, 8, 9, 15, 16, 17, 20])))
+                  for _ in range(60)]
+    texts = []
+    for _ in range(3_000):
+        parts = [rng.choice(separators) * rng.randint(0, 10) for _ in range(rng.randint(0, 2))]
+        for _ in range(rng.randint(0, 12)):
+            word = rng.choice(vocabulary)
+            parts.append("".join(c.swapcase() if rng.random() < 0.3 else c for c in word))
+            parts.append("".join(rng.choice(separators) for _ in range(rng.choice([1, 1, 1, 2, 5, 9]))))
+        texts.append("".join(parts[:-1] if rng.random() < 0.5 else parts))
+    folded = {w if case_sensitive else w.lower() for w in vocabulary}
+    pairs = {f"{a} {b}" for a, b in zip(sorted(folded), sorted(folded)[1:])}
+    patterns = sorted(folded | pairs)
+    found = _search(patterns, texts, case_sensitive=case_sensitive)
+    assert found == _reference_search(patterns, texts, case_sensitive)
+    assert len(found) > 3_000
 
 
 def test_texts_not_in_ascii_are_skipped_unless_normalized():

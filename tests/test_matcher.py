@@ -173,3 +173,26 @@ def test_texts_whose_key_collides_are_still_told_apart(monkeypatch):
         got = Counter({(r["row"], r["taxonomy"], r["class_index"], r["term_id"]): r["n"] for r in found.to_dicts()})
         assert got == reference_match(texts, lists)
         assert sum(got.values()) > 10
+
+
+def test_a_batch_of_nearly_all_new_texts_makes_the_next_ones_skip_the_memo_and_match_the_same(monkeypatch):
+    """Distinct captions: after a batch of new texts the memo is left out for a few batches (numbering would
+    cost and save nothing), then tried again; the matches are those of a matcher that never skips it."""
+    import freqscope.matcher as matcher_module
+
+    monkeypatch.setattr(matcher_module, "MEMO_BYPASS_MIN_TEXTS", 100)
+    captions = _real_captions(1_200, seed=5)
+    batches = [captions[:400], captions[400:800], captions[:400], captions[800:], captions[:400] * 2]
+    skipping, memo = Matcher([ANIMALS]), Matcher([ANIMALS])
+    monkeypatch.setattr(matcher_module, "MEMO_BYPASS_NEW_SHARE", 2.0)  # never skips
+    expected = [memo.match(texts).sort(["row", "class_index", "term_id"]) for texts in batches]
+    monkeypatch.setattr(matcher_module, "MEMO_BYPASS_NEW_SHARE", 0.9)
+    monkeypatch.setattr(matcher_module, "MEMO_PROBE_EVERY", 3)
+    memo_sizes = []
+    for texts, wanted in zip(batches, expected):
+        assert skipping.match(texts).sort(["row", "class_index", "term_id"]).equals(wanted)
+        memo_sizes.append(len(skipping._seen.memo))
+    # batch 1 (all new) goes through the memo, 2 and 3 skip it, 4 goes through again (a probe), 5 skips it
+    assert memo_sizes[0] == memo_sizes[1] == memo_sizes[2] > 300
+    assert memo_sizes[3] > memo_sizes[2] and memo_sizes[4] == memo_sizes[3]
+    assert sum(frame.height for frame in expected) > 100

@@ -166,9 +166,9 @@ def test_without_ray_the_engine_says_how_to_install_it(monkeypatch, tmp_path):
     assert index([CC3M], db=tmp_path / "db.duckdb", classes=["cifar10"]).docs_read == 15_833
 
 
-def test_workers_and_address_need_the_ray_engine(tmp_path):
-    with pytest.raises(FreqscopeError, match="--address and --workers are for --engine ray"):
-        index([CC3M], db=tmp_path / "db.duckdb", classes=["cifar10"], workers=2)
+def test_an_address_needs_the_ray_engine(tmp_path):
+    with pytest.raises(FreqscopeError, match="--address is for --engine ray"):
+        index([CC3M], db=tmp_path / "db.duckdb", classes=["cifar10"], address="auto")
     with pytest.raises(FreqscopeError, match="--engine spark is not one of local, ray"):
         index([CC3M], db=tmp_path / "db.duckdb", classes=["cifar10"], engine="spark")
 

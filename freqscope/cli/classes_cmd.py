@@ -4,14 +4,15 @@ from __future__ import annotations
 import csv
 import sys
 from enum import Enum
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
 
-from freqscope.classes import builtin_class_lists, builtin_list_info, load_class_list
 from freqscope.cli.app import app, stdout
-from freqscope.taxonomy import ClassList
+
+if TYPE_CHECKING:
+    from freqscope.taxonomy import ClassList
 
 CSV_OUTPUT_COLUMNS = ("class_index", "class", "wnid", "term", "origin", "ambiguous", "wordnet_senses")
 
@@ -22,6 +23,8 @@ class OutputFormat(str, Enum):
 
 
 def _print_available(output: OutputFormat) -> None:
+    from freqscope.classes import builtin_class_lists, builtin_list_info
+
     rows = [(name, n, builtin_list_info(name)) for name, n in builtin_class_lists().items()]
     if output is OutputFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -81,6 +84,8 @@ def classes_command(
     ] = False,
 ) -> None:
     """Show the available class lists, or a list's classes and the exact terms `index` searches for."""
+    from freqscope.classes import load_class_list
+
     if class_list is None:
         _print_available(output)
         return

@@ -1,15 +1,16 @@
 """``freqscope index``."""
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.table import Table
 
 from freqscope.cli.app import DbOption, app, console
 from freqscope.engines import ENGINES
-from freqscope.indexer import IndexSummary, ShardsFailed, index
-from freqscope.matcher import AMBIGUOUS_CHOICES, MatchRules
+from freqscope.rules import AMBIGUOUS_CHOICES
+
+if TYPE_CHECKING:
+    from freqscope.indexer import IndexSummary
 
 
 @app.command("index")
@@ -30,10 +31,13 @@ def index_command(
     overlapping: Annotated[bool, typer.Option("--overlapping", help="Count nested and overlapping matches too.")] = False,
     engine: Annotated[str, typer.Option("--engine", help=f"Where shards are matched: {' or '.join(ENGINES)} (a Ray cluster; see docs/cluster.md).")] = "local",
     address: Annotated[Optional[str], typer.Option("--address", help="--engine ray: the cluster's head, HOST:6379 or auto (default: start a local Ray).")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="--engine ray: shards matched at once (default: one per CPU of the cluster).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Batches matched at once: local, threads (default: every core; 1: one at a time); --engine ray, shards (default: one per CPU of the cluster).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
 ) -> None:
     """Count class exposure in caption and instruction corpora, into the DuckDB database."""
+    from freqscope.indexer import ShardsFailed, index
+    from freqscope.rules import MatchRules
+
     if ambiguous not in AMBIGUOUS_CHOICES:
         raise typer.BadParameter(f"use one of {', '.join(AMBIGUOUS_CHOICES)}", param_hint="--ambiguous")
     rules = MatchRules(
@@ -54,6 +58,8 @@ def index_command(
 
 
 def print_summary(summary: IndexSummary) -> None:
+    from rich.table import Table
+
     console.print(
         f"[bold]{summary.corpus}[/]: {summary.docs_read:,} documents read from {summary.shards_indexed} "
         f"shard(s) ({summary.engine} engine), {summary.shards_skipped} already indexed; database {summary.db}",

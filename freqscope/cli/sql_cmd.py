@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from freqscope.audit import AuditSample, audit, export_labels, import_labels
 from freqscope.cli.app import DbOption, app, console, stdout
 from freqscope.errors import FreqscopeError
-from freqscope.saved_queries import list_queries, load_query, parse_assignments, run_saved_query
-from freqscope.sql_query import OUTPUT_FORMATS, check_read_only, open_for_sql, run_sql, write_result
+
+if TYPE_CHECKING:
+    from freqscope.audit import AuditSample
+
+# sql_query.OUTPUT_FORMATS, written out so that `--help` and the other commands do not import DuckDB and Polars
+# (tests/test_cli_imports.py checks that the two are equal)
+OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
 
 FormatOption = Annotated[str, typer.Option("--format", "-f", help=f"Output: {', '.join(OUTPUT_FORMATS)}.")]
 OutputOption = Annotated[
@@ -39,6 +43,8 @@ def sql_command(
     allow_files: AllowFilesOption = False,
 ) -> None:
     """Run SQL on the database (read-only unless --write: no other file read or written, no extension loaded)."""
+    from freqscope.sql_query import check_read_only, open_for_sql, run_sql, write_result
+
     _check_format(format)
     if not write:
         check_read_only(query, allow_files=allow_files)
@@ -65,6 +71,9 @@ def query_command(
     if list_:
         _print_query_list()
         return
+    from freqscope.saved_queries import load_query, parse_assignments, run_saved_query
+    from freqscope.sql_query import check_read_only, open_for_sql, write_result
+
     if name is None:
         raise FreqscopeError("name a saved query, e.g. `freqscope query top-classes`; `freqscope query --list` lists them")
     _check_format(format)
@@ -80,6 +89,8 @@ def query_command(
 
 
 def _print_query_list() -> None:
+    from freqscope.saved_queries import list_queries
+
     table = Table(show_lines=True)
     table.add_column("query", no_wrap=True)
     table.add_column("description")
@@ -111,6 +122,9 @@ def audit_command(
     db: DbOption = None,
 ) -> None:
     """Read a sample of the documents that matched a class, matched words highlighted; label and import them."""
+    from freqscope.audit import audit, export_labels
+    from freqscope.sql_query import open_for_sql
+
     if import_path is not None:
         if class_spec is not None or export is not None:
             raise FreqscopeError("--import stores a labelled sheet on its own: drop CLASS and --export")
@@ -152,6 +166,9 @@ def _print_sample(sample: AuditSample) -> None:
 
 
 def _import_labels(db, path: Path) -> None:
+    from freqscope.audit import import_labels
+    from freqscope.sql_query import open_for_sql
+
     connection = open_for_sql(db, write=True)
     try:
         summary = import_labels(connection, path)

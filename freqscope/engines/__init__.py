@@ -3,7 +3,8 @@
 ``index`` plans shards (``shards.plan_shards``), and an engine runs ``shards.match_shard`` on each and hands
 the results to the one writer (``freqscope.indexer.ShardWriter``):
 
-- ``local``: in this process, each shard's batches streamed into its open transaction;
+- ``local``: in this process, batches matched by several threads at once (``--workers``, default every core)
+  and each shard's batches streamed into its open transaction in reading order;
 - ``ray``: one Ray task per shard on a local Ray or a cluster (``--address``); the driver writes each shard
   as it completes.
 
@@ -14,13 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from freqscope.engines.shards import MatchedBatch, ShardJob, ShardRows
 from freqscope.errors import FreqscopeError
-from freqscope.matcher import MatchRules
-from freqscope.progress import Progress
-from freqscope.taxonomy import ClassList
+
+if TYPE_CHECKING:  # the CLI reads ENGINES for its help: this module imports nothing heavy to run
+    from freqscope.engines.shards import MatchedBatch, ShardJob, ShardRows
+    from freqscope.matcher import MatchRules
+    from freqscope.progress import Progress
+    from freqscope.taxonomy import ClassList
 
 ENGINES = ("local", "ray")
 
@@ -51,11 +54,11 @@ class IndexEngine(Protocol):
 def index_engine(engine: str, *, address: str | None = None, workers: int | None = None) -> IndexEngine:
     """The engine named by ``--engine``, with its ``--address`` and ``--workers``."""
     if engine == "local":
-        if address is not None or workers is not None:
-            raise FreqscopeError("--address and --workers are for --engine ray: drop them, or add --engine ray")
+        if address is not None:
+            raise FreqscopeError("--address is for --engine ray: drop it, or add --engine ray")
         from freqscope.engines.local import LocalEngine
 
-        return LocalEngine()
+        return LocalEngine(workers)
     if engine == "ray":
         from freqscope.engines.ray_index import RayEngine
 

@@ -1,15 +1,34 @@
-"""The local engine: shards matched one after the other in this process, each streamed into its transaction."""
+"""The local engine: shards read in turn by one thread, their batches matched by several threads at once, and
+each shard streamed into its transaction by the one writer, in reading order.
+
+    reader thread ─► batch, batch, ... ─► N matching threads (each with its own memo) ─► writer (in order)
+
+The C core and Polars release the GIL, so threads are enough to keep the cores busy; the writer gets every
+batch in the order it was read, so the tables are the same whatever the number of workers.
+"""
 from __future__ import annotations
 
+import os
+import queue
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 from freqscope import readers
 from freqscope.engines import ShardSink
-from freqscope.engines.shards import MatchAhead, MatchedBatch, ShardJob, ShardRows, match_shard
-from freqscope.matcher import MatchRules
+from freqscope.engines.shards import BATCH_ROWS, MatchedBatch, ShardJob, ShardRows, match_batch, matcher_for
+from freqscope.errors import FreqscopeError
+from freqscope.matcher import Matcher, MatchRules
 from freqscope.progress import Progress
 from freqscope.taxonomy import ClassList
+
+
+def default_workers() -> int:
+    """Every core this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def _advancing(batches: Iterable[MatchedBatch], progress: Progress, task: int) -> Iterator[MatchedBatch]:
@@ -18,20 +37,125 @@ def _advancing(batches: Iterable[MatchedBatch], progress: Progress, task: int) -
         progress.advance(task, batch.n_docs)
 
 
+class MatchPipeline:
+    """Shards added with ``add`` are read one after the other by a reader thread; each batch read is matched by
+    one of ``workers`` threads; ``batches`` hands a shard's matched batches back in reading order.
+
+    At most ``workers + 1`` batches are read and not yet written, and one more is being read (what memory holds
+    is bounded). Each matching
+    thread keeps its own memo of the texts it has seen (``Matcher.new_memo``): a memo serves one batch at a
+    time, and one shared memo would make the threads wait for each other.
+    """
+
+    _END_OF_SHARD = object()
+
+    def __init__(self, rules: MatchRules, workers: int, batch_rows: int = BATCH_ROWS) -> None:
+        self.rules = rules
+        self.batch_rows = batch_rows
+        self.first: tuple[ShardRows, tuple[str, ...]] | None = None  # what was added first (``serves``)
+        self._shards: queue.Queue = queue.Queue()  # (rows, class lists) to read, None: no more
+        # (counters, Future) | _END_OF_SHARD | error: with the batch the writer waits on, enough for every worker
+        self._matched: queue.Queue = queue.Queue(workers)
+        self._stop = threading.Event()
+        self._memos = threading.local()
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="freqscope-match")
+        self._reader = threading.Thread(target=self._read, name="freqscope-read", daemon=True)
+        self._reader.start()
+
+    def add(self, rows: ShardRows, class_lists: Sequence[ClassList]) -> None:
+        """Reads and matches ``rows`` against ``class_lists`` after the shards added before."""
+        lists = tuple(class_lists)
+        if self.first is None:
+            self.first = (rows, tuple(class_list.name for class_list in lists))
+        self._shards.put((rows, lists))
+
+    def serves(self, job: ShardJob) -> bool:
+        """Whether the first shard added is ``job``'s (its rows, against the same lists)."""
+        return self.first == (job.shard.rows, job.lists)
+
+    def batches(self) -> Iterator[MatchedBatch]:
+        """The next shard's batches, in reading order; an error of reading or matching is raised here."""
+        while (item := self._matched.get()) is not self._END_OF_SHARD:
+            if isinstance(item, BaseException):
+                raise item
+            (n_docs, n_rows, n_invalid), future = item
+            yield MatchedBatch(n_docs, n_rows, n_invalid, *future.result())
+
+    def close(self) -> None:
+        """Stops reading and matching where they are, and waits for the threads."""
+        self._stop.set()
+        self._shards.put(None)
+        while self._reader.is_alive():
+            try:
+                self._matched.get(timeout=0.05)  # unblocks a waiting put
+            except queue.Empty:
+                pass
+        self._reader.join()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _read(self) -> None:
+        while (item := self._shards.get()) is not None:
+            rows, class_lists = item
+            try:
+                # built by a matching thread (or found cached) while the first batch is read
+                built = self._pool.submit(matcher_for, class_lists, self.rules)
+                source = rows.open(self.batch_rows)
+                read = (0, 0, 0)
+                for batch in source.batches():
+                    # The reader's counters include the batch once it is yielded: the difference is this batch's.
+                    now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
+                    counters = tuple(b - a for a, b in zip(read, now))
+                    read = now
+                    future = self._pool.submit(self._match, batch, built, counters[0] == batch.height)
+                    if not self._put((counters, future)):
+                        return
+                if not self._put(self._END_OF_SHARD):
+                    return
+            except BaseException as error:  # handed to the writer, who raises it
+                self._put(error)
+                return
+
+    def _match(self, batch, built: Future[Matcher], one_row_per_doc: bool) -> tuple:
+        matcher, memos = built.result(), self._memos
+        if getattr(memos, "matcher", None) is not matcher:  # this thread's first batch, or other lists
+            memos.matcher, memos.seen = matcher, matcher.new_memo()
+        return match_batch(batch, built, one_row_per_doc, memos.seen)
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._matched.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+
 class LocalEngine:
-    """A failing shard stops the run (its transaction rolls back), as a bad file should on one machine."""
+    """A failing shard stops the run (its transaction rolls back), as a bad file should on one machine.
+
+    ``workers``: threads matching batches at once (default: every core); 1 matches one batch at a time while
+    the next is read. ``batch_rows``: rows per batch.
+    """
 
     name = "local"
 
-    def __init__(self) -> None:
-        self._ahead: MatchAhead | None = None
+    def __init__(self, workers: int | None = None, batch_rows: int = BATCH_ROWS) -> None:
+        if workers is not None and workers < 1:
+            raise FreqscopeError(f"--workers {workers}: give at least 1 (or leave it out to use every core)")
+        self.workers = workers or default_workers()
+        self.batch_rows = batch_rows
+        self._ahead: MatchPipeline | None = None
 
     @contextmanager
     def ahead_of_jobs(self, rows: ShardRows, class_lists: Sequence[ClassList], rules: MatchRules) -> Iterator[None]:
         """Reads and matches ``rows`` from now on, in the background, for ``run`` to take if it is its first
-        job; stopped on leaving, if ``run`` did not take it."""
-        self._ahead = MatchAhead(rows, class_lists, rules)
+        job: into a new database nothing is indexed yet, so its first shard is sure to be a job, and reading
+        and matching it overlaps creating the database and storing the lists (~0.2 s otherwise before the
+        first batch is even read, benchmarks/bench_index.py). Stopped on leaving."""
+        self._ahead = MatchPipeline(rules, self.workers, self.batch_rows)
         try:
+            self._ahead.add(rows, class_lists)
             yield
         finally:
             self._ahead.close()
@@ -45,13 +169,17 @@ class LocalEngine:
         # size is known up front.
         hints = [job.shard.n_docs_hint for job in jobs]
         task = progress.add_task(_shard_description(jobs, 0), total=None if None in hints else sum(hints))
-        for position, job in enumerate(jobs):
-            progress.describe(task, _shard_description(jobs, position))
-            if position == 0 and self._ahead is not None and self._ahead.serves(job):
-                batches = self._ahead.batches()
-            else:
-                batches = match_shard(job.shard, [class_lists[name] for name in job.lists], rules)
-            sink.write(job, _advancing(batches, progress, task))
+        taken = self._ahead is not None and self._ahead.serves(jobs[0])
+        pipeline = self._ahead if taken else MatchPipeline(rules, self.workers, self.batch_rows)
+        try:
+            for job in jobs[1:] if taken else jobs:
+                pipeline.add(job.shard.rows, [class_lists[name] for name in job.lists])
+            for position, job in enumerate(jobs):
+                progress.describe(task, _shard_description(jobs, position))
+                sink.write(job, _advancing(pipeline.batches(), progress, task))
+        finally:
+            if not taken:
+                pipeline.close()
         progress.finish(task)
         return []
 

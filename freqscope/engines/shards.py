@@ -10,7 +10,6 @@ counts as Arrow tables, never the captions).
 """
 from __future__ import annotations
 
-import queue
 import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -24,7 +23,7 @@ import pyarrow as pa
 import xxhash
 
 from freqscope import readers
-from freqscope.matcher import Located, Matcher, MatchRules, pattern_set_id
+from freqscope.matcher import Located, Matcher, MatchRules, SeenTexts, pattern_set_id
 from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_file
 from freqscope.taxonomy import ClassList
 
@@ -226,9 +225,12 @@ def sum_counts(counts: Sequence[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(counts).group_by("taxonomy", "class_index").sum().cast(COUNTS_SCHEMA)
 
 
-def _match_batch(batch: pl.DataFrame, built: Future[Matcher], one_row_per_doc: bool) -> tuple[pl.DataFrame, ...]:
-    matcher = built.result()  # built by the same worker thread, before its first batch
-    located = matcher.locate(batch["text"])
+def match_batch(batch: pl.DataFrame, built: Future[Matcher], one_row_per_doc: bool,
+                seen: SeenTexts | None = None) -> tuple[pl.DataFrame, ...]:
+    """A read batch's (matches, keys, counts) of MatchedBatch; ``seen``: the memo of seen texts to use (default:
+    the matcher's own, which serves one batch at a time)."""
+    matcher = built.result()  # built by a worker thread before its first batch, or ahead of the run
+    located = matcher.locate(batch["text"], seen)
     occurrences = located.occurrences()
     # `row` indexes the batch: gathering by position is several times cheaper than a join
     rows = occurrences["row"]
@@ -316,7 +318,7 @@ def match_shard(shard: ShardRows, class_lists: Sequence[ClassList], rules: Match
             now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
             delta = tuple(b - a for a, b in zip(read, now))
             read = now
-            pending.append((delta, pool.submit(_match_batch, batch, matcher, delta[0] == batch.height)))
+            pending.append((delta, pool.submit(match_batch, batch, matcher, delta[0] == batch.height)))
             if len(pending) >= MAX_PENDING_BATCHES:
                 yield finish(pending.popleft())
         while pending:
@@ -340,60 +342,3 @@ def shard_result(shard: ShardRows, class_lists: Sequence[ClassList], rules: Matc
         (pl.concat(keys) if keys else pl.DataFrame(schema=KEYS_SCHEMA)).to_arrow(),
         sum_counts(counts).to_arrow(),
     )
-
-
-class MatchAhead:
-    """``match_shard`` run in a background thread before its job is known, its batches kept (at most
-    MAX_PENDING_BATCHES) until ``batches`` takes them. Into a new database nothing is indexed yet, so its first
-    shard is sure to be a job: reading and matching it can overlap creating the database and storing the
-    lists, which otherwise take ~0.2 s before the first batch is even read (benchmarks/bench_index.py)."""
-
-    _DONE = object()
-
-    def __init__(self, rows: ShardRows, class_lists: Sequence[ClassList], rules: MatchRules) -> None:
-        self.rows = rows
-        self.lists = tuple(class_list.name for class_list in class_lists)
-        self._queue: queue.Queue = queue.Queue(MAX_PENDING_BATCHES)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._work, args=(tuple(class_lists), rules),
-                                        name="freqscope-match-ahead", daemon=True)
-        self._thread.start()
-
-    def serves(self, job: ShardJob) -> bool:
-        """Whether ``job`` is what this reads and matches (its rows, against the same lists)."""
-        return job.shard.rows == self.rows and job.lists == self.lists
-
-    def batches(self) -> Iterator[MatchedBatch]:
-        """The batches, in order; an error of reading or matching is raised here, as ``match_shard`` would."""
-        while (item := self._queue.get()) is not self._DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    def close(self) -> None:
-        """Stops the work where it is (if not finished) and waits for the thread."""
-        self._stop.set()
-        while self._thread.is_alive():
-            try:
-                self._queue.get(timeout=0.05)  # unblocks a waiting put
-            except queue.Empty:
-                pass
-        self._thread.join()
-
-    def _work(self, class_lists: tuple[ClassList, ...], rules: MatchRules) -> None:
-        try:
-            for batch in match_shard(self.rows, class_lists, rules):
-                if not self._put(batch):
-                    return
-            self._put(self._DONE)
-        except BaseException as error:  # handed to the consumer, who raises it
-            self._put(error)
-
-    def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
