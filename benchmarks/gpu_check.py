@@ -31,7 +31,7 @@ import transformers  # noqa: E402
 from freqscope.infer import infer, synthetic  # noqa: E402
 from freqscope.infer.models import DualEncoderModel, VisionLanguageModel  # noqa: E402
 from freqscope.paths import SHARED_DIR  # noqa: E402
-from freqscope.taxonomy import ClassEntry, ClassList, Term  # noqa: E402
+from freqscope.terms.taxonomy import ClassEntry, ClassList, Term  # noqa: E402
 
 IMAGENET_NAMES = SHARED_DIR / "data" / "classes" / "vlmclassifier" / "imagenet_classes.json"
 METHODS = ("open", "closed", "likelihood", "clip")

@@ -21,7 +21,7 @@ import polars as pl
 
 from freqscope.errors import FreqscopeError
 from freqscope.store import open_database, store_class_list, transaction
-from freqscope.taxonomy import ClassEntry, ClassList, Term
+from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 from freqscope.text import normalize_words
 
 ACCURACY_FORMATS = ("csv", "json", "fdp")
@@ -149,9 +149,9 @@ def connection_for(db: str | os.PathLike | duckdb.DuckDBPyConnection | None) -> 
 
 
 def _load_named_list(name: str) -> ClassList | None:
-    """A built-in list or CSV by that name, or None where there is none (freqscope.classes is imported lazily)."""
+    """A built-in list or CSV by that name, or None where there is none (freqscope.terms.classes is imported lazily)."""
     try:
-        from freqscope.classes import load_class_list
+        from freqscope.terms.classes import load_class_list
     except ModuleNotFoundError:
         return None
     looks_like_path = name.endswith(".csv") or Path(name).exists()

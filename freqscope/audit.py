@@ -26,7 +26,7 @@ from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
 from freqscope.readers import SourceReader, is_uri
 from freqscope.store import read_class_list, transaction
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 from freqscope.text import normalize_words
 
 # The columns of the labelling sheet; `relevant` is left empty for the labeller (yes / no).

@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from freqscope import readers
-from freqscope.classes import builtin_class_lists, load_class_list
+from freqscope.terms.classes import builtin_class_lists, load_class_list
 from freqscope.engines import IndexEngine, index_engine
 from freqscope.engines.shards import (
     DEFAULT_SHARD_ROWS, MatchedBatch, Shard, ShardJob, matcher_for, plan_shards, release_matcher, source_shards,
@@ -30,7 +30,7 @@ from freqscope.matcher import Matcher, MatchRules, pattern_set_id
 from freqscope.progress import Progress
 from freqscope.readers.uris import ObjectLocation
 from freqscope.store import open_database, read_class_list, resolve_db_path, store_class_lists, transaction
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 OPEN_THREADS = 8
 SKIPPED_NAMED = 3  # skipped shards named each on a line of their own; more are counted on one

@@ -26,7 +26,7 @@ import polars as pl
 
 from freqscope import phrases
 from freqscope._matchcore import TextMemo, class_totals, expand, tally
-from freqscope.taxonomy import ClassList, Term, terms_frame
+from freqscope.terms.taxonomy import ClassList, Term, terms_frame
 from freqscope.text import joined_words, normalize_words, normalized_padded, normalized_padded_expr
 
 AMBIGUOUS_CHOICES = ("count", "skip")

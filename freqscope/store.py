@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from freqscope.errors import FreqscopeError
-from freqscope.taxonomy import ClassEntry, ClassList, Term, terms_frame
+from freqscope.terms.taxonomy import ClassEntry, ClassList, Term, terms_frame
 from freqscope.text import joined_words, normalized_padded
 
 # Raised whenever a table changes incompatibly; a database of another version is refused with a clear message.

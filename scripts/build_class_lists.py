@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from freqscope.classes import ClassRow, expand_class_list, write_expanded_terms  # noqa: E402
+from freqscope.terms.classes import ClassRow, expand_class_list, write_expanded_terms  # noqa: E402
 from freqscope.paths import CLASS_LISTS_DIR, SHARED_DIR  # noqa: E402
-from freqscope.plurals import is_noun_plural_exception  # noqa: E402
-from freqscope.wordnet import WordNet, require_wordnet  # noqa: E402
+from freqscope.terms.plurals import is_noun_plural_exception  # noqa: E402
+from freqscope.terms.wordnet import WordNet, require_wordnet  # noqa: E402
 
 CLIP_BENCHMARK = "clip_benchmark/en_classnames.json"
 OPENAI_CLIP = "openai_clip/DERIVED_clip_prompts_classes_templates.json"

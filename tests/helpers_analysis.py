@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from freqscope.store import open_database, store_class_list, transaction
-from freqscope.taxonomy import ClassEntry, ClassList, Term
+from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 
 
 SOURCE_COUNTS_FROM_MATCHES_SQL = """

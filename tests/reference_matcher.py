@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from freqscope.matcher import MatchRules
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 from freqscope.text import normalize_words
 
 

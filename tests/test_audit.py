@@ -17,7 +17,7 @@ from freqscope.errors import FreqscopeError
 from freqscope.matcher import Matcher, MatchRules
 from freqscope.paths import CORPORA_DIR, REPO_ROOT
 from freqscope.store import open_database, read_class_list
-from freqscope.taxonomy import ClassEntry, ClassList, Term
+from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 from freqscope.text import normalize_words
 
 from conftest import SHARED_CORPORA, require_shared

@@ -8,14 +8,14 @@ from collections import defaultdict
 import pytest
 from typer.testing import CliRunner
 
-from freqscope import classes as classes_module
-from freqscope import wordnet as wordnet_module
-from freqscope.classes import builtin_class_lists, clean_name, load_class_list
+from freqscope.terms import classes as classes_module
+from freqscope.terms import wordnet as wordnet_module
+from freqscope.terms.classes import builtin_class_lists, clean_name, load_class_list
 from freqscope.cli import app
 from freqscope.errors import FreqscopeError
-from freqscope.plurals import plural_forms
+from freqscope.terms.plurals import plural_forms
 from freqscope.store import open_database, store_class_list, transaction
-from freqscope.taxonomy import TERM_ORIGINS
+from freqscope.terms.taxonomy import TERM_ORIGINS
 from freqscope.text import normalize_words
 
 

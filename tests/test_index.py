@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from freqscope.classes import load_class_list
+from freqscope.terms.classes import load_class_list
 from freqscope.cli import app
 from freqscope.errors import FreqscopeError
 import freqscope.indexer as indexer_module

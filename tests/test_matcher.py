@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from freqscope.matcher import Matcher, MatchRules
-from freqscope.taxonomy import ClassEntry, ClassList, Term
+from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 from reference_matcher import reference_match
 from conftest import SHARED_CLASSES, SHARED_CORPORA, require_shared
 

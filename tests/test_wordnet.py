@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED_CLASSES, require_shared
-from freqscope.classes import (
+from freqscope.terms.classes import (
     builtin_class_lists,
     builtin_classes_file,
     expand_class_list,
@@ -23,7 +23,7 @@ from freqscope.classes import (
 from freqscope.errors import FreqscopeError
 from freqscope.paths import CLASS_LISTS_DIR, REPO_ROOT
 from freqscope.text import normalize_words
-from freqscope.wordnet import find_wordnet
+from freqscope.terms.wordnet import find_wordnet
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +148,7 @@ def test_wordnet_is_found_in_nltk_data(wordnet, tmp_path, monkeypatch):
 
     import nltk.data
 
-    from freqscope import wordnet as wordnet_module
+    from freqscope.terms import wordnet as wordnet_module
 
     source = Path(wordnet.location)
     if not source.is_dir():

@@ -9,9 +9,9 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from freqscope.classes import builtin_class_lists, builtin_list_info, load_class_list
+from freqscope.terms.classes import builtin_class_lists, builtin_list_info, load_class_list
 from freqscope.cli.app import app, stdout
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 CSV_OUTPUT_COLUMNS = ("class_index", "class", "wnid", "term", "origin", "ambiguous", "wordnet_senses")
 

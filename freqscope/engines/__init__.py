@@ -20,7 +20,7 @@ from freqscope.engines.shards import MatchedBatch, ShardJob, ShardRows
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 ENGINES = ("local", "ray")
 

@@ -9,7 +9,7 @@ from freqscope.engines import ShardSink
 from freqscope.engines.shards import MatchAhead, MatchedBatch, ShardJob, ShardRows, match_shard
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 
 def _advancing(batches: Iterable[MatchedBatch], progress: Progress, task: int) -> Iterator[MatchedBatch]:

@@ -26,7 +26,7 @@ import xxhash
 from freqscope import readers
 from freqscope.matcher import Located, Matcher, MatchRules, pattern_set_id
 from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_file
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 DEFAULT_SHARD_ROWS = 1_000_000
 # Rows per batch: each batch pays fixed costs (joins against the memo of seen captions, an Aho-Corasick

@@ -20,7 +20,7 @@ from freqscope.infer.likelihood import class_log_likelihoods
 from freqscope.infer.models import DualEncoderModel, VisionLanguageModel
 from freqscope.infer.scoring import AnswerParser
 from freqscope.infer.templates import CLASS_PLACEHOLDER, load_templates
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 METHODS = ("open", "closed", "likelihood", "clip")
 DEFAULT_QUESTION = "What type of object is in this photo?"

@@ -24,7 +24,7 @@ from freqscope.infer.runs import (RunKey, find_or_create_run, finish_run, predic
                                   write_predictions)
 from freqscope.progress import Progress
 from freqscope.store import open_database, store_class_list, transaction
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class RunSummary:
 def _resolve_classes(classes: str | Path | ClassList) -> ClassList:
     if isinstance(classes, ClassList):
         return classes
-    from freqscope.classes import load_class_list
+    from freqscope.terms.classes import load_class_list
 
     return load_class_list(classes)
 

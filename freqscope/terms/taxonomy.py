@@ -1,6 +1,6 @@
 """The data model of a class list: its classes and the terms that stand for them.
 
-A ``ClassList`` is what ``freqscope.classes.load_class_list`` builds (from a built-in list or a CSV) and
+A ``ClassList`` is what ``freqscope.terms.classes.load_class_list`` builds (from a built-in list or a CSV) and
 what the matcher and the database consume. Terms carry their surface text; the matcher derives their words
 with ``freqscope.text.normalize_words`` under the rules in force, so one list serves every rule variant.
 """

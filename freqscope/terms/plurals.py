@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from freqscope.paths import CLASS_LISTS_DIR
-from freqscope.wordnet import lemma_key
+from freqscope.terms.wordnet import lemma_key
 
 IRREGULAR_PLURALS_FILE = CLASS_LISTS_DIR / "wordnet-noun-plurals.tsv"
 

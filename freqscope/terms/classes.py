@@ -21,10 +21,10 @@ from pathlib import Path
 
 from freqscope.errors import FreqscopeError
 from freqscope.paths import CLASS_LISTS_DIR
-from freqscope.plurals import plural_forms
-from freqscope.taxonomy import TERM_ORIGINS, ClassEntry, ClassList, Term
+from freqscope.terms.plurals import plural_forms
+from freqscope.terms.taxonomy import TERM_ORIGINS, ClassEntry, ClassList, Term
 from freqscope.text import normalize_words
-from freqscope.wordnet import WNID_PATTERN, WordNet, find_wordnet, require_wordnet
+from freqscope.terms.wordnet import WNID_PATTERN, WordNet, find_wordnet, require_wordnet
 
 BUILTIN_INDEX_FILE = CLASS_LISTS_DIR / "lists.json"
 CSV_COLUMNS = ("name", "wnid", "synonyms")
