@@ -1,9 +1,11 @@
 """Class lists and the exact terms that stand for each class: what ``freqscope index`` searches for.
 
 A list is a built-in name (``data/classes/lists.json``) or a CSV with the columns ``name`` (required),
-``wnid`` and ``synonyms`` (``;``-separated). The terms of a class are its cleaned name, its synonyms, the
-lemmas of its WordNet synset (and optionally of every hyponym below it), and the English plural of each
-of those; see docs/class-lists.md for the rules.
+``wnid``, ``synonyms``, ``context`` (``;``-separated each) and ``block`` (``;``-separated phrases that count
+for no class, given on any row). The terms of a class are its cleaned name, its synonyms, its curated
+everyday names (built-in lists, ``data/terms/``), the lemmas of its WordNet synset (and optionally of every
+hyponym below it), and the other grammatical number of each of those; each with its tier and the reason for
+it (``freqscope.terms.tiers``); see docs/class-lists.md for the rules.
 
 Built-in lists are shipped pre-expanded (``<name>.terms.csv``, made by scripts/build_class_lists.py from
 WordNet 3.0), so loading them with the default options needs no WordNet and takes milliseconds; other
@@ -15,20 +17,25 @@ import csv
 import json
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from freqscope.errors import FreqscopeError
-from freqscope.paths import CLASS_LISTS_DIR
-from freqscope.terms.plurals import plural_forms
-from freqscope.terms.taxonomy import TERM_ORIGINS, ClassEntry, ClassList, Term
-from freqscope.text import normalize_words
+from freqscope.paths import CLASS_LISTS_DIR, TERMS_DATA_DIR
+from freqscope.terms import tiers
+from freqscope.terms.curated import CuratedTerms, curated_block_phrases, read_curated
+from freqscope.terms.inflection import inflections
+from freqscope.terms.taxonomy import TERM_ORIGINS, BlockPhrase, ClassEntry, ClassList, ContextWord, Term
 from freqscope.terms.wordnet import WNID_PATTERN, WordNet, find_wordnet, require_wordnet
+from freqscope.text import normalize_words
 
 BUILTIN_INDEX_FILE = CLASS_LISTS_DIR / "lists.json"
-CSV_COLUMNS = ("name", "wnid", "synonyms")
-TERMS_CSV_COLUMNS = ("class_index", "term", "origin", "ambiguous", "wordnet_senses")
+CSV_COLUMNS = ("name", "wnid", "synonyms", "context", "block")
+TERMS_CSV_COLUMNS = ("class_index", "term", "origin", "ambiguous", "wordnet_senses", "tier", "tier_reason")
+# The shipped context words and block phrases of a built-in list, beside its terms.
+CONTEXT_CSV_COLUMNS = ("class_index", "context", "origin")
+BLOCK_CSV_COLUMNS = ("phrase", "origin", "reason")
 SYNONYM_SEPARATOR = ";"
 
 # A parenthetical qualifier is not part of a term: "kite (bird of prey)" is searched as "kite".
@@ -37,6 +44,7 @@ _PARENTHETICAL = re.compile(r"\([^()]*\)")
 # break like "-" ("Ram C/V Cargo Van", "F/A-18"), which normalisation already gives.
 _ALTERNATIVES = re.compile(r"\s+/\s*|\s*/\s+")
 _ORIGIN_RANK = {origin: rank for rank, origin in enumerate(TERM_ORIGINS)}
+VERB_BLOCK_ORIGIN = "verb rule"
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,8 @@ class ClassRow:
     wnid: str | None
     synonyms: tuple[str, ...]
     line: int
+    context: tuple[str, ...] = ()  # context words for the class's context terms
+    block: tuple[str, ...] = ()  # block phrases of the whole list, given on this row
 
 
 def clean_name(name: str) -> list[str]:
@@ -92,6 +102,8 @@ def read_class_csv(path: Path) -> list[ClassRow]:
         # a missing optional column reads as the empty field past the row's end
         wnid_at = header.index("wnid") if "wnid" in header else len(header)
         synonyms_at = header.index("synonyms") if "synonyms" in header else len(header)
+        context_at = header.index("context") if "context" in header else len(header)
+        block_at = header.index("block") if "block" in header else len(header)
         missing = [""] * (len(header) + 1)
         rows = []
         for record in reader:
@@ -110,12 +122,19 @@ def read_class_csv(path: Path) -> list[ClassRow]:
                     f"{path}, line {line}: malformed wnid {wnid!r} for {name!r}; a wnid is 'n' and 8 digits, "
                     "e.g. n02084071"
                 )
-            field = record[synonyms_at]
-            synonyms = tuple(s.strip() for s in field.split(SYNONYM_SEPARATOR) if s.strip()) if field else ()
-            rows.append(ClassRow(name, wnid, synonyms, line))
+            synonyms, context, block = (_split(record[at]) for at in (synonyms_at, context_at, block_at))
+            for phrase in block:
+                if not normalize_words(phrase):
+                    raise FreqscopeError(f"{path}, line {line}: block phrase {phrase!r} has no words; give words "
+                                         "of letters or digits")
+            rows.append(ClassRow(name, wnid, synonyms, line, context, block))
     if not rows:
         raise FreqscopeError(f"{path}: no classes; add one row per class below the header")
     return rows
+
+
+def _split(field: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in field.split(SYNONYM_SEPARATOR) if s.strip()) if field else ()
 
 
 # -------------------------------------------------------------------------------------------- expanding
@@ -138,51 +157,135 @@ def _resolve_wnid(row: ClassRow, wordnet: WordNet) -> str | None:
     return None
 
 
-def _base_terms(row: ClassRow, wnid: str | None, wordnet: WordNet | None, hyponyms: bool) -> list[tuple[str, str]]:
-    """(term, origin) pairs before plurals, in origin precedence order."""
-    pairs = [(text, "name") for text in clean_name(row.name)]
-    pairs += [(text, "synonym") for synonym in row.synonyms for text in clean_name(synonym)]
+@dataclass(frozen=True)
+class _BaseTerm:
+    """A term before inflection, with its tier."""
+
+    text: str
+    origin: str
+    tier: str
+    reason: str
+
+
+def _origin_rank(origin: str) -> int:
+    return _ORIGIN_RANK.get(origin, _ORIGIN_RANK["curated"])  # curated rows carry their own origin
+
+
+def _base_terms(row: ClassRow, wnid: str | None, wordnet: WordNet | None, hyponyms: bool,
+                everyday: list) -> list[_BaseTerm]:
+    """A class's terms before inflection, with their tiers (freqscope.terms.tiers)."""
+    base = [_BaseTerm(text, "name", *tiers.name_tier(text, row.name, wordnet)) for text in clean_name(row.name)]
+    for synonym in row.synonyms:
+        for text in clean_name(synonym):
+            tier, reason = tiers.name_tier(text, synonym, wordnet)
+            base.append(_BaseTerm(text, "synonym", tier, "a synonym the list gives" if tier == "name" else reason))
+    base += [_BaseTerm(name.term, name.origin, name.tier, f"curated everyday name ({name.evidence or name.origin})")
+             for name in everyday]
     if wordnet is not None and wnid is not None:
-        synset = wordnet.synset(wnid)
-        pairs += [(lemma_text(lemma), "wordnet") for lemma in synset.lemmas]
+        base += [_BaseTerm(lemma_text(lemma), "wordnet", *tiers.lemma_tier(lemma_text(lemma), wnid, wordnet))
+                 for lemma in wordnet.synset(wnid).lemmas]
         if hyponyms:
-            pairs += [
-                (lemma_text(lemma), "hyponym")
+            base += [
+                _BaseTerm(lemma_text(lemma), "hyponym", *tiers.lemma_tier(lemma_text(lemma), hyponym, wordnet))
                 for hyponym in wordnet.hyponym_closure(wnid)
                 for lemma in wordnet.synset(hyponym).lemmas
             ]
-    return pairs
+    return base
 
 
-def _class_terms(
-    index: int, base: list[tuple[str, str]], wordnet: WordNet | None, irregular: dict | None
-) -> list[Term]:
-    """One class's terms: each normalised word sequence once, by origin precedence, then the plurals."""
+def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, curated: CuratedTerms,
+                 has_synset: bool) -> list[Term]:
+    """One class's terms: each normalised word sequence once, by origin precedence, then the inflected forms, which
+    inherit their base term's tier (a curated tier, data/terms/tiers.csv, overrides the rule for both)."""
     seen: set[tuple[str, ...]] = set()
     kept: list[Term] = []
 
-    def keep(text: str, origin: str, senses: int | None) -> None:
+    def keep(text: str, origin: str, senses: int | None, tier: str, reason: str) -> None:
         words = tuple(normalize_words(text))
         if words and words not in seen:
             seen.add(words)
-            kept.append(Term(index, text, origin, wordnet_senses=senses))
+            kept.append(Term(index, text, origin, wordnet_senses=senses, tier=tier, tier_reason=reason))
 
-    for text, origin in sorted(base, key=lambda pair: _ORIGIN_RANK[pair[1]]):
-        keep(text, origin, wordnet.noun_senses(text) if wordnet is not None else None)
+    for term in sorted(base, key=lambda term: _origin_rank(term.origin)):
+        override = curated.tiers.get((index, term.text.lower()))
+        tier, reason = (override.tier, f"curated: {override.reason}") if override else (term.tier, term.reason)
+        keep(term.text, term.origin, wordnet.noun_senses(term.text) if wordnet is not None else None, tier, reason)
     for term in list(kept):
-        for plural in plural_forms(term.term, irregular):
-            keep(plural, "plural", term.wordnet_senses)
+        for form, origin in inflections(term.term):
+            tier, reason = term.tier, f"{origin} of {term.term!r}: {term.tier_reason}"
+            # with a synset, whose hypernyms are context words: without one the form could never count
+            if (origin == "plural" and tier in ("name", "specific") and has_synset
+                    and tiers.is_chiefly_verb(wordnet, term.term)):
+                tier, reason = "context", f"also the third person of the verb {term.term!r}, which WordNet says it chiefly is"
+            keep(form, origin, term.wordnet_senses, tier, reason)
     return kept
 
 
+def _generic_terms(curated: CuratedTerms, class_names: list[str]) -> list[Term]:
+    """The curated generic parent names, each a term of every sub-class it names, with its inflected forms."""
+    terms = []
+    for generic in curated.generic:
+        reason = f"generic name of {'; '.join(class_names[i] for i in generic.class_indexes)} ({generic.origin})"
+        for index in generic.class_indexes:
+            terms.append(Term(index, generic.term, "generic", tier="generic", tier_reason=reason))
+            terms += [Term(index, form, "generic", tier="generic", tier_reason=f"{origin} of {generic.term!r}: {reason}")
+                      for form, origin in inflections(generic.term)]
+    return terms
+
+
 def flag_ambiguous(terms: list[Term]) -> list[Term]:
-    """Mark the terms whose normalised words stand for more than one class of the list."""
+    """Mark the terms whose normalised words stand for more than one class of the list (a generic name stands
+    for several on purpose, and is not counted in `docs`: left out)."""
     classes_of: dict[tuple[str, ...], set[int]] = defaultdict(set)
     for term in terms:
-        classes_of[term.words].add(term.class_index)
-    return [
-        Term(t.class_index, t.term, t.origin, len(classes_of[t.words]) > 1, t.wordnet_senses) for t in terms
-    ]
+        if term.tier != "generic":
+            classes_of[term.words].add(term.class_index)
+    return [replace(t, ambiguous=len(classes_of[t.words]) > 1) if t.tier != "generic" else t for t in terms]
+
+
+def _context_words(rows: list[ClassRow], wnids: list[str | None], terms: list[Term], wordnet: WordNet | None,
+                   curated: CuratedTerms) -> list[ContextWord]:
+    """The context words of the classes that have context terms: the name's qualifier, the hypernyms' lemmas,
+    the curated ones and the list's own, with their inflected forms."""
+    with_context = sorted({term.class_index for term in terms if term.tier == "context"})
+    words: list[ContextWord] = []
+    for index in with_context:
+        row, wnid = rows[index], wnids[index]
+        given = [(text, "qualifier") for text in tiers.qualifier_context(row.name)]
+        if wordnet is not None and wnid is not None:
+            given += [(text, "hypernym") for text in tiers.hypernym_context(wordnet, wnid)]
+        given += curated.context.get(index, [])
+        given += [(text, "list") for text in row.context]
+        seen: set[tuple[str, ...]] = set()
+        for text, origin in given:
+            for form, form_origin in [(text, origin), *inflections(text)]:
+                key = tuple(normalize_words(form))
+                if key and key not in seen:
+                    seen.add(key)
+                    words.append(ContextWord(index, form, origin if form == text else form_origin))
+    return words
+
+
+def _block_phrases(rows: list[ClassRow], terms: list[Term], wordnet: WordNet | None,
+                   builtin_block: tuple[BlockPhrase, ...]) -> list[BlockPhrase]:
+    """The list's block phrases: the shipped ones (built-in lists), the list's own, and "to X" for each one-word
+    counted term X that WordNet says is chiefly a verb; each with its inflected forms, once."""
+    phrases = list(builtin_block) + [BlockPhrase(phrase, "list", f"line {row.line}") for row in rows for phrase in row.block]
+    phrases += [BlockPhrase(f"to {term.term}", VERB_BLOCK_ORIGIN, f"{term.term!r} is chiefly a verb in WordNet")
+                for term in terms if term.origin not in ("plural", "singular", "generic")
+                and term.tier != "blocked" and tiers.is_chiefly_verb(wordnet, term.term)]
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for phrase in phrases:
+        forms = [(phrase.phrase, phrase.origin)]
+        if phrase.origin != VERB_BLOCK_ORIGIN:
+            forms += [(form, phrase.origin) for form, _ in inflections(phrase.phrase)]
+        for form, origin in forms:
+            key = tuple(normalize_words(form))
+            if key not in seen:
+                seen.add(key)
+                kept.append(BlockPhrase(form, origin, phrase.reason))
+    return kept
 
 
 def _class_entries(rows: list[ClassRow], wnids: list[str | None], guessed: list[bool]) -> list[ClassEntry]:
@@ -201,9 +304,11 @@ def expand_class_list(
     hyponyms: bool = False,
     use_wordnet: bool = True,
     wordnet_resolve: bool = False,
-    irregular_plurals: dict | None = None,
+    curated: bool = False,
+    terms_dir: Path = TERMS_DATA_DIR,
 ) -> ClassList:
-    """Build a list's classes and terms from its rows (WordNet is read where the options need it)."""
+    """Build a list's classes and terms from its rows (WordNet is read where the options need it); ``curated``:
+    a built-in list, which takes the curated term data of ``terms_dir``."""
     wordnet: WordNet | None = None
     if use_wordnet:
         if any(row.wnid for row in rows):
@@ -211,7 +316,7 @@ def expand_class_list(
         elif wordnet_resolve:
             wordnet = require_wordnet(f"for --wordnet-resolve on {source}")
         else:
-            wordnet = find_wordnet()  # only for the sense counts; a list without wnids works without it
+            wordnet = find_wordnet()  # for the sense counts and parts of speech; a list without wnids works without it
     if wordnet is not None:
         _check_wnids(rows, wordnet, source)
     wnids = [row.wnid for row in rows]
@@ -221,17 +326,22 @@ def expand_class_list(
             if row.wnid is None:
                 wnids[position] = _resolve_wnid(row, wordnet)
                 guessed[position] = wnids[position] is not None
+    class_names = [row.name for row in rows]
+    data = read_curated(name, class_names, terms_dir) if curated else CuratedTerms()
     terms: list[Term] = []
     for index, row in enumerate(rows):
-        base = _base_terms(row, wnids[index], wordnet, hyponyms)
-        terms.extend(_class_terms(index, base, wordnet, irregular_plurals))
+        base = _base_terms(row, wnids[index], wordnet, hyponyms, data.everyday.get(index, []))
+        terms.extend(_class_terms(index, base, wordnet, data, wnids[index] is not None))
+    terms = flag_ambiguous(terms + _generic_terms(data, class_names))
     options = {
         "hyponyms": hyponyms,
         "wordnet": use_wordnet,
         "wordnet_resolve": wordnet_resolve,
         "wordnet_senses": wordnet is not None,
     }
-    return ClassList(name, source, _class_entries(rows, wnids, guessed), flag_ambiguous(terms), options)
+    builtin_block = curated_block_phrases(terms_dir) if curated else ()
+    return ClassList(name, source, _class_entries(rows, wnids, guessed), terms, options,
+                     _context_words(rows, wnids, terms, wordnet, data), _block_phrases(rows, terms, wordnet, builtin_block))
 
 
 # -------------------------------------------------------------------------------------------- built-ins
@@ -260,34 +370,63 @@ def builtin_terms_file(name: str) -> Path:
     return CLASS_LISTS_DIR / f"{name}.terms.csv"
 
 
-def _read_expanded_terms(path: Path) -> list[Term]:
+def builtin_context_file(name: str) -> Path:
+    return CLASS_LISTS_DIR / f"{name}.context.csv"
+
+
+def builtin_block_file(name: str) -> Path:
+    return CLASS_LISTS_DIR / f"{name}.block.csv"
+
+
+def _read_shipped(path: Path, columns: tuple[str, ...], *, required: bool = True) -> list[list[str]]:
+    if not required and not path.is_file():
+        return []
     with path.open(newline="", encoding="utf-8") as handle:
         rows = csv.reader(handle)
-        if tuple(next(rows, ())) != TERMS_CSV_COLUMNS:
-            raise FreqscopeError(f"{path}: not a terms file of this freqscope version (header is not "
-                                 f"{','.join(TERMS_CSV_COLUMNS)}); rebuild it with scripts/build_class_lists.py")
-        # positional, not DictReader: every `freqscope index` reads these ~12,000 rows
-        return [Term(int(class_index), term, origin, ambiguous == "1", int(senses) if senses else None)
-                for class_index, term, origin, ambiguous, senses in rows]
+        if tuple(next(rows, ())) != columns:
+            raise FreqscopeError(f"{path}: not a file of this freqscope version (header is not "
+                                 f"{','.join(columns)}); rebuild it with scripts/build_class_lists.py")
+        return list(rows)
+
+
+def _read_expanded_terms(path: Path) -> list[Term]:
+    # positional, not DictReader: every `freqscope index` reads these ~12,000 rows
+    return [Term(int(class_index), term, origin, ambiguous == "1", int(senses) if senses else None, tier, reason)
+            for class_index, term, origin, ambiguous, senses, tier, reason in _read_shipped(path, TERMS_CSV_COLUMNS)]
+
+
+def _write_rows(path: Path, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
 
 
 def write_expanded_terms(class_list: ClassList, path: Path) -> None:
-    """The shipped form of a list's terms (what ``_read_expanded_terms`` reads back)."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(TERMS_CSV_COLUMNS)
-        for t in class_list.terms:
-            senses = "" if t.wordnet_senses is None else t.wordnet_senses
-            writer.writerow([t.class_index, t.term, t.origin, int(t.ambiguous), senses])
+    """The shipped form of a list's terms (what ``_read_expanded_terms`` reads back), and beside it, where the
+    list has any, its context words (``NAME.context.csv``) and block phrases (``NAME.block.csv``)."""
+    _write_rows(path, TERMS_CSV_COLUMNS, [
+        (t.class_index, t.term, t.origin, int(t.ambiguous), "" if t.wordnet_senses is None else t.wordnet_senses,
+         t.tier, t.tier_reason) for t in class_list.terms])
+    stem = path.name.removesuffix(".terms.csv")
+    for suffix, columns, rows in (
+        ("context", CONTEXT_CSV_COLUMNS, [(w.class_index, w.context, w.origin) for w in class_list.context]),
+        ("block", BLOCK_CSV_COLUMNS, [(b.phrase, b.origin, b.reason) for b in class_list.block]),
+    ):
+        if rows:
+            _write_rows(path.with_name(f"{stem}.{suffix}.csv"), columns, rows)
 
 
 def _load_builtin_expanded(name: str) -> ClassList:
     rows = read_class_csv(builtin_classes_file(name))
     wnids = [row.wnid for row in rows]
     options = {"hyponyms": False, "wordnet": True, "wordnet_resolve": False, "wordnet_senses": True}
+    context = [ContextWord(int(index), text, origin)
+               for index, text, origin in _read_shipped(builtin_context_file(name), CONTEXT_CSV_COLUMNS, required=False)]
+    block = [BlockPhrase(*row) for row in _read_shipped(builtin_block_file(name), BLOCK_CSV_COLUMNS, required=False)]
     return ClassList(
         name, f"builtin:{name}", _class_entries(rows, wnids, [False] * len(rows)),
-        _read_expanded_terms(builtin_terms_file(name)), options,
+        _read_expanded_terms(builtin_terms_file(name)), options, context, block,
     )
 
 
@@ -312,7 +451,7 @@ def load_class_list(
             return _load_builtin_expanded(text)
         return expand_class_list(
             text, f"builtin:{text}", read_class_csv(builtin_classes_file(text)),
-            hyponyms=hyponyms, use_wordnet=use_wordnet, wordnet_resolve=wordnet_resolve,
+            hyponyms=hyponyms, use_wordnet=use_wordnet, wordnet_resolve=wordnet_resolve, curated=True,
         )
     path = Path(spec)
     if not path.is_file():

@@ -14,8 +14,17 @@ import polars as pl
 
 from freqscope.text import normalize_words
 
-# Where a term came from; also its precedence when one class reaches the same words twice.
-TERM_ORIGINS = ("name", "synonym", "wordnet", "hyponym", "plural")
+# Where a term came from; also its precedence when one class reaches the same words twice. Curated terms
+# (data/terms/everyday.csv) carry their file's own origin ("curated", "compound-spelling", ...), ranked
+# between synonyms and WordNet's lemmas.
+TERM_ORIGINS = ("name", "synonym", "curated", "wordnet", "hyponym", "generic", "plural", "singular")
+INFLECTED_ORIGINS = ("plural", "singular")
+# How far a term is trusted (terms.tier): a name or a specific term counts wherever it matches, a context term
+# only in a text where a context word of its class occurs, a blocked term never (it is matched, so that it
+# still wins by the longest-match rule, and kept so a user sees why); a generic term is a parent name counted
+# as a separate figure for its sub-classes (exposure.generic_docs), never in `docs`.
+TIERS = ("name", "specific", "context", "blocked", "generic")
+ACCEPTED_TIERS = ("name", "specific", "context")
 
 
 @dataclass(frozen=True)
@@ -34,10 +43,31 @@ class Term:
     origin: str  # one of TERM_ORIGINS
     ambiguous: bool = False  # its words stand for several classes of the list
     wordnet_senses: int | None = None  # number of WordNet noun senses of the term: a precision risk
+    tier: str = "specific"  # one of TIERS
+    tier_reason: str = ""  # why: the rule or the curated row that set the tier
 
     @property
     def words(self) -> tuple[str, ...]:
         return tuple(normalize_words(self.term))
+
+
+@dataclass(frozen=True)
+class ContextWord:
+    """A word or phrase whose presence in a text lets the context terms of its class count there."""
+
+    class_index: int
+    context: str  # surface text: "bird of prey", "birds"
+    origin: str  # qualifier | hypernym | curated | a user list's `context` column | plural
+
+
+@dataclass(frozen=True)
+class BlockPhrase:
+    """A phrase matched like a term, so that it wins by the longest-match rule, that counts for no class:
+    "baseball cap" hides baseball, "Mickey Mouse" hides mouse."""
+
+    phrase: str
+    origin: str  # where it comes from: data/terms/block.csv's origin, a user list, or a rule ("verb")
+    reason: str = ""
 
 
 @dataclass
@@ -47,18 +77,34 @@ class ClassList:
     classes: list[ClassEntry]
     terms: list[Term]
     options: dict = field(default_factory=dict)  # how the terms were expanded (hyponyms, wordnet, ...)
+    context: list[ContextWord] = field(default_factory=list)  # of the classes that have context terms
+    block: list[BlockPhrase] = field(default_factory=list)
 
     def fingerprint(self) -> str:
-        """Changes whenever a class or a term changes: the index redoes a list whose fingerprint moved."""
+        """Changes whenever a class, a term, a context word or a block phrase changes: the index redoes a list
+        whose fingerprint moved."""
         # one hashed string, fields joined by control characters no name contains: every index pays this
         fields = [f"{c.index}\x1f{c.name}\x1f{c.wnid}\x1f{c.duplicate_name:d}\x1f{c.wordnet_guessed:d}" for c in self.classes]
         fields.append("\x1d")
-        fields += [f"{t.class_index}\x1f{t.term}\x1f{t.origin}\x1f{t.ambiguous:d}\x1f{t.wordnet_senses}" for t in self.terms]
+        fields += [f"{t.class_index}\x1f{t.term}\x1f{t.origin}\x1f{t.ambiguous:d}\x1f{t.wordnet_senses}\x1f{t.tier}"
+                   for t in self.terms]
+        fields.append("\x1d")
+        fields += [f"{w.class_index}\x1f{w.context}" for w in self.context]
+        fields.append("\x1d")
+        fields += [b.phrase for b in self.block]
         return hashlib.blake2b("\x1e".join(fields).encode(), digest_size=16).hexdigest()
+
+    def context_words(self) -> dict[int, list[str]]:
+        """Per class index, its context words (surface text)."""
+        by_class: dict[int, list[str]] = {}
+        for word in self.context:
+            by_class.setdefault(word.class_index, []).append(word.context)
+        return by_class
 
 
 TERMS_FRAME_SCHEMA = {"taxonomy": pl.String, "term_id": pl.Int32, "class_index": pl.Int32, "term": pl.String,
-                      "origin": pl.String, "ambiguous": pl.Boolean, "wordnet_senses": pl.Int32}
+                      "origin": pl.String, "ambiguous": pl.Boolean, "wordnet_senses": pl.Int32,
+                      "tier": pl.String, "tier_reason": pl.String}
 
 
 def terms_frame(class_lists: Sequence[ClassList]) -> pl.DataFrame:
@@ -74,6 +120,8 @@ def terms_frame(class_lists: Sequence[ClassList]) -> pl.DataFrame:
             "origin": [term.origin for term in terms],
             "ambiguous": [term.ambiguous for term in terms],
             "wordnet_senses": [term.wordnet_senses for term in terms],
+            "tier": [term.tier for term in terms],
+            "tier_reason": [term.tier_reason for term in terms],
         },
         schema=TERMS_FRAME_SCHEMA,
     )
