@@ -26,13 +26,14 @@ import polars as pl
 
 from freqscope import phrases
 from freqscope._matchcore import TextMemo, class_totals, expand, tally
-from freqscope.terms.taxonomy import ClassList, Term, terms_frame
+from freqscope.terms.taxonomy import INFLECTED_ORIGINS, ClassList, Term, terms_frame
 from freqscope.text import joined_words, normalize_words, normalized_padded, normalized_padded_expr
 
 AMBIGUOUS_CHOICES = ("count", "skip")
 
 MATCH_SCHEMA = {"row": pl.UInt32, "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32, "n": pl.UInt32}
 OCCURRENCES_SCHEMA = {"row": pl.UInt32, "pattern_id": pl.UInt32, "n": pl.UInt32}
+CLASS_ROWS_SCHEMA = {"row": pl.UInt32, "class_key": pl.UInt32, "n": pl.UInt32}
 CLASS_DOCUMENTS_SCHEMA = {"class_key": pl.UInt32, "docs": pl.Int64, "mentions": pl.Int64}
 
 
@@ -56,9 +57,22 @@ class MatchRules:
     def words_searched(self, term: Term) -> tuple[str, ...]:
         """The normalised words ``term`` is searched as under these rules; () where the rules leave it out
         (a plural without rule 3, an ambiguous term under ``ambiguous="skip"``) or it has no words."""
-        if (term.origin == "plural" and not self.plurals) or (term.ambiguous and self.ambiguous == "skip"):
+        if (term.origin in INFLECTED_ORIGINS and not self.plurals) or (term.ambiguous and self.ambiguous == "skip"):
             return ()
         return tuple(normalize_words(term.term, case_sensitive=self.case_sensitive))
+
+    def words_of(self, text: str) -> tuple[str, ...]:
+        """The normalised words of a block phrase or a context word under these rules."""
+        return tuple(normalize_words(text, case_sensitive=self.case_sensitive))
+
+
+# What a class is counted under, each a range of class keys: class k of n has key VARIANT * n + k. A term counts
+# by its tier (TIER_VARIANTS); a context term's matches count for DEFAULT only in a text where a context word of
+# its class occurs, and then also for CONTEXT_MET (so that those texts can be told apart: `context_docs`).
+DEFAULT, ALL_TERMS, NAMES, CONTEXT_MET, GENERIC = range(5)
+N_VARIANTS = 5
+TIER_VARIANTS = {"name": (DEFAULT, ALL_TERMS, NAMES), "specific": (DEFAULT, ALL_TERMS), "context": (ALL_TERMS, CONTEXT_MET),
+                 "blocked": (ALL_TERMS,), "generic": (GENERIC,)}
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,21 @@ class Located:
         return pl.DataFrame({"row": np.frombuffer(rows, np.uint32), "pattern_id": np.frombuffer(patterns, np.uint32),
                              "n": np.frombuffer(counts, np.uint32)}, schema=OCCURRENCES_SCHEMA)
 
+    def class_rows(self, lowest: int = 0, highest: int = 2**32 - 1) -> pl.DataFrame:
+        """One row per (row, class key) found, keys from ``lowest`` to ``highest``, with the class's matches
+        (CLASS_ROWS_SCHEMA), in row order."""
+        found = self.found
+        start, keys, counts = found.class_start, found.class_key, found.class_n
+        if lowest > 0 or highest < 2**32 - 1:
+            wanted = (keys >= lowest) & (keys <= highest)
+            texts = np.repeat(np.arange(found.n_texts), np.diff(start))[wanted]
+            start = np.zeros(found.n_texts + 1, np.int64)
+            np.cumsum(np.bincount(texts, minlength=found.n_texts), out=start[1:])
+            keys, counts = keys[wanted], counts[wanted]
+        rows, class_keys, n = expand(self.row_text, start, keys, counts)
+        return pl.DataFrame({"row": np.frombuffer(rows, np.uint32), "class_key": np.frombuffer(class_keys, np.uint32),
+                             "n": np.frombuffer(n, np.uint32)}, schema=CLASS_ROWS_SCHEMA)
+
     def class_documents(self) -> pl.DataFrame:
         """Per class found, the rows (as one-row documents) that mention it and its matches in them
         (CLASS_DOCUMENTS_SCHEMA): a text's classes counted once and multiplied by its copies in the batch."""
@@ -161,10 +190,62 @@ def _kept_by(rules: MatchRules) -> pl.Expr:
     """Which terms the rules search (the vectorised ``MatchRules.words_searched``, less the words)."""
     kept = pl.lit(True)
     if not rules.plurals:
-        kept &= pl.col("origin") != "plural"
+        kept &= ~pl.col("origin").is_in(INFLECTED_ORIGINS)
     if rules.ambiguous == "skip":
         kept &= ~pl.col("ambiguous")
     return kept
+
+
+class ContextSearch:
+    """The context words of the lists' classes, and the rule they serve: a context term's match counts for its
+    class only in a text where one of the class's context words occurs (whole words, anywhere, overlapping
+    others; their own plurals are context words of their own)."""
+
+    def __init__(self, class_lists: Sequence[ClassList], class_keys: pl.DataFrame, rules: MatchRules) -> None:
+        self.rules = rules
+        words = pl.DataFrame(
+            [(class_list.name, word.class_index, " ".join(rules.words_of(word.context)))
+             for class_list in class_lists for word in class_list.context],
+            schema={"taxonomy": pl.String, "class_index": pl.Int32, "words": pl.String}, orient="row",
+        ).filter(pl.col("words") != "")
+        # context word -> the class keys it serves
+        self.word_keys = words.join(class_keys, on=["taxonomy", "class_index"]).select(
+            pl.format(" {} ", pl.col("words").str.replace_all(" ", "  ")).alias("pattern"), "class_key").unique()
+        self._patterns = self.word_keys["pattern"].unique().sort().to_list()
+
+    def met(self, texts: pl.Series) -> pl.DataFrame:
+        """(text position, class key) where a context word of the class occurs in the text."""
+        if not self._patterns or texts.is_empty():
+            return pl.DataFrame(schema={"text": pl.UInt32, "class_key": pl.UInt32})
+        normalized = normalized_padded(texts, case_sensitive=self.rules.case_sensitive)
+        found = (pl.DataFrame({"padded": normalized}).with_row_index("text")
+                 .select("text", pl.col("padded").str.extract_many(self._patterns, overlapping=True).alias("pattern"))
+                 .explode("pattern").drop_nulls())
+        return found.join(self.word_keys, on="pattern").select(pl.col("text").cast(pl.UInt32), "class_key").unique()
+
+    def resolve(self, found: TextsFound, texts: pl.Series, rows: np.ndarray, n_classes: int) -> TextsFound:
+        """``found`` (the texts at ``rows`` of ``texts``) with its CONTEXT_MET entries settled: where a context word
+        of the class is in the text, kept and added to DEFAULT; elsewhere dropped."""
+        keys = found.class_key
+        pending = (keys > CONTEXT_MET * n_classes) & (keys <= (CONTEXT_MET + 1) * n_classes)
+        if not pending.any():
+            return found
+        text_of = np.repeat(np.arange(found.n_texts, dtype=np.uint32), np.diff(found.class_start))
+        asking = np.unique(text_of[pending])
+        met = self.met(texts.gather(rows[asking]))
+        met = pl.DataFrame({"text": asking[met["text"].to_numpy()],
+                            "class_key": met["class_key"].to_numpy() + np.uint32(CONTEXT_MET * n_classes)},
+                           schema={"text": pl.UInt32, "class_key": pl.UInt32})
+        entries = pl.DataFrame({"text": text_of, "class_key": keys, "n": found.class_n},
+                               schema={"text": pl.UInt32, "class_key": pl.UInt32, "n": pl.UInt32})
+        kept = entries.join(met, on=["text", "class_key"], how="semi")
+        settled = (pl.concat([entries.filter(~pl.Series(pending)), kept,
+                              kept.with_columns(pl.col("class_key") - CONTEXT_MET * n_classes)])
+                   .group_by("text", "class_key").agg(pl.col("n").sum()).sort("text", "class_key"))
+        start = np.zeros(found.n_texts + 1, np.int64)
+        np.cumsum(np.bincount(settled["text"].to_numpy(), minlength=found.n_texts), out=start[1:])
+        return TextsFound(found.pattern_start, found.pattern_id, found.pattern_n, start,
+                          settled["class_key"].to_numpy().astype(np.uint32), settled["n"].to_numpy().astype(np.uint32))
 
 
 class Matcher:
@@ -185,11 +266,19 @@ class Matcher:
             .filter(pl.col("words") != "")
             .unique(["words", "taxonomy", "class_index"], keep="first", maintain_order=True)
         )
+        # Block phrases are patterns that stand for no class: they win by the longest-match rule and count for
+        # nothing; a term with a block phrase's very words is left out.
+        block = [" ".join(rules.words_of(b.phrase)) for class_list in class_lists for b in class_list.block]
+        block = sorted({words for words in block if words})
+        searched = searched.filter(~pl.col("words").is_in(block))
+        all_words = pl.concat([searched.select("words", "padded"), pl.DataFrame(
+            {"words": block, "padded": [f" {'  '.join(words.split())} " for words in block]},
+            schema={"words": pl.String, "padded": pl.String})])
         # Longest pattern first (extract_many's leftmost-first is then leftmost-longest), then in the order of
         # the words; pattern_id is the position in this order, so the same lists and rules always give the same
         # ids (the database keeps them: `patterns`).
         patterns = (
-            searched.select("words", "padded").unique("words")
+            all_words.unique("words")
             .sort(pl.col("padded").str.len_chars(), "words", descending=[True, False])
             .with_row_index("pattern_id")
         )
@@ -197,16 +286,22 @@ class Matcher:
         # Substring matching drops the outer spaces, so a pattern may start or end inside a word.
         self._patterns = (patterns["padded"].str.strip_chars(" ") if rules.substrings else patterns["padded"]).to_list()
         self.pattern_terms = searched.join(patterns.select("words", "pattern_id"), on="words").select(
-            "pattern_id", "taxonomy", "class_index", "term_id"
+            "pattern_id", "taxonomy", "class_index", "term_id", "tier"
         ).cast({"pattern_id": pl.UInt32, "class_index": pl.Int32, "term_id": pl.Int32})
-        # Each (taxonomy, class_index) under one integer key: counting groups by it, several times faster
-        # than by the name and index.
+        self._is_block = np.zeros(len(self._patterns), bool)
+        self._is_block[patterns.filter(pl.col("words").is_in(block))["pattern_id"].to_numpy()] = True
+        # Each (taxonomy, class_index) under one integer key k (1..n): counting groups by it, several times faster
+        # than by the name and index; a match counts under the keys of its term's tier's variants.
         keyed = self.pattern_terms.with_columns(
             pl.struct("taxonomy", "class_index").rank("dense").cast(pl.UInt32).alias("class_key")
         )
-        self.pattern_classes = keyed.select("pattern_id", "class_key")
         # by key: row k - 1 is class key k (the dense rank counts from 1), so that counts by key are named by a gather
         self.class_keys = keyed.select("class_key", "taxonomy", "class_index").unique("class_key").sort("class_key")
+        self.n_classes = self.class_keys.height
+        variants = pl.DataFrame({"tier": list(TIER_VARIANTS), "variant": [list(v) for v in TIER_VARIANTS.values()]},
+                                schema={"tier": pl.String, "variant": pl.List(pl.UInt32)})
+        self.pattern_classes = keyed.join(variants, on="tier").explode("variant").select(
+            "pattern_id", (pl.col("variant") * self.n_classes + pl.col("class_key")).alias("class_key"))
         # each pattern's classes in compressed rows, for tally(): those of pattern p are entries
         # _class_start[p] to _class_start[p + 1] of _class_keys
         by_pattern = self.pattern_classes.unique().sort("pattern_id", "class_key")
@@ -214,6 +309,7 @@ class Matcher:
         self._class_start = np.zeros(len(self._patterns) + 1, np.int64)
         np.cumsum(np.bincount(by_pattern["pattern_id"].to_numpy(), minlength=len(self._patterns)),
                   out=self._class_start[1:])
+        self._context = ContextSearch(class_lists, self.class_keys, rules)
         # The C scan knows whole words and leftmost-longest matches only; the other rules use Aho-Corasick, whose
         # matches are patterns' text, looked up here.
         self._phrases: phrases.PhraseSearch | None = None
@@ -243,13 +339,22 @@ class Matcher:
             new_rows = np.frombuffer(new_rows, np.uint32)
             if len(new_rows):
                 positions, patterns = self._search(texts, views, new_rows)
-                seen.found = seen.found.extended(
-                    TextsFound.from_tally(tally(len(new_rows), positions, patterns, self._class_start, self._class_keys)))
+                counted = ~self._is_block[patterns]
+                positions, patterns = positions[counted], patterns[counted]
+                found = TextsFound.from_tally(tally(len(new_rows), positions, patterns, self._class_start, self._class_keys))
+                seen.found = seen.found.extended(self._context.resolve(found, texts, new_rows, self.n_classes))
             return Located(np.frombuffer(numbers, np.uint32), seen.found)
 
     def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
-        """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``."""
+        """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``, of every
+        tier (``counted`` says which count for the class: ``Located.counted`` has the rows' counted classes)."""
         return self.locate(texts).occurrences().join(self.pattern_terms, on="pattern_id").select(list(MATCH_SCHEMA))
+
+    def named(self, class_key: pl.Series) -> pl.DataFrame:
+        """(variant, taxonomy, class_index) of class keys."""
+        base = (class_key.cast(pl.Int64) - 1) % self.n_classes
+        return pl.concat([pl.DataFrame({"variant": ((class_key.cast(pl.Int64) - 1) // self.n_classes).cast(pl.UInt32)}),
+                          self.class_keys.select("taxonomy", "class_index")[base]], how="horizontal")
 
     def _search(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every occurrence in the texts at ``rows``, as (position in ``rows``, pattern id) uint32 arrays

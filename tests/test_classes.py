@@ -13,9 +13,11 @@ from freqscope.terms import wordnet as wordnet_module
 from freqscope.terms.classes import builtin_class_lists, clean_name, load_class_list
 from freqscope.cli import app
 from freqscope.errors import FreqscopeError
-from freqscope.terms.plurals import plural_forms
+from freqscope.terms.inflection import inflections
 from freqscope.store import open_database, store_class_list, transaction
-from freqscope.terms.taxonomy import TERM_ORIGINS
+from freqscope.terms.taxonomy import TERM_ORIGINS, TIERS
+
+CURATED_ORIGINS = ("compound-spelling",)
 from freqscope.text import normalize_words
 
 
@@ -57,30 +59,58 @@ def test_underscore_and_hyphen_separate_words():
     assert normalize_words(clean_name("T-shirt")[0]) == ["t", "shirt"]
 
 
-# --- plurals -------------------------------------------------------------------------------------------
+# --- inflection ----------------------------------------------------------------------------------------
+
+
+def forms(term, irregular=None):
+    return [form for form, _ in inflections(term, irregular)]
 
 
 @pytest.mark.parametrize(
     ("term", "plurals"),
     [
         ("dog", ["dogs"]), ("box", ["boxes"]), ("butterfly", ["butterflies"]), ("monkey", ["monkeys"]),
-        ("goose", ["geese"]), ("mouse", ["mice"]), ("wolf", ["wolves"]), ("ox", ["oxen"]),
+        ("goose", ["geese"]), ("mouse", ["mice"]), ("wolf", ["wolves"]), ("woman", ["women"]),
         ("sea lion", ["sea lions"]), ("T-shirt", ["T-shirts"]), ("Canada goose", ["Canada geese"]),
-        ("cactus", ["cacti", "cactuses"]), ("fireman", ["firemen", "firemans"]),
+        ("cactus", ["cactuses", "cacti"]), ("fireman", ["firemen"]), ("TV", ["TVs"]), ("taco", ["tacos"]),
     ],
 )
 def test_plurals_of_the_last_word(term, plurals):
-    assert plural_forms(term) == plurals
+    assert forms(term) == plurals
+
+
+@pytest.mark.parametrize(("term", "singulars"), [("tacos", ["taco"]), ("cup cakes", ["cup cake"]),
+                                                  ("churros", ["churro"]), ("nachos", ["nacho"]),
+                                                  ("French fries", ["French fry"])])
+def test_plural_names_get_their_singular_and_no_double_plural(term, singulars):
+    """Issue 13: "tacoses", "cup cakeses", "churroses", "nachoses" were searched, and never "taco"."""
+    assert inflections(term) == [(singular, "singular") for singular in singulars]
+
+
+@pytest.mark.parametrize("term", ["deer", "sheep", "sushi", "furniture", "Tinca tinca", "Carassius auratus",
+                                  "hummus", "species"])
+def test_mass_nouns_uninflected_nouns_and_latin_names_get_no_other_form(term):
+    """Issue 13: "deers"; a scientific name or a mass noun has no plural."""
+    assert inflections(term) == []
+
+
+def test_woman_is_not_womans():
+    assert "womans" not in forms("woman")
+
+
+def test_wordnets_irregular_plurals_are_added(wordnet):
+    assert forms("ox", wordnet.irregular_plurals) == ["oxes", "oxen"]
+    assert forms("ox") == ["oxes"]
 
 
 def test_only_plurals_not_other_word_forms():
-    words = {w for term in ("box", "dog") for form in plural_forms(term) for w in normalize_words(form)}
+    words = {w for term in ("box", "dog") for form in forms(term) for w in normalize_words(form)}
     assert words == {"boxes", "dogs"}
     assert "boxing" not in words and "dogged" not in words
 
 
 def test_a_term_ending_in_a_number_has_no_plural():
-    assert plural_forms("Acura RL Sedan 2012") == []
+    assert forms("Acura RL Sedan 2012") == []
 
 
 # --- built-in lists ------------------------------------------------------------------------------------
@@ -143,12 +173,16 @@ def test_terms_are_deduplicated_per_class_and_ambiguity_is_across_classes():
         seen = set()
         for term in class_list.terms:
             assert term.words, term
-            assert term.origin in TERM_ORIGINS
+            assert term.origin in TERM_ORIGINS or term.origin in CURATED_ORIGINS, term
+            assert term.tier in TIERS and term.tier_reason, term
+            if term.tier == "generic":
+                continue
             assert (term.class_index, term.words) not in seen, (name, term)
             seen.add((term.class_index, term.words))
             classes_of[term.words].add(term.class_index)
         for term in class_list.terms:
-            assert term.ambiguous == (len(classes_of[term.words]) > 1), (name, term)
+            if term.tier != "generic":
+                assert term.ambiguous == (len(classes_of[term.words]) > 1), (name, term)
 
 
 def test_senses_are_shown_per_term(imagenet):
@@ -158,7 +192,9 @@ def test_senses_are_shown_per_term(imagenet):
 
 def test_no_wordnet_leaves_names_only(no_wordnet):
     class_list = load_class_list("imagenet1k", use_wordnet=False)
-    assert {t.origin for t in class_list.terms} == {"name", "plural"}
+    assert {t.origin for t in class_list.terms} - {"generic"} <= {"name", "plural", "singular", "curated",
+                                                                   "compound-spelling"}
+    assert not any(t.origin in ("wordnet", "hyponym") for t in class_list.terms)
     assert all(t.wordnet_senses is None for t in class_list.terms)
     assert class_list.options["wordnet"] is False
     assert class_list.fingerprint() != load_class_list("imagenet1k").fingerprint()

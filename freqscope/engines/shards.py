@@ -24,7 +24,7 @@ import pyarrow as pa
 import xxhash
 
 from freqscope import readers
-from freqscope.matcher import Located, Matcher, MatchRules, pattern_set_id
+from freqscope.matcher import ALL_TERMS, CONTEXT_MET, DEFAULT, GENERIC, NAMES, Located, Matcher, MatchRules, pattern_set_id
 from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_file
 from freqscope.terms.taxonomy import ClassList
 
@@ -39,12 +39,18 @@ MAX_PENDING_BATCHES = 2
 FINGERPRINT_THREADS = 4
 FINGERPRINT_CHUNK = 1 << 20  # bytes read at a time (a reused buffer)
 
-COUNT_COLUMNS = ("docs", "mentions", "docs_human", "mentions_human", "docs_gpt", "mentions_gpt")
+# (docs, mentions) columns of each counting variant but the default's (which has its per-role columns too)
+VARIANT_COLUMNS = {ALL_TERMS: ("docs_all_terms", "mentions_all_terms"), NAMES: ("docs_names", "mentions_names"),
+                   CONTEXT_MET: ("docs_context", "mentions_context"), GENERIC: ("docs_generic", "mentions_generic")}
+COUNT_COLUMNS = ("docs", "mentions", "docs_human", "mentions_human", "docs_gpt", "mentions_gpt",
+                 *(column for pair in VARIANT_COLUMNS.values() for column in pair))
 # What is stored per match: the pattern found (``Matcher.pattern_words``), not the classes it stands for; the
 # `matches` view expands patterns to classes and terms (``patterns`` table). A caption's "dog" is one row, not
 # one per list that has a dog, which makes the rows to write half as many.
 MATCHES_SCHEMA = {"doc": pl.Int64, "role": pl.String, "pattern_id": pl.UInt32, "n": pl.UInt32}
 KEYS_SCHEMA = {"doc": pl.Int64, "doc_key": pl.String}
+# The documents where a class's context term counted (its context word was there): the `matches` view's proof.
+CONTEXT_SCHEMA = {"doc": pl.Int64, "taxonomy": pl.String, "class_index": pl.Int32}
 COUNTS_SCHEMA = {"taxonomy": pl.String, "class_index": pl.Int32, **{c: pl.Int64 for c in COUNT_COLUMNS}}
 
 
@@ -102,6 +108,7 @@ class MatchedBatch:
     matches: pl.DataFrame  # MATCHES_SCHEMA
     keys: pl.DataFrame  # KEYS_SCHEMA: the source's own id of each matched document that has one
     counts: pl.DataFrame  # COUNTS_SCHEMA, summed over the batch
+    context: pl.DataFrame  # CONTEXT_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -114,10 +121,11 @@ class ShardResult:
     matches: pa.Table
     keys: pa.Table
     counts: pa.Table
+    context: pa.Table
 
     def as_batch(self) -> MatchedBatch:
         return MatchedBatch(self.n_docs, self.n_rows, self.n_invalid_utf8, pl.from_arrow(self.matches),
-                            pl.from_arrow(self.keys), pl.from_arrow(self.counts))
+                            pl.from_arrow(self.keys), pl.from_arrow(self.counts), pl.from_arrow(self.context))
 
 
 def file_fingerprint(path: Path) -> str:
@@ -186,10 +194,15 @@ def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None
 
 
 def _named(counts: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Counts per class_key as counts per (taxonomy, class_index), in COUNTS_SCHEMA."""
-    names = matcher.class_keys.select("taxonomy", "class_index")[counts["class_key"].cast(pl.Int64) - 1]
-    named = pl.concat([names, counts.drop("class_key")], how="horizontal")
-    return named.select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA)
+    """Counts per class key (every variant's, ``matcher.TIER_VARIANTS``) as counts per (taxonomy, class_index),
+    one column pair per variant, in COUNTS_SCHEMA."""
+    named = pl.concat([matcher.named(counts["class_key"]), counts.drop("class_key")], how="horizontal")
+    wide = named.filter(pl.col("variant") == DEFAULT).drop("variant")
+    for variant, (docs, mentions) in VARIANT_COLUMNS.items():
+        part = named.filter(pl.col("variant") == variant).select(
+            "taxonomy", "class_index", pl.col("docs").alias(docs), pl.col("mentions").alias(mentions))
+        wide = wide.join(part, on=["taxonomy", "class_index"], how="full", coalesce=True)
+    return wide.select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA).fill_null(0)
 
 
 def caption_counts(located: Located, matcher: Matcher) -> pl.DataFrame:
@@ -200,11 +213,12 @@ def caption_counts(located: Located, matcher: Matcher) -> pl.DataFrame:
     ), matcher)
 
 
-def class_counts(matches: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
+def class_counts(located: Located, batch: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     """Documents and mentions per class, overall and per role, in one batch (a document never spans two)."""
-    located = matches.join(matcher.pattern_classes, on="pattern_id")
+    rows = located.class_rows()
+    classes = rows.select(batch.select("doc", "role")[rows["row"]], "class_key", "n")
     human, gpt = pl.col("role") == "human", pl.col("role") == "gpt"
-    per_doc = located.group_by("doc", "class_key").agg(
+    per_doc = classes.group_by("doc", "class_key").agg(
         pl.col("n").sum().alias("mentions"),
         pl.col("n").filter(human).sum().alias("mentions_human"),
         pl.col("n").filter(gpt).sum().alias("mentions_gpt"),
@@ -217,6 +231,17 @@ def class_counts(matches: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
         (pl.col("mentions_gpt") > 0).sum().alias("docs_gpt"),
         pl.col("mentions_gpt").sum(),
     ), matcher)
+
+
+def context_documents(located: Located, docs: pl.Series, matcher: Matcher) -> pl.DataFrame:
+    """The documents where a context term counted for its class (CONTEXT_SCHEMA), each with its class once."""
+    n = matcher.n_classes
+    rows = located.class_rows(CONTEXT_MET * n + 1, (CONTEXT_MET + 1) * n)
+    if rows.is_empty():
+        return pl.DataFrame(schema=CONTEXT_SCHEMA)
+    named = matcher.named(rows["class_key"])
+    return pl.DataFrame({"doc": docs.gather(rows["row"])}).hstack(named.select("taxonomy", "class_index")).unique(
+        maintain_order=True).cast(CONTEXT_SCHEMA)
 
 
 def sum_counts(counts: Sequence[pl.DataFrame]) -> pl.DataFrame:
@@ -245,8 +270,8 @@ def _match_batch(batch: pl.DataFrame, built: Future[Matcher], one_row_per_doc: b
     if one_row_per_doc and without_roles:
         counts = caption_counts(located, matcher)
     else:
-        counts = class_counts(matches, matcher)
-    return matches, keys, counts
+        counts = class_counts(located, batch, matcher)
+    return matches, keys, counts, context_documents(located, batch["doc"], matcher)
 
 
 @dataclass
@@ -327,18 +352,20 @@ def shard_result(shard: ShardRows, class_lists: Sequence[ClassList], rules: Matc
                  batch_rows: int = BATCH_ROWS) -> ShardResult:
     """``match_shard`` gathered into one result: the remote task of the Ray engine."""
     n_docs = n_rows = n_invalid = 0
-    matches, keys, counts = [], [], []
+    matches, keys, counts, context = [], [], [], []
     for batch in match_shard(shard, class_lists, rules, batch_rows):
         n_docs, n_rows, n_invalid = n_docs + batch.n_docs, n_rows + batch.n_rows, n_invalid + batch.n_invalid_utf8
         if not batch.matches.is_empty():
             matches.append(batch.matches)
             keys.append(batch.keys)
             counts.append(batch.counts)
+            context.append(batch.context)
     return ShardResult(
         n_docs, n_rows, n_invalid,
         (pl.concat(matches) if matches else pl.DataFrame(schema=MATCHES_SCHEMA)).to_arrow(),
         (pl.concat(keys) if keys else pl.DataFrame(schema=KEYS_SCHEMA)).to_arrow(),
         sum_counts(counts).to_arrow(),
+        (pl.concat(context) if context else pl.DataFrame(schema=CONTEXT_SCHEMA)).to_arrow(),
     )
 
 

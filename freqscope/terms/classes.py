@@ -210,8 +210,9 @@ def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, cur
         override = curated.tiers.get((index, term.text.lower()))
         tier, reason = (override.tier, f"curated: {override.reason}") if override else (term.tier, term.reason)
         keep(term.text, term.origin, wordnet.noun_senses(term.text) if wordnet is not None else None, tier, reason)
+    irregular = wordnet.irregular_plurals if wordnet is not None else None
     for term in list(kept):
-        for form, origin in inflections(term.term):
+        for form, origin in inflections(term.term, irregular):
             tier, reason = term.tier, f"{origin} of {term.term!r}: {term.tier_reason}"
             # with a synset, whose hypernyms are context words: without one the form could never count
             if (origin == "plural" and tier in ("name", "specific") and has_synset

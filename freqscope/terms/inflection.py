@@ -9,12 +9,14 @@ By lemminflect (pure Python, its own English dictionary of inflections, from AGI
   last one), nor for a word ending in "s" that may already be plural or Latin ("hummus"), the singular of a
   regular English plural ("churros" → "churro"), otherwise lemminflect's rules for unknown nouns ("paella" →
   "paellas").
-A form is never built on a form (no "tacoses", "cup cakeses", "nachoses"), and an inflected form inherits its
+Where WordNet is at hand, the irregular plurals of its noun exception list (noun.exc) are added to a singular's
+("ox" → "oxen" beside lemminflect's "oxes"). A form is never built on a form (no "tacoses", "cup cakeses", "nachoses"), and an inflected form inherits its
 base term's tier. ``freqscope index --no-plurals`` searches neither form.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas, getAllLemmasOOV
 
@@ -49,14 +51,16 @@ def _other_forms(word: str, term: str) -> tuple[str, list[str]]:
     return "plural", [p for p in getAllInflectionsOOV(word, upos="NOUN").get("NNS", ()) if p != word][:1]
 
 
-def inflections(term: str) -> list[tuple[str, str]]:
+def inflections(term: str, irregular: Mapping[str, tuple[str, ...]] | None = None) -> list[tuple[str, str]]:
     """(surface form, "plural" | "singular") of the term's other number, in a stable order; none where its last
-    word is not a word of two letters or more."""
+    word is not a word of two letters or more. ``irregular``: ``WordNet.irregular_plurals()``, where at hand."""
     match = _LAST_WORD.search(term)
     if match is None or len(match.group(1)) < 2:
         return []
     head, last = term[: match.start()], match.group(1)
     origin, forms = _other_forms(last.lower(), term)
+    if origin == "plural" and forms and irregular:
+        forms += [form for form in irregular.get(last.lower(), ()) if form not in forms]
     unique: list[tuple[str, str]] = []
     for form in forms:
         text = head + _match_case(last, form)

@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from freqscope.errors import FreqscopeError
@@ -153,6 +153,17 @@ class WordNet:
         """How often the text was tagged as each part of speech ("n", "v", "a", "r") in WordNet's semantic
         concordance (cntlist.rev); empty where it never was, or the installation lacks the file."""
         return dict(self._tag_counts.get(lemma_key(text), {}))
+
+    @cached_property
+    def irregular_plurals(self) -> dict[str, tuple[str, ...]]:
+        """{singular: its irregular plurals} from noun.exc, whose rows (inflected form, base forms...) also list
+        gerunds (crying → cry) and abbreviations: only plurals of one word kept."""
+        table: dict[str, list[str]] = {}
+        for inflected, *bases in self._exceptions:
+            for base in bases:
+                if inflected != base and not inflected.endswith(("ing", "ings")) and not {".", "_"} & set(inflected):
+                    table.setdefault(base, []).append(inflected)
+        return {base: tuple(sorted(forms)) for base, forms in table.items()}
 
     def noun_exceptions(self) -> list[tuple[str, ...]]:
         """noun.exc: each row is an inflected form followed by its base forms."""
