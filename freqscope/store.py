@@ -128,10 +128,10 @@ def class_list_frames(class_lists: Sequence[ClassList]) -> tuple[pl.DataFrame, p
 def _words_frame(rows: list[tuple], schema: dict, text: str) -> pl.DataFrame:
     """Rows with the normalised words of their ``text`` column, as `words` (after it)."""
     frame = pl.DataFrame(rows, schema=schema, orient="row")
-    words = joined_words(normalized_padded(frame[text]))
+    frame = frame.with_columns(normalized_padded(frame[text]).alias("padded")).with_columns(
+        joined_words(pl.col("padded")).alias("words"))
     columns = list(schema)
-    return frame.with_columns(words.alias("words")).select(*columns[:columns.index(text) + 1], "words",
-                                                           *columns[columns.index(text) + 1:])
+    return frame.select(*columns[:columns.index(text) + 1], "words", *columns[columns.index(text) + 1:])
 
 
 def context_and_block_frames(class_lists: Sequence[ClassList]) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -6,7 +6,8 @@ from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 
 
 SOURCE_COUNTS_FROM_MATCHES_SQL = """
-INSERT INTO source_counts
+INSERT INTO source_counts (source_id, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt,
+                           mentions_gpt)
 SELECT source_id, taxonomy, class_index, count(DISTINCT doc), sum(n), 0, 0, 0, 0
 FROM matches WHERE source_id = ? GROUP BY ALL
 """

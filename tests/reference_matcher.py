@@ -87,3 +87,16 @@ def reference_counted(texts: list[str | None], class_lists: list[ClassList],
                 counted[(row, taxonomy, class_index, DEFAULT)] += n
                 counted[(row, taxonomy, class_index, CONTEXT_MET)] += n
     return counted
+
+
+def reference_counted_matches(texts: list[str | None], class_lists: list[ClassList],
+                              rules: MatchRules = MatchRules()) -> Counter:
+    """``reference_match`` less the matches that do not count for their class (the `matches` view's rows)."""
+    lists = {class_list.name: class_list for class_list in class_lists}
+    counted = reference_counted(texts, class_lists, rules)
+    kept: Counter = Counter()
+    for (row, taxonomy, class_index, term_id), n in reference_match(texts, class_lists, rules).items():
+        tier = lists[taxonomy].terms[term_id].tier
+        if tier in ("name", "specific") or (tier == "context" and counted[(row, taxonomy, class_index, CONTEXT_MET)]):
+            kept[(row, taxonomy, class_index, term_id)] = n
+    return kept

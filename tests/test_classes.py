@@ -15,7 +15,7 @@ from freqscope.cli import app
 from freqscope.errors import FreqscopeError
 from freqscope.terms.inflection import inflections
 from freqscope.store import open_database, store_class_list, transaction
-from freqscope.terms.taxonomy import TERM_ORIGINS, TIERS
+from freqscope.terms.taxonomy import ACCEPTED_TIERS, TERM_ORIGINS, TIERS
 
 CURATED_ORIGINS = ("compound-spelling",)
 from freqscope.text import normalize_words
@@ -147,16 +147,19 @@ def test_geese_stand_for_goose(imagenet):
     assert "geese" in terms_of(imagenet, goose.index, "plural")
 
 
-def test_the_two_cranes_maillots_and_cardigans_are_ambiguous(imagenet):
+def test_a_word_of_two_classes_counts_for_its_most_frequent_sense_and_ambiguity_is_among_counted_terms(imagenet):
+    """The two cranes, maillots and cardigans: WordNet's most frequent sense decides which class a lemma of two
+    counts for (the other's is blocked, so the word is no longer ambiguous); the wild boar and the pig share a
+    Latin name, both specific: ambiguous."""
     by_words = defaultdict(set)
     for term in imagenet.terms:
-        by_words[term.words].add((term.class_index, term.ambiguous))
-    assert by_words[("crane",)] == {(134, True), (517, True)}
-    assert by_words[("cranes",)] == {(134, True), (517, True)}
-    assert {index for index, _ in by_words[("maillot",)]} == {638, 639}
-    assert {index for index, _ in by_words[("cardigan",)]} == {264, 474}
-    assert all(flag for _, flag in by_words[("cardigan",)])
-    assert by_words[("crane", "bird")] == {(134, False)}
+        by_words[term.words].add((term.class_index, term.tier, term.ambiguous))
+    assert by_words[("crane",)] == {(134, "blocked", False), (517, "specific", False)}
+    assert by_words[("cranes",)] == {(134, "blocked", False), (517, "specific", False)}
+    assert by_words[("maillot",)] == {(638, "blocked", False), (639, "specific", False)}
+    assert by_words[("cardigan",)] == {(264, "blocked", False), (474, "name", False)}
+    assert by_words[("sus", "scrofa")] == {(341, "specific", True), (342, "specific", True)}
+    assert by_words[("crane", "bird")] == {(134, "name", False)}
 
 
 def test_duplicate_names_are_flagged_and_classes_stay_distinct(imagenet):
@@ -175,13 +178,14 @@ def test_terms_are_deduplicated_per_class_and_ambiguity_is_across_classes():
             assert term.words, term
             assert term.origin in TERM_ORIGINS or term.origin in CURATED_ORIGINS, term
             assert term.tier in TIERS and term.tier_reason, term
-            if term.tier == "generic":
+            if term.tier not in ACCEPTED_TIERS:
+                assert not term.ambiguous
                 continue
             assert (term.class_index, term.words) not in seen, (name, term)
             seen.add((term.class_index, term.words))
             classes_of[term.words].add(term.class_index)
         for term in class_list.terms:
-            if term.tier != "generic":
+            if term.tier in ACCEPTED_TIERS:
                 assert term.ambiguous == (len(classes_of[term.words]) > 1), (name, term)
 
 

@@ -213,12 +213,22 @@ def caption_counts(located: Located, matcher: Matcher) -> pl.DataFrame:
     ), matcher)
 
 
-def class_counts(located: Located, batch: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Documents and mentions per class, overall and per role, in one batch (a document never spans two)."""
-    rows = located.class_rows()
-    classes = rows.select(batch.select("doc", "role")[rows["row"]], "class_key", "n")
+def class_counts(matches: pl.DataFrame, matcher: Matcher, context: pl.DataFrame) -> pl.DataFrame:
+    """Documents and mentions per class, overall and per role, in one batch (a document never spans two), from
+    its matches (MATCHES_SCHEMA) and the documents where its context terms counted (CONTEXT_SCHEMA)."""
+    located = matches.join(matcher.pattern_classes, on="pattern_id")
+    n = matcher.n_classes
+    pending = (pl.col("class_key") > CONTEXT_MET * n) & (pl.col("class_key") <= (CONTEXT_MET + 1) * n)
+    if not context.is_empty():
+        met = context.join(matcher.class_keys, on=["taxonomy", "class_index"]).select(
+            "doc", (pl.col("class_key") + CONTEXT_MET * n).alias("class_key"))
+        kept = located.filter(pending).join(met, on=["doc", "class_key"], how="semi")
+        located = pl.concat([located.filter(~pending), kept,
+                             kept.with_columns(pl.col("class_key") - CONTEXT_MET * n)])
+    else:
+        located = located.filter(~pending)
     human, gpt = pl.col("role") == "human", pl.col("role") == "gpt"
-    per_doc = classes.group_by("doc", "class_key").agg(
+    per_doc = located.group_by("doc", "class_key").agg(
         pl.col("n").sum().alias("mentions"),
         pl.col("n").filter(human).sum().alias("mentions_human"),
         pl.col("n").filter(gpt).sum().alias("mentions_gpt"),
@@ -267,11 +277,12 @@ def _match_batch(batch: pl.DataFrame, built: Future[Matcher], one_row_per_doc: b
         keys = pl.DataFrame(schema=KEYS_SCHEMA)
     else:
         keys = batch.select("doc", "doc_key")[rows.unique()].drop_nulls().unique("doc").sort("doc")
+    context = context_documents(located, batch["doc"], matcher)
     if one_row_per_doc and without_roles:
         counts = caption_counts(located, matcher)
     else:
-        counts = class_counts(located, batch, matcher)
-    return matches, keys, counts, context_documents(located, batch["doc"], matcher)
+        counts = class_counts(matches, matcher, context)
+    return matches, keys, counts, context
 
 
 @dataclass

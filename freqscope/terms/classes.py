@@ -26,7 +26,7 @@ from freqscope.paths import CLASS_LISTS_DIR, TERMS_DATA_DIR
 from freqscope.terms import tiers
 from freqscope.terms.curated import CuratedTerms, curated_block_phrases, read_curated
 from freqscope.terms.inflection import inflections
-from freqscope.terms.taxonomy import TERM_ORIGINS, BlockPhrase, ClassEntry, ClassList, ContextWord, Term
+from freqscope.terms.taxonomy import ACCEPTED_TIERS, TERM_ORIGINS, BlockPhrase, ClassEntry, ClassList, ContextWord, Term
 from freqscope.terms.wordnet import WNID_PATTERN, WordNet, find_wordnet, require_wordnet
 from freqscope.text import normalize_words
 
@@ -174,10 +174,12 @@ def _origin_rank(origin: str) -> int:
 def _base_terms(row: ClassRow, wnid: str | None, wordnet: WordNet | None, hyponyms: bool,
                 everyday: list) -> list[_BaseTerm]:
     """A class's terms before inflection, with their tiers (freqscope.terms.tiers)."""
-    base = [_BaseTerm(text, "name", *tiers.name_tier(text, row.name, wordnet)) for text in clean_name(row.name)]
+    names = clean_name(row.name)
+    base = [_BaseTerm(text, "name", *tiers.name_tier(text, row.name, wnid, wordnet, len(names))) for text in names]
     for synonym in row.synonyms:
-        for text in clean_name(synonym):
-            tier, reason = tiers.name_tier(text, synonym, wordnet)
+        alternatives = clean_name(synonym)
+        for text in alternatives:
+            tier, reason = tiers.name_tier(text, synonym, wnid, wordnet, len(alternatives))
             base.append(_BaseTerm(text, "synonym", tier, "a synonym the list gives" if tier == "name" else reason))
     base += [_BaseTerm(name.term, name.origin, name.tier, f"curated everyday name ({name.evidence or name.origin})")
              for name in everyday]
@@ -235,13 +237,13 @@ def _generic_terms(curated: CuratedTerms, class_names: list[str]) -> list[Term]:
 
 
 def flag_ambiguous(terms: list[Term]) -> list[Term]:
-    """Mark the terms whose normalised words stand for more than one class of the list (a generic name stands
-    for several on purpose, and is not counted in `docs`: left out)."""
+    """Mark the counted terms (ACCEPTED_TIERS) whose normalised words stand for more than one class of the list
+    through counted terms: a blocked term stands for no class, and a generic name for several on purpose, apart."""
     classes_of: dict[tuple[str, ...], set[int]] = defaultdict(set)
     for term in terms:
-        if term.tier != "generic":
+        if term.tier in ACCEPTED_TIERS:
             classes_of[term.words].add(term.class_index)
-    return [replace(t, ambiguous=len(classes_of[t.words]) > 1) if t.tier != "generic" else t for t in terms]
+    return [replace(t, ambiguous=t.tier in ACCEPTED_TIERS and len(classes_of[t.words]) > 1) for t in terms]
 
 
 def _context_words(rows: list[ClassRow], wnids: list[str | None], terms: list[Term], wordnet: WordNet | None,
@@ -270,11 +272,11 @@ def _context_words(rows: list[ClassRow], wnids: list[str | None], terms: list[Te
 def _block_phrases(rows: list[ClassRow], terms: list[Term], wordnet: WordNet | None,
                    builtin_block: tuple[BlockPhrase, ...]) -> list[BlockPhrase]:
     """The list's block phrases: the shipped ones (built-in lists), the list's own, and "to X" for each one-word
-    counted term X that WordNet says is chiefly a verb; each with its inflected forms, once."""
+    term X that WordNet says is often a verb (tiers.is_often_verb); each with its inflected forms, once."""
     phrases = list(builtin_block) + [BlockPhrase(phrase, "list", f"line {row.line}") for row in rows for phrase in row.block]
-    phrases += [BlockPhrase(f"to {term.term}", VERB_BLOCK_ORIGIN, f"{term.term!r} is chiefly a verb in WordNet")
+    phrases += [BlockPhrase(f"to {term.term}", VERB_BLOCK_ORIGIN, f"{term.term!r} is often a verb in WordNet")
                 for term in terms if term.origin not in ("plural", "singular", "generic")
-                and term.tier != "blocked" and tiers.is_chiefly_verb(wordnet, term.term)]
+                and term.tier != "blocked" and tiers.is_often_verb(wordnet, term.term)]
     seen: set[tuple[str, ...]] = set()
     kept = []
     for phrase in phrases:

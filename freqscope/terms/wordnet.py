@@ -165,6 +165,12 @@ class WordNet:
                     table.setdefault(base, []).append(inflected)
         return {base: tuple(sorted(forms)) for base, forms in table.items()}
 
+    def noun_sense_wnids(self, text: str) -> list[str]:
+        """The wnids of the text's noun senses, most frequent first (index.noun's order)."""
+        key = lemma_key(text)
+        offsets = self._index.get(key) or self._index.get(key.replace("-", "_")) or ()
+        return [f"n{offset:08d}" for offset in offsets]
+
     def noun_exceptions(self) -> list[tuple[str, ...]]:
         """noun.exc: each row is an inflected form followed by its base forms."""
         return list(self._exceptions)
