@@ -30,8 +30,21 @@ COUNT_VARIANTS = {
     "docs": "documents mentioning the class",
     "unambiguous": "documents mentioning the class by a term that stands for no other class of its list",
     "precision": "documents x judged precision, where an audit judged the class",
+    "names": "documents mentioning the class by its name (name tier only)",
+    "all_terms": "documents mentioning the class by any of its terms, whatever their tier",
 }
-COUNT_COLUMNS = {"docs": "docs", "unambiguous": "docs_unambiguous", "precision": "precision_weighted"}
+COUNT_COLUMNS = {"docs": "docs", "unambiguous": "docs_unambiguous", "precision": "precision_weighted",
+                 "names": "docs_names", "all_terms": "docs_all_terms"}
+# Which term tiers (docs/class-lists.md) each counting variant counts, for indexed corpora; imported counts are
+# the publisher's own.
+TIERS_COUNTED = {
+    "docs": "name, specific, context (with a context word)", "unambiguous": "name, specific, context (with a "
+    "context word), unambiguous terms only", "precision": "name, specific, context (with a context word), "
+    "weighted by judged precision", "names": "name only", "all_terms": "every tier: name, specific, context "
+    "(with or without a context word), blocked",
+}
+# The sensitivity table's tier variants: (name, count).
+TIER_VARIANTS = (("names only", "names"), ("default", "docs"), ("every term", "all_terms"))
 
 # FDP's settings (docs/analysis.md): they reproduce the r printed on FDP's released plots.
 FDP_BINS = 12
@@ -309,6 +322,8 @@ def sensitivity_variants(
         if [corpus] != list(corpora):  # our counts against imported ones, and each corpus of a sum alone
             variants.append((f"corpus:{corpus}", [corpus], count))
     exposure = class_exposure(connection, taxonomies, corpora)
+    if (exposure["kind"] != "imported").any():
+        variants += [(name, list(corpora), variant) for name, variant in TIER_VARIANTS if variant != count]
     if count != "unambiguous" and (exposure["kind"] != "imported").any():
         variants.append(("ambiguous terms skipped", list(corpora), "unambiguous"))
     if count != "precision" and exposure["judged"].any():
@@ -367,6 +382,7 @@ def analyze(
             raise FreqscopeError(f"only {table.height} class(es) have both exposure and accuracy of {model}: "
                                  "an analysis needs at least 3")
         result = {"model": model, "taxonomies": taxonomies, "corpora": corpora, "count": count,
+                  "tiers_counted": TIERS_COUNTED[count],
                   **statistics(table, bins=bins, drop_low=drop_low, drop_high=drop_high,
                                tail_fraction=tail_fraction, n_boot=n_boot, seed=seed),
                   "settings": settings, "sensitivity": []}
@@ -377,6 +393,7 @@ def analyze(
                                      tail_fraction=tail_fraction, n_boot=0)
                 result["sensitivity"].append({
                     "variant": name, "corpora": variant_corpora, "count": variant_count,
+                    "tiers_counted": TIERS_COUNTED[variant_count],
                     **{k: variant[k] for k in ("n_classes", "spearman", "kendall", "pearson_log", "binned_pearson",
                                                "head_accuracy", "tail_accuracy")},
                 })

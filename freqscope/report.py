@@ -43,8 +43,8 @@ PACKAGES = ("numpy", "scipy", "polars", "duckdb", "matplotlib", "pyarrow")
 SETTINGS_SQL = {
     "corpora_rules": "SELECT corpus, kind, format, text_column, rules FROM corpora WHERE list_contains($corpora, corpus) ORDER BY corpus",
     "taxonomy_sources": "SELECT taxonomy, source, n_classes, n_terms, fingerprint FROM taxonomies WHERE list_contains($taxonomies, taxonomy) ORDER BY taxonomy",
-    "term_origins": """SELECT taxonomy, origin, count(*) AS terms, count(*) FILTER (WHERE ambiguous) AS ambiguous
-FROM terms WHERE list_contains($taxonomies, taxonomy) GROUP BY ALL ORDER BY taxonomy, origin""",
+    "term_origins": """SELECT taxonomy, origin, tier, count(*) AS terms, count(*) FILTER (WHERE ambiguous) AS ambiguous
+FROM terms WHERE list_contains($taxonomies, taxonomy) GROUP BY ALL ORDER BY taxonomy, origin, tier""",
 }
 # Which SQL each section's numbers come from (the "sql" section prints them).
 SECTION_SQL = {
@@ -214,9 +214,12 @@ def section_sensitivity(data: ReportData) -> list[Block]:
             rows.append([model, v["variant"], str(v["n_classes"]), _r({"r": v["spearman"]["r"]}),
                          _r({"r": v["kendall"]["r"]}), _r({"r": v["pearson_log"]["r"]}), _r(v["binned_pearson"]),
                          _pct(v["head_accuracy"]), _pct(v["tail_accuracy"])])
+    counted = "; ".join(dict.fromkeys(f"{result['count']}: {result['tiers_counted']}" for result in data.results.values()))
     return [Block("Sensitivity to the counting variant", columns=columns, rows=rows,
-                  caption="Variants present in the database: each corpus alone, ambiguous terms skipped (indexed "
-                          "corpora), precision-weighted (where audited). " + _sql_caption("sensitivity"))]
+                  caption=f"Term tiers counted in the main variant ({counted}). Variants present in the database: "
+                          "each corpus alone, names only, default (name, specific, context terms with a context "
+                          "word) and every term (indexed corpora), ambiguous terms skipped (indexed corpora), "
+                          "precision-weighted (where audited). " + _sql_caption("sensitivity"))]
 
 
 def _frame_lines(frame: pl.DataFrame) -> list[str]:

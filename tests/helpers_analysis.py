@@ -7,8 +7,9 @@ from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 
 SOURCE_COUNTS_FROM_MATCHES_SQL = """
 INSERT INTO source_counts (source_id, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt,
-                           mentions_gpt)
-SELECT source_id, taxonomy, class_index, count(DISTINCT doc), sum(n), 0, 0, 0, 0
+                           mentions_gpt, docs_names, docs_all_terms)
+SELECT source_id, taxonomy, class_index, count(DISTINCT doc), sum(n), 0, 0, 0, 0,
+       count(DISTINCT doc) FILTER (WHERE term_id < 1000), count(DISTINCT doc)
 FROM matches WHERE source_id = ? GROUP BY ALL
 """
 
