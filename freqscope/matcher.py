@@ -89,17 +89,20 @@ class TextsFound:
     class_start: np.ndarray  # int64, n + 1
     class_key: np.ndarray  # uint32
     class_n: np.ndarray  # uint32
+    context_met: np.ndarray  # bool, n: whether a context term of one of the text's classes counted there
 
     @classmethod
     def empty(cls) -> TextsFound:
         no_entries = np.zeros(0, np.uint32)
-        return cls(np.zeros(1, np.int64), no_entries, no_entries, np.zeros(1, np.int64), no_entries, no_entries)
+        return cls(np.zeros(1, np.int64), no_entries, no_entries, np.zeros(1, np.int64), no_entries, no_entries,
+                   np.zeros(0, bool))
 
     @classmethod
     def from_tally(cls, tallied: tuple[bytes, ...]) -> TextsFound:
         """What ``_matchcore.tally`` returns (int64 starts, uint32 entries), as arrays."""
         dtypes = (np.int64, np.uint32, np.uint32, np.int64, np.uint32, np.uint32)
-        return cls(*(np.frombuffer(data, dtype) for data, dtype in zip(tallied, dtypes)))
+        arrays = [np.frombuffer(data, dtype) for data, dtype in zip(tallied, dtypes)]
+        return cls(*arrays, np.zeros(len(arrays[0]) - 1, bool))
 
     @property
     def n_texts(self) -> int:
@@ -114,6 +117,7 @@ class TextsFound:
             np.concatenate([self.class_start, more.class_start[1:] + self.class_start[-1]]),
             np.concatenate([self.class_key, more.class_key]),
             np.concatenate([self.class_n, more.class_n]),
+            np.concatenate([self.context_met, more.context_met]),
         )
 
 
@@ -132,20 +136,25 @@ class Located:
         return pl.DataFrame({"row": np.frombuffer(rows, np.uint32), "pattern_id": np.frombuffer(patterns, np.uint32),
                              "n": np.frombuffer(counts, np.uint32)}, schema=OCCURRENCES_SCHEMA)
 
-    def class_rows(self, lowest: int = 0, highest: int = 2**32 - 1) -> pl.DataFrame:
-        """One row per (row, class key) found, keys from ``lowest`` to ``highest``, with the class's matches
-        (CLASS_ROWS_SCHEMA), in row order."""
+    def class_rows(self) -> pl.DataFrame:
+        """One row per (row, class key) found, with the class's matches (CLASS_ROWS_SCHEMA), in row order."""
         found = self.found
-        start, keys, counts = found.class_start, found.class_key, found.class_n
-        if lowest > 0 or highest < 2**32 - 1:
-            wanted = (keys >= lowest) & (keys <= highest)
-            texts = np.repeat(np.arange(found.n_texts), np.diff(start))[wanted]
-            start = np.zeros(found.n_texts + 1, np.int64)
-            np.cumsum(np.bincount(texts, minlength=found.n_texts), out=start[1:])
-            keys, counts = keys[wanted], counts[wanted]
-        rows, class_keys, n = expand(self.row_text, start, keys, counts)
+        rows, class_keys, n = expand(self.row_text, found.class_start, found.class_key, found.class_n)
         return pl.DataFrame({"row": np.frombuffer(rows, np.uint32), "class_key": np.frombuffer(class_keys, np.uint32),
                              "n": np.frombuffer(n, np.uint32)}, schema=CLASS_ROWS_SCHEMA)
+
+    def context_rows(self, n_classes: int) -> pl.DataFrame:
+        """(row, class key) where a context term of the class counted, the key of its CONTEXT_MET variant."""
+        found = self.found
+        rows = np.flatnonzero(found.context_met[self.row_text]).astype(np.uint32)
+        texts = self.row_text[rows]
+        lengths = found.class_start[texts + 1] - found.class_start[texts]
+        # the entries of those rows' texts, one range per row, laid end to end
+        offsets = np.repeat(found.class_start[texts] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        keys = found.class_key[offsets]
+        wanted = (keys > CONTEXT_MET * n_classes) & (keys <= (CONTEXT_MET + 1) * n_classes)
+        return pl.DataFrame({"row": np.repeat(rows, lengths)[wanted], "class_key": keys[wanted]},
+                            schema={"row": pl.UInt32, "class_key": pl.UInt32})
 
     def class_documents(self) -> pl.DataFrame:
         """Per class found, the rows (as one-row documents) that mention it and its matches in them
@@ -236,16 +245,36 @@ class ContextSearch:
         met = pl.DataFrame({"text": asking[met["text"].to_numpy()],
                             "class_key": met["class_key"].to_numpy() + np.uint32(CONTEXT_MET * n_classes)},
                            schema={"text": pl.UInt32, "class_key": pl.UInt32})
-        entries = pl.DataFrame({"text": text_of, "class_key": keys, "n": found.class_n},
+        # Only the texts asking change: their entries are settled apart and spliced back in text order.
+        asks = np.zeros(found.n_texts, bool)
+        asks[asking] = True
+        affected = asks[text_of]
+        entries = pl.DataFrame({"text": text_of[affected], "class_key": keys[affected], "n": found.class_n[affected]},
                                schema={"text": pl.UInt32, "class_key": pl.UInt32, "n": pl.UInt32})
-        kept = entries.join(met, on=["text", "class_key"], how="semi")
-        settled = (pl.concat([entries.filter(~pl.Series(pending)), kept,
+        is_pending = (pl.col("class_key") > CONTEXT_MET * n_classes) & (
+            pl.col("class_key") <= (CONTEXT_MET + 1) * n_classes)
+        kept = entries.filter(is_pending).join(met, on=["text", "class_key"], how="semi")
+        settled = (pl.concat([entries.filter(~is_pending), kept,
                               kept.with_columns(pl.col("class_key") - CONTEXT_MET * n_classes)])
                    .group_by("text", "class_key").agg(pl.col("n").sum()).sort("text", "class_key"))
+        settled_text = settled["text"].to_numpy()
+        per_text = np.diff(found.class_start)
+        per_text[asking] = np.bincount(settled_text, minlength=found.n_texts)[asking]
         start = np.zeros(found.n_texts + 1, np.int64)
-        np.cumsum(np.bincount(settled["text"].to_numpy(), minlength=found.n_texts), out=start[1:])
-        return TextsFound(found.pattern_start, found.pattern_id, found.pattern_n, start,
-                          settled["class_key"].to_numpy().astype(np.uint32), settled["n"].to_numpy().astype(np.uint32))
+        np.cumsum(per_text, out=start[1:])
+        class_key = np.empty(start[-1], np.uint32)
+        class_n = np.empty(start[-1], np.uint32)
+        # an unaffected entry keeps its place within its text; a settled one takes its rank within its text
+        unaffected = ~affected
+        place = start[text_of[unaffected]] + (np.flatnonzero(unaffected) - found.class_start[text_of[unaffected]])
+        class_key[place], class_n[place] = keys[unaffected], found.class_n[unaffected]
+        first = np.searchsorted(settled_text, settled_text, side="left")
+        place = start[settled_text] + (np.arange(len(settled_text)) - first)
+        class_key[place] = settled["class_key"].to_numpy()
+        class_n[place] = settled["n"].to_numpy()
+        context_met = found.context_met.copy()
+        context_met[kept["text"].to_numpy()] = True
+        return TextsFound(found.pattern_start, found.pattern_id, found.pattern_n, start, class_key, class_n, context_met)
 
 
 class Matcher:

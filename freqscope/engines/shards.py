@@ -19,12 +19,13 @@ from dataclasses import astuple, dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import xxhash
 
 from freqscope import readers
-from freqscope.matcher import ALL_TERMS, CONTEXT_MET, DEFAULT, GENERIC, NAMES, Located, Matcher, MatchRules, pattern_set_id
+from freqscope.matcher import ALL_TERMS, CONTEXT_MET, DEFAULT, GENERIC, N_VARIANTS, NAMES, Located, Matcher, MatchRules, pattern_set_id
 from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_file
 from freqscope.terms.taxonomy import ClassList
 
@@ -196,13 +197,21 @@ def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None
 def _named(counts: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
     """Counts per class key (every variant's, ``matcher.TIER_VARIANTS``) as counts per (taxonomy, class_index),
     one column pair per variant, in COUNTS_SCHEMA."""
-    named = pl.concat([matcher.named(counts["class_key"]), counts.drop("class_key")], how="horizontal")
-    wide = named.filter(pl.col("variant") == DEFAULT).drop("variant")
-    for variant, (docs, mentions) in VARIANT_COLUMNS.items():
-        part = named.filter(pl.col("variant") == variant).select(
-            "taxonomy", "class_index", pl.col("docs").alias(docs), pl.col("mentions").alias(mentions))
-        wide = wide.join(part, on=["taxonomy", "class_index"], how="full", coalesce=True)
-    return wide.select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA).fill_null(0)
+    n = matcher.n_classes
+    key = counts["class_key"].to_numpy().astype(np.int64) - 1
+    variant, base = key // n, key % n
+    # a table by class and variant, rows of classes with any count kept
+    columns = {}
+    for name in counts.columns[1:]:
+        table = np.zeros((N_VARIANTS, n), np.int64)
+        table[variant, base] = counts[name].to_numpy()
+        columns[name] = table
+    seen = np.unique(base)
+    wide = {name: columns[name][DEFAULT, seen] for name in counts.columns[1:]}
+    for variant_index, (docs, mentions) in VARIANT_COLUMNS.items():
+        wide[docs], wide[mentions] = columns["docs"][variant_index, seen], columns["mentions"][variant_index, seen]
+    names = matcher.class_keys.select("taxonomy", "class_index")[seen]
+    return pl.concat([names, pl.DataFrame(wide)], how="horizontal").select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA)
 
 
 def caption_counts(located: Located, matcher: Matcher) -> pl.DataFrame:
@@ -245,8 +254,7 @@ def class_counts(matches: pl.DataFrame, matcher: Matcher, context: pl.DataFrame)
 
 def context_documents(located: Located, docs: pl.Series, matcher: Matcher) -> pl.DataFrame:
     """The documents where a context term counted for its class (CONTEXT_SCHEMA), each with its class once."""
-    n = matcher.n_classes
-    rows = located.class_rows(CONTEXT_MET * n + 1, (CONTEXT_MET + 1) * n)
+    rows = located.context_rows(matcher.n_classes)
     if rows.is_empty():
         return pl.DataFrame(schema=CONTEXT_SCHEMA)
     named = matcher.named(rows["class_key"])
