@@ -110,6 +110,11 @@ def test_verb_uses_are_blocked_or_need_context(lists, imagenet):
     assert "to school" not in phrases  # a noun far more often than a verb
 
 
+def test_next_to_train_tracks_is_still_a_train(lists):
+    assert ("cifar100", "train") in counted_classes(lists, "a man standing next to train tracks")
+    assert ("cifar100", "train") not in counted_classes(lists, "how to train your dog")
+
+
 def test_can_help_is_not_a_can(lists):
     assert ("cifar100", "can") not in counted_classes(lists, "pruning can help the tree grow")
 

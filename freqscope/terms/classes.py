@@ -274,9 +274,13 @@ def _block_phrases(rows: list[ClassRow], terms: list[Term], wordnet: WordNet | N
     """The list's block phrases: the shipped ones (built-in lists), the list's own, and "to X" for each one-word
     term X that WordNet says is often a verb (tiers.is_often_verb); each with its inflected forms, once."""
     phrases = list(builtin_block) + [BlockPhrase(phrase, "list", f"line {row.line}") for row in rows for phrase in row.block]
-    phrases += [BlockPhrase(f"to {term.term}", VERB_BLOCK_ORIGIN, f"{term.term!r} is often a verb in WordNet")
-                for term in terms if term.origin not in ("plural", "singular", "generic")
-                and term.tier != "blocked" and tiers.is_often_verb(wordnet, term.term)]
+    verbs = [BlockPhrase(f"to {term.term}", VERB_BLOCK_ORIGIN, f"{term.term!r} is often a verb in WordNet")
+             for term in terms if term.origin not in ("plural", "singular", "generic")
+             and term.tier != "blocked" and tiers.is_often_verb(wordnet, term.term)]
+    if verbs:  # matched first (leftmost), these keep "next to train tracks" a train
+        verbs += [BlockPhrase(phrase, VERB_BLOCK_ORIGIN, "a preposition before a noun, not 'to' before a verb")
+                  for phrase in tiers.PREPOSITIONS_WITH_TO]
+    phrases += verbs
     seen: set[tuple[str, ...]] = set()
     kept = []
     for phrase in phrases:

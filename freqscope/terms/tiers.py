@@ -16,7 +16,8 @@ Curated decisions (data/terms/tiers.csv) override the rule. A class's context wo
 the lemmas of its synset's hypernyms two levels up, and the curated ones (data/terms/context.csv).
 
 Verbs: a one-word term that WordNet's tagged uses say is often a verb (its verb uses at least half its noun
-uses, and at least MIN_OTHER_USES) gets the block phrase "to X" ("to suit", "to park", not "to school"); the "-s" form of one that is
+uses, and at least MIN_OTHER_USES) gets the block phrase "to X" ("to suit", "to park", not "to school"), and
+"next to" and its like are blocked with them, so that "next to train tracks" keeps its train; the "-s" form of one that is
 chiefly a verb, as often the verb's third person as the plural ("flies through the air"), is a context term.
 """
 from __future__ import annotations
@@ -122,8 +123,10 @@ def lemma_tier(text: str, wnid: str, wordnet: WordNet) -> tuple[str, str]:
     return "specific", f"WordNet's most frequent noun sense of {text!r} is this class"
 
 
-# "to X" is blocked where X's verb uses are at least this share of its noun uses.
+# "to X" is blocked where X's verb uses are at least this share of its noun uses; these phrases, blocked too,
+# are matched before it (leftmost), so that "next to train tracks" keeps its train.
 OFTEN_VERB_SHARE = 0.5
+PREPOSITIONS_WITH_TO = ("next to", "close to", "due to", "according to", "prior to", "up to", "thanks to")
 
 
 def is_often_verb(wordnet: WordNet | None, text: str) -> bool:
