@@ -276,7 +276,8 @@ def test_cli_imagenet_csv_has_1000_classes_and_the_columns():
     assert {"class_index", "class", "wnid", "term", "origin", "ambiguous"} <= set(rows[0])
     assert len({r["class_index"] for r in rows}) == 1000
     assert rows[1] == {"class_index": "0", "class": "tench", "wnid": "n01440764", "term": "Tinca tinca",
-                       "origin": "wordnet", "ambiguous": "false", "wordnet_senses": "1"}
+                       "origin": "wordnet", "ambiguous": "false", "wordnet_senses": "1", "tier": "specific",
+                       "tier_reason": "several words", "context": ""}
 
 
 def test_cli_table_shows_a_custom_list(tmp_path, no_wordnet):
