@@ -317,6 +317,7 @@ class Matcher:
         self.pattern_terms = searched.join(patterns.select("words", "pattern_id"), on="words").select(
             "pattern_id", "taxonomy", "class_index", "term_id", "tier"
         ).cast({"pattern_id": pl.UInt32, "class_index": pl.Int32, "term_id": pl.Int32})
+        self._own_terms = self.pattern_terms.filter(pl.col("tier") != "generic")
         self._is_block = np.zeros(len(self._patterns), bool)
         self._is_block[patterns.filter(pl.col("words").is_in(block))["pattern_id"].to_numpy()] = True
         # Each (taxonomy, class_index) under one integer key k (1..n): counting groups by it, several times faster
@@ -375,9 +376,10 @@ class Matcher:
             return Located(np.frombuffer(numbers, np.uint32), seen.found)
 
     def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
-        """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``, of every
-        tier (``counted`` says which count for the class: ``Located.counted`` has the rows' counted classes)."""
-        return self.locate(texts).occurrences().join(self.pattern_terms, on="pattern_id").select(list(MATCH_SCHEMA))
+        """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``, for the classes'
+        own terms of every tier but generic (a parent name is not a name of the class: an answer "elephant" is not
+        an African elephant). What counts for each class is ``Located.class_rows``."""
+        return (self.locate(texts).occurrences().join(self._own_terms, on="pattern_id").select(list(MATCH_SCHEMA)))
 
     def named(self, class_key: pl.Series) -> pl.DataFrame:
         """(variant, taxonomy, class_index) of class keys."""

@@ -32,8 +32,10 @@ def _terms_by_words(class_lists: list[ClassList], rules: MatchRules) -> dict[tup
     return found
 
 
-def reference_match(texts: list[str | None], class_lists: list[ClassList], rules: MatchRules = MatchRules()) -> Counter:
-    """Counter keyed by (row, taxonomy, class_index, term_id): every term's matches, whatever its tier."""
+def reference_match(texts: list[str | None], class_lists: list[ClassList], rules: MatchRules = MatchRules(),
+                    *, generic: bool = False) -> Counter:
+    """Counter keyed by (row, taxonomy, class_index, term_id): every term's matches, whatever its tier (generic
+    names only with ``generic``, as Matcher.match leaves them out)."""
     counts: Counter = Counter()
     by_words = _terms_by_words(class_lists, rules)
     by_pattern = {"  ".join(w): v for w, v in by_words.items()}
@@ -53,6 +55,9 @@ def reference_match(texts: list[str | None], class_lists: list[ClassList], rules
                 for taxonomy, class_index, term_id in by_words[tuple(words[position:position + length])]:
                     counts[(row, taxonomy, class_index, term_id)] += 1
             position += found[-1] if found and not rules.overlapping else 1
+    if not generic:
+        lists = {class_list.name: class_list for class_list in class_lists}
+        counts = Counter({key: n for key, n in counts.items() if lists[key[1]].terms[key[3]].tier != "generic"})
     return counts
 
 
@@ -76,7 +81,7 @@ def reference_counted(texts: list[str | None], class_lists: list[ClassList],
     counting variant."""
     lists = {class_list.name: class_list for class_list in class_lists}
     counted: Counter = Counter()
-    for (row, taxonomy, class_index, term_id), n in reference_match(texts, class_lists, rules).items():
+    for (row, taxonomy, class_index, term_id), n in reference_match(texts, class_lists, rules, generic=True).items():
         tier = lists[taxonomy].terms[term_id].tier
         for variant in VARIANTS_OF_TIER[tier]:
             counted[(row, taxonomy, class_index, variant)] += n
