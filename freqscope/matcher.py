@@ -67,12 +67,14 @@ class MatchRules:
 
 
 # What a class is counted under, each a range of class keys: class k of n has key VARIANT * n + k. A term counts
-# by its tier (TIER_VARIANTS); a context term's matches count for DEFAULT only in a text where a context word of
-# its class occurs, and then also for CONTEXT_MET (so that those texts can be told apart: `context_docs`).
-DEFAULT, ALL_TERMS, NAMES, CONTEXT_MET, GENERIC = range(5)
-N_VARIANTS = 5
-TIER_VARIANTS = {"name": (DEFAULT, ALL_TERMS, NAMES), "specific": (DEFAULT, ALL_TERMS), "context": (ALL_TERMS, CONTEXT_MET),
-                 "blocked": (ALL_TERMS,), "generic": (GENERIC,)}
+# by its tier (TIER_VARIANTS): a name or specific term for DEFAULT; a context term's matches only in a text where
+# a context word of its class occurs, and then for DEFAULT and CONTEXT_MET (so that those texts can be told apart:
+# `context_docs`); a blocked term for nothing; a generic name apart. One entry per class and text for the usual
+# name or specific match keeps the tally as small as before tiers; the "names only" and "every term" variants
+# are read from the stored matches (`matches_all_terms`), like the other variants of analyses.
+DEFAULT, CONTEXT_MET, GENERIC = range(3)
+N_VARIANTS = 3
+TIER_VARIANTS = {"name": (DEFAULT,), "specific": (DEFAULT,), "context": (CONTEXT_MET,), "blocked": (), "generic": (GENERIC,)}
 
 
 @dataclass(frozen=True)
@@ -330,7 +332,7 @@ class Matcher:
         self.n_classes = self.class_keys.height
         variants = pl.DataFrame({"tier": list(TIER_VARIANTS), "variant": [list(v) for v in TIER_VARIANTS.values()]},
                                 schema={"tier": pl.String, "variant": pl.List(pl.UInt32)})
-        self.pattern_classes = keyed.join(variants, on="tier").explode("variant").select(
+        self.pattern_classes = keyed.join(variants, on="tier").explode("variant").drop_nulls("variant").select(
             "pattern_id", (pl.col("variant") * self.n_classes + pl.col("class_key")).alias("class_key"))
         # each pattern's classes in compressed rows, for tally(): those of pattern p are entries
         # _class_start[p] to _class_start[p + 1] of _class_keys

@@ -7,16 +7,15 @@ from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 
 SOURCE_COUNTS_FROM_MATCHES_SQL = """
 INSERT INTO source_counts (source_id, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt,
-                           mentions_gpt, docs_names, docs_all_terms)
-SELECT source_id, taxonomy, class_index, count(DISTINCT doc), sum(n), 0, 0, 0, 0,
-       count(DISTINCT doc) FILTER (WHERE term_id < 1000), count(DISTINCT doc)
+                           mentions_gpt)
+SELECT source_id, taxonomy, class_index, count(DISTINCT doc), sum(n), 0, 0, 0, 0
 FROM matches WHERE source_id = ? GROUP BY ALL
 """
 
 
 def class_list(name: str, names: list[str], ambiguous: set[str] = frozenset()) -> ClassList:
     return ClassList(name, f"test:{name}", classes=[ClassEntry(i, n) for i, n in enumerate(names)],
-                     terms=[Term(i, n, "name", ambiguous=n in ambiguous) for i, n in enumerate(names)])
+                     terms=[Term(i, n, "name", ambiguous=n in ambiguous, tier="name") for i, n in enumerate(names)])
 
 
 def indexed_corpus(connection, corpus: str, taxonomy: str, docs_per_class: dict[int, list[int]],

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from freqscope.matcher import ALL_TERMS, CONTEXT_MET, DEFAULT, GENERIC, NAMES, MatchRules
+from freqscope.matcher import CONTEXT_MET, DEFAULT, GENERIC, MatchRules
 from freqscope.terms.taxonomy import ClassList
 from freqscope.text import normalize_words
 
-VARIANTS_OF_TIER = {"name": (DEFAULT, ALL_TERMS, NAMES), "specific": (DEFAULT, ALL_TERMS),
-                    "context": (ALL_TERMS,), "blocked": (ALL_TERMS,), "generic": (GENERIC,)}
+VARIANTS_OF_TIER = {"name": (DEFAULT,), "specific": (DEFAULT,), "context": (), "blocked": (), "generic": (GENERIC,)}
 
 
 def _terms_by_words(class_lists: list[ClassList], rules: MatchRules) -> dict[tuple[str, ...], list[tuple]]:

@@ -128,8 +128,8 @@ def test_analyze_sums_corpora_and_compares_with_imported_counts(db_path, tmp_pat
 
 
 def test_tier_variants_read_their_own_counts(db_path):
-    """names only / every term: the exposure view's docs_names and docs_all_terms (class 1's three documents
-    that name it only by its synonym "pet" are not names)."""
+    """names only / every term: exposure_tiers' docs_names and docs_all_terms (class 1's three documents that
+    name it only by its synonym "pet" are not names)."""
     connection = small_database(db_path)
     default, names, every = (class_table(connection, ["zoo"], ["captions"], "model-a", count)
                              for count in ("docs", "names", "all_terms"))

@@ -20,7 +20,7 @@ from freqscope.cli import app
 from freqscope.errors import FreqscopeError
 import freqscope.indexer as indexer_module
 from freqscope.indexer import index
-from freqscope.matcher import ALL_TERMS, DEFAULT, GENERIC, NAMES, MatchRules
+from freqscope.matcher import DEFAULT, GENERIC, MatchRules
 from freqscope.paths import CORPORA_DIR, REPO_ROOT
 from reference_matcher import reference_counted, reference_counted_matches, reference_match
 from conftest import SHARED_CORPORA, require_shared
@@ -84,19 +84,30 @@ def test_counts_equal_the_reference_implementation(tmp_path):
         if variant == DEFAULT:
             mentions[(taxonomy, class_index)] += n
             docs[(taxonomy, class_index)] += 1
-    variant_docs = Counter((taxonomy, class_index, variant) for (_, taxonomy, class_index, variant) in reference)
+    generic_docs = Counter((taxonomy, class_index) for (_, taxonomy, class_index, variant) in reference
+                           if variant == GENERIC)
+    names: Counter = Counter()
+    every: Counter = Counter()
+    for row, taxonomy, class_index in {(r, t, c) for r, t, c, term_id in reference_match(captions, lists)}:
+        every[(taxonomy, class_index)] += 1
+    terms_of = {l.name: l.terms for l in lists}
+    for row, taxonomy, class_index in {(r, t, c) for r, t, c, term_id in reference_match(captions, lists)
+                                       if terms_of[t][term_id].tier == "name"}:
+        names[(taxonomy, class_index)] += 1
     got = exposure(db, "coco")
     assert len(got) == sum(len(l.classes) for l in lists)
     for (_, taxonomy, class_index), (got_docs, got_mentions, *_) in got.items():
         assert (got_docs, got_mentions) == (docs[(taxonomy, class_index)], mentions[(taxonomy, class_index)])
     assert sum(docs.values()) > 10_000
     with duckdb.connect(str(db), read_only=True) as connection:
-        variants = connection.execute(
-            "SELECT taxonomy, class_index, docs_names, docs_all_terms, generic_docs FROM exposure").fetchall()
-    for taxonomy, class_index, names, all_terms, generic in variants:
-        assert (names, all_terms, generic) == tuple(variant_docs[(taxonomy, class_index, v)]
-                                                    for v in (NAMES, ALL_TERMS, GENERIC))
-    assert sum(row[3] for row in variants) > sum(docs.values())  # every term counts more
+        generic = dict(((t, c), g) for t, c, g in connection.execute(
+            "SELECT taxonomy, class_index, generic_docs FROM exposure").fetchall())
+        tiers = {(t, c): (n, a) for t, c, n, a in connection.execute(
+            "SELECT taxonomy, class_index, docs_names, docs_all_terms FROM exposure_tiers").fetchall()}
+    assert generic == {key: generic_docs[key] for key in generic} and sum(generic.values()) > 0
+    assert {key: value for key, value in tiers.items() if value != (0, 0)} == {
+        key: (names[key], every[key]) for key in every}
+    assert sum(every.values()) > sum(docs.values()) > sum(names.values())  # every term counts more
 
 
 def test_the_matches_view_equals_the_reference_match_for_match(tmp_path):

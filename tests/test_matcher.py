@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from freqscope.matcher import ALL_TERMS, CONTEXT_MET, DEFAULT, GENERIC, NAMES, Matcher, MatchRules
+from freqscope.matcher import CONTEXT_MET, DEFAULT, GENERIC, Matcher, MatchRules
 from freqscope.terms.classes import load_class_list
 from freqscope.terms.taxonomy import BlockPhrase, ClassEntry, ClassList, ContextWord, Term
 from reference_matcher import reference_counted, reference_match
@@ -205,18 +205,18 @@ def test_context_terms_count_only_with_a_context_word():
     kite_default = {row for (row, _, c, v) in got if c == 0 and v == DEFAULT}
     assert kite_default == {1, 2, 9}  # not the toy kite of row 0
     assert got[(9, "tiered", 0, DEFAULT)] == 2 and got[(9, "tiered", 0, CONTEXT_MET)] == 2
-    assert got[(0, "tiered", 0, ALL_TERMS)] == 1  # every term: counted anyway
+    assert not any(row == 0 for (row, *_rest) in got)  # matched (Matcher.match has it), counted for nothing
+    assert Matcher([TIERED]).match(TEXTS[:1])["class_index"].to_list() == [0]
 
 
 def test_blocked_terms_and_block_phrases_count_for_nothing():
     got = counted(Matcher([TIERED]), TEXTS)
     assert not any(c == 1 and v == DEFAULT for (row, _, c, v) in got if row == 3)  # a body head, not a promontory
-    assert got[(3, "tiered", 1, ALL_TERMS)] == 1
-    assert got[(4, "tiered", 1, DEFAULT)] == 1 and got[(4, "tiered", 1, NAMES)] == 1
+    assert Matcher([TIERED]).match(TEXTS[3:4])["class_index"].to_list() == [1]  # matched all the same
+    assert got[(4, "tiered", 1, DEFAULT)] == 1
     assert not any(row == 5 for (row, *_rest) in got)  # baseball cap hides baseball
     assert got[(6, "tiered", 2, DEFAULT)] == 1
     assert got[(7, "tiered", 3, DEFAULT)] == 1  # the computer mouse, not Mickey Mouse
-    assert got[(7, "tiered", 3, NAMES)] == 0  # "computer mouse" is specific, not the name
 
 
 def test_generic_names_count_apart_from_the_class():
@@ -247,5 +247,4 @@ def test_builtin_tiers_equal_the_reference_on_real_captions(rules):
     expected = reference_counted(texts, lists, rules)
     assert counted(matcher, texts) == expected
     assert sum(n for key, n in expected.items() if key[3] == DEFAULT) > 300
-    assert any(key[3] == CONTEXT_MET for key in expected) and any(key[3] == GENERIC or key[3] == ALL_TERMS
-                                                                  for key in expected)
+    assert any(key[3] == CONTEXT_MET for key in expected) and any(key[3] == GENERIC for key in expected)

@@ -154,20 +154,12 @@ CREATE TABLE IF NOT EXISTS source_counts (
     mentions_human BIGINT NOT NULL,
     docs_gpt       BIGINT NOT NULL,
     mentions_gpt   BIGINT NOT NULL,
-    docs_all_terms     BIGINT DEFAULT 0,    -- counted with every term, whatever its tier (context word or not)
-    mentions_all_terms BIGINT DEFAULT 0,
-    docs_names         BIGINT DEFAULT 0,    -- counted with name-tier terms only
-    mentions_names     BIGINT DEFAULT 0,
     docs_context       BIGINT DEFAULT 0,    -- documents where a context term counted (its context was there)
     mentions_context   BIGINT DEFAULT 0,
     docs_generic       BIGINT DEFAULT 0,    -- documents naming a generic parent name of the class
     mentions_generic   BIGINT DEFAULT 0,
     PRIMARY KEY (source_id, taxonomy, class_index)
 );
-ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS docs_all_terms BIGINT DEFAULT 0;
-ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS mentions_all_terms BIGINT DEFAULT 0;
-ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS docs_names BIGINT DEFAULT 0;
-ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS mentions_names BIGINT DEFAULT 0;
 ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS docs_context BIGINT DEFAULT 0;
 ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS mentions_context BIGINT DEFAULT 0;
 ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS docs_generic BIGINT DEFAULT 0;

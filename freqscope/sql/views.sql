@@ -12,7 +12,6 @@ counted AS (
            sum(k.docs) AS docs, sum(k.mentions) AS mentions,
            sum(k.docs_human) AS docs_human, sum(k.mentions_human) AS mentions_human,
            sum(k.docs_gpt) AS docs_gpt, sum(k.mentions_gpt) AS mentions_gpt,
-           sum(k.docs_names) AS docs_names, sum(k.docs_all_terms) AS docs_all_terms,
            sum(k.docs_generic) AS generic_docs
     FROM source_counts k JOIN sources s USING (source_id)
     WHERE s.status = 'done'
@@ -25,8 +24,6 @@ SELECT i.corpus, i.taxonomy, c.class_index, c.class, c.wnid,
        CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_human, 0) END::BIGINT AS mentions_human,
        CASE WHEN co.kind = 'instructions' THEN coalesce(k.docs_gpt, 0) END::BIGINT       AS docs_gpt,
        CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_gpt, 0) END::BIGINT   AS mentions_gpt,
-       coalesce(k.docs_names, 0)::BIGINT     AS docs_names,
-       coalesce(k.docs_all_terms, 0)::BIGINT AS docs_all_terms,
        coalesce(k.generic_docs, 0)::BIGINT   AS generic_docs
 FROM indexed i
 JOIN corpora co ON co.corpus = i.corpus
@@ -34,8 +31,7 @@ JOIN classes c ON c.taxonomy = i.taxonomy
 LEFT JOIN counted k ON k.corpus = i.corpus AND k.taxonomy = i.taxonomy AND k.class_index = c.class_index
 UNION ALL
 SELECT ic.corpus, ic.taxonomy, c.class_index, c.class, c.wnid,
-       ic.docs, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT,
-       NULL::BIGINT, NULL::BIGINT, NULL::BIGINT
+       ic.docs, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT
 FROM imported_counts ic JOIN classes c USING (taxonomy, class_index);
 
 -- Every match of every term, per document, role and term, with the term's tier and whether it counted for the
@@ -61,6 +57,17 @@ LEFT JOIN document_keys k ON k.source_id = m.source_id AND k.doc = m.doc;
 -- The matches that counted (exposure's `docs`): the provenance of each count.
 CREATE OR REPLACE VIEW matches AS
 SELECT source_id, doc, doc_key, role, taxonomy, class_index, term_id, n FROM matches_all_terms WHERE counted;
+
+-- The "names only" and "every term" counting variants, read from the stored matches (the sensitivity table's):
+-- documents that mention the class by a name-tier term, and by any of its terms whatever the tier. Classes
+-- with a match only; `exposure` has every class.
+CREATE OR REPLACE VIEW exposure_tiers AS
+SELECT s.corpus, a.taxonomy, a.class_index,
+       count(DISTINCT (a.source_id, a.doc)) FILTER (WHERE a.tier = 'name')::BIGINT AS docs_names,
+       count(DISTINCT (a.source_id, a.doc)) FILTER (WHERE a.tier <> 'generic')::BIGINT AS docs_all_terms
+FROM matches_all_terms a JOIN sources s USING (source_id)
+WHERE s.status = 'done'
+GROUP BY ALL;
 
 -- Documents per corpus, to turn counts into shares.
 CREATE OR REPLACE VIEW corpus_sizes AS
