@@ -10,7 +10,8 @@ somewhere, one of those), writing them with an empty `means_class` column to fil
 (yes / no: does the caption mean the class, the object itself?). `score` prints, of the judged captions, how
 many mean the class, how many were counted before (all of them: every term counted) and after (the `counted`
 column: a context term with its context word), and the same weighted by each term's matches.
-The judged sample of the tier rule as shipped is benchmarks/tier_rule_sample.csv.
+The judged sample of the tier rule as shipped is benchmarks/tier_rule_sample.csv, drawn this way except for the
+order of the terms tied at 46 matches (the query then had no tie-break) and its captions judged by reading.
 """
 from __future__ import annotations
 

@@ -288,3 +288,16 @@ def test_terms_table_stores_tiers_and_the_lists_read_back(db_path, imagenet):
     assert again.fingerprint() == imagenet.fingerprint()
     assert (again.context, again.block) == (imagenet.context, imagenet.block)
     assert all(t.tier in ACCEPTED_TIERS or not t.ambiguous for t in again.terms)
+
+
+def test_the_judged_sample_of_the_tier_rule_scores():
+    """benchmarks/judge_tiers.py score: the shipped judged sample gives the figures docs/class-lists.md quotes."""
+    import subprocess
+    import sys
+
+    from freqscope.paths import REPO_ROOT
+
+    result = subprocess.run([sys.executable, "benchmarks/judge_tiers.py", "score", "benchmarks/tier_rule_sample.csv"],
+                            cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert "120 captions judged, 28 mean the class" in result.stdout
+    assert "88 false matches no longer counted, 24 true matches lost" in result.stdout
