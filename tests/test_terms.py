@@ -258,10 +258,11 @@ def test_a_user_list_adds_block_phrases_and_context_words(tmp_path):
     assert counted_classes([mine], "kite surfing at the beach") == set()
 
 
-def test_a_bad_block_phrase_names_the_line(tmp_path):
+@pytest.mark.parametrize(("column", "what"), [("block", "block phrase"), ("context", "context word")])
+def test_a_bad_block_phrase_or_context_word_names_the_line(tmp_path, column, what):
     path = tmp_path / "mine.csv"
-    path.write_text("name,block\ncat,\ndog,--\n", encoding="utf-8")
-    with pytest.raises(FreqscopeError, match=r"line 3: block phrase '--' has no words"):
+    path.write_text(f"name,{column}\ncat,\ndog,--\n", encoding="utf-8")
+    with pytest.raises(FreqscopeError, match=rf"mine.csv, line 3: {what} '--' has no words"):
         load_class_list(path)
 
 

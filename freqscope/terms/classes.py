@@ -123,10 +123,11 @@ def read_class_csv(path: Path) -> list[ClassRow]:
                     "e.g. n02084071"
                 )
             synonyms, context, block = (_split(record[at]) for at in (synonyms_at, context_at, block_at))
-            for phrase in block:
-                if not normalize_words(phrase):
-                    raise FreqscopeError(f"{path}, line {line}: block phrase {phrase!r} has no words; give words "
-                                         "of letters or digits")
+            for what, phrases in (("block phrase", block), ("context word", context)):
+                for phrase in phrases:
+                    if not normalize_words(phrase):
+                        raise FreqscopeError(f"{path}, line {line}: {what} {phrase!r} has no words; give words of "
+                                             "letters or digits")
             rows.append(ClassRow(name, wnid, synonyms, line, context, block))
     if not rows:
         raise FreqscopeError(f"{path}: no classes; add one row per class below the header")
