@@ -163,7 +163,7 @@ class Suggester:
 
 def imagenet_glosses() -> list[dict]:
     """ImageNet-1k's classes with their WordNet lemmas and gloss, so a labeller knows which sense a class is."""
-    from freqscope.wordnet import find_wordnet
+    from freqscope.terms.wordnet import find_wordnet
 
     wordnet = find_wordnet()
     if wordnet is None or not Path(wordnet.location).is_dir():

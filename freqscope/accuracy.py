@@ -23,7 +23,7 @@ import polars as pl
 
 from freqscope.errors import FreqscopeError
 from freqscope.store import open_database, removed_if_new, store_class_list, transaction
-from freqscope.taxonomy import ClassEntry, ClassList, Term
+from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 from freqscope.text import normalize_words
 
 ACCURACY_FORMATS = ("csv", "json", "fdp")
@@ -177,9 +177,9 @@ def connection_for(db: str | os.PathLike | duckdb.DuckDBPyConnection | None) -> 
 
 
 def _load_named_list(name: str) -> ClassList | None:
-    """A built-in list or CSV by that name, or None where there is none (freqscope.classes is imported lazily)."""
+    """A built-in list or CSV by that name, or None where there is none (freqscope.terms.classes is imported lazily)."""
     try:
-        from freqscope.classes import load_class_list
+        from freqscope.terms.classes import load_class_list
     except ModuleNotFoundError:
         return None
     looks_like_path = name.endswith(".csv") or Path(name).exists()
@@ -199,10 +199,10 @@ def _one_letter_apart(name: str, other: str) -> bool:
 
 
 def _known_list_names(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """The lists in the database and the built-in ones (freqscope.classes is imported lazily)."""
+    """The lists in the database and the built-in ones (freqscope.terms.classes is imported lazily)."""
     names = [name for (name,) in connection.execute(TAXONOMY_NAMES_SQL).fetchall()]
     try:
-        from freqscope.classes import builtin_class_lists
+        from freqscope.terms.classes import builtin_class_lists
     except ModuleNotFoundError:
         return names
     return sorted(set(names) | set(builtin_class_lists()))

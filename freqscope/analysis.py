@@ -37,10 +37,22 @@ COUNT_VARIANTS = {
     "docs": "documents mentioning the class",
     "unambiguous": "documents mentioning the class by a term that stands for no other class of its list",
     "precision": "documents x judged precision, where an audit judged the class",
+    "names": "documents mentioning the class by its name (name tier only)",
+    "all_terms": "documents mentioning the class by any of its terms, whatever their tier",
 }
-COUNT_COLUMNS = {"docs": "docs", "unambiguous": "docs_unambiguous", "precision": "precision_weighted"}
+COUNT_COLUMNS = {"docs": "docs", "unambiguous": "docs_unambiguous", "precision": "precision_weighted",
+                 "names": "docs_names", "all_terms": "docs_all_terms"}
 # Short names for tables; a variant without one is shown by its name.
-COUNT_LABELS = {"docs": "all terms", "unambiguous": "ambiguous terms skipped", "precision": "precision-weighted"}
+COUNT_LABELS = {"docs": "default", "unambiguous": "ambiguous terms skipped", "precision": "precision-weighted",
+                "names": "names only", "all_terms": "every term"}
+# Which term tiers (docs/class-lists.md) each counting variant counts, for indexed corpora; imported counts are
+# the publisher's own.
+TIERS_COUNTED = {
+    "docs": "name, specific, context (with a context word)", "unambiguous": "name, specific, context (with a "
+    "context word), unambiguous terms only", "precision": "name, specific, context (with a context word), "
+    "weighted by judged precision", "names": "name only", "all_terms": "every tier: name, specific, context "
+    "(with or without a context word), blocked",
+}
 
 # FDP's settings (docs/analysis.md): they reproduce the r printed on FDP's released plots.
 FDP_BINS = 12
@@ -499,6 +511,7 @@ def analyze(
             raise FreqscopeError(f"only {table.height} class(es) have both exposure and accuracy of {model}: "
                                  "an analysis needs at least 3")
         result = {"model": model, "taxonomies": taxonomies, "corpora": corpora, "count": count,
+                  "tiers_counted": TIERS_COUNTED[count],
                   **statistics(table, bins=bins, drop_low=drop_low, drop_high=drop_high,
                                tail_fraction=tail_fraction, n_boot=n_boot, seed=seed),
                   "per_taxonomy": per_taxonomy(table, n_boot=n_boot, seed=seed) if len(taxonomies) > 1 else [],
@@ -509,7 +522,7 @@ def analyze(
                     class_table(connection, taxonomies, variant["corpora"], model, variant["count"]),
                     bins=bins, drop_low=drop_low, drop_high=drop_high, tail_fraction=tail_fraction, n_boot=0)
                 result["sensitivity"].append({
-                    **variant, **{k: variant_statistics[k] for k in (
+                    **variant, "tiers_counted": TIERS_COUNTED[variant["count"]], **{k: variant_statistics[k] for k in (
                         "n_classes", "spearman", "kendall", "pearson_log", "binned_pearson", "head_accuracy",
                         "tail_accuracy")},
                 })

@@ -27,7 +27,7 @@ from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
 from freqscope.readers import SourceReader, is_uri
 from freqscope.store import read_class_list, transaction
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 from freqscope.text import normalize_words
 
 # The columns of the labelling sheet; `relevant` is left empty for the labeller (yes / no).
@@ -318,6 +318,11 @@ class MatchLocator:
                 words = rules.words_searched(term)
                 if words and (class_list.name, term.class_index) not in owners[self._pattern(words)]:
                     owners[self._pattern(words)].append((class_list.name, term.class_index))
+        # block phrases win by the longest-match rule like terms, and stand for no class
+        for class_list in class_lists:
+            for block in class_list.block:
+                if words := rules.words_of(block.phrase):
+                    owners[self._pattern(words)] = []
         self._owners = dict(owners)
         # a padded pattern always starts with a space: key candidates on their first word character
         self._key_offset = 0 if rules.substrings else 1

@@ -21,7 +21,7 @@ import duckdb
 import polars as pl
 
 from freqscope import readers
-from freqscope.classes import builtin_class_lists, load_class_list
+from freqscope.terms.classes import builtin_class_lists, load_class_list
 from freqscope.engines import IndexEngine, index_engine
 from freqscope.engines.shards import (
     DEFAULT_SHARD_ROWS, MatchedBatch, Shard, ShardJob, matcher_for, plan_shards, release_matcher, source_shards,
@@ -34,7 +34,7 @@ from freqscope.readers.uris import ObjectLocation
 from freqscope.store import (
     open_database, read_class_list, resolve_db_path, rollback, store_class_lists, transaction,
 )
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 OPEN_THREADS = 8
 SKIPPED_NAMED = 3  # skipped shards named each on a line of their own; more are counted on one
@@ -55,6 +55,7 @@ DELETE_SOURCE_SQL = [
     "DELETE FROM pattern_matches_by_role WHERE source_id = ?",
     "DELETE FROM document_keys WHERE source_id = ?",
     "DELETE FROM source_counts WHERE source_id = ?",
+    "DELETE FROM context_docs WHERE source_id = ?",
     "DELETE FROM source_taxonomies WHERE source_id = ?",
     "DELETE FROM sources WHERE source_id = ?",
 ]
@@ -78,6 +79,9 @@ INSERT_MATCHES_SQL = "INSERT INTO pattern_matches SELECT ?, doc, pattern_id, n F
 INSERT_ROLE_MATCHES_SQL = """
 INSERT INTO pattern_matches_by_role SELECT ?, doc, role, pattern_id, n FROM batch_matches
 """
+INSERT_CONTEXT_SQL = """
+INSERT INTO context_docs (source_id, doc, taxonomy, class_index) SELECT DISTINCT ?, doc, taxonomy, class_index FROM batch_context
+"""
 INSERT_KEYS_SQL = "INSERT INTO document_keys (source_id, doc, doc_key) SELECT ?, doc, doc_key FROM batch_keys"
 HAS_PATTERN_SET_SQL = "SELECT count(*) FROM patterns WHERE pattern_set = ?"
 INSERT_PATTERNS_SQL = """
@@ -90,8 +94,7 @@ DELETE_UNUSED_PATTERNS_SQL = """
 DELETE FROM patterns WHERE pattern_set NOT IN (SELECT pattern_set FROM sources WHERE pattern_set IS NOT NULL)
 """
 INSERT_COUNTS_SQL = """
-INSERT INTO source_counts (source_id, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt, mentions_gpt)
-SELECT ?, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt, mentions_gpt FROM shard_counts
+INSERT INTO source_counts BY NAME SELECT ? AS source_id, * FROM shard_counts
 """
 # The summary's classes seen per list and most exposed classes, from one scan of the view
 CORPUS_EXPOSURE_SQL = "SELECT taxonomy, class, docs FROM exposure WHERE corpus = ?"
@@ -500,6 +503,8 @@ class ShardWriter:
                     else:
                         _insert_frame(connection, "batch_matches", batch.matches, INSERT_ROLE_MATCHES_SQL, source_id)
                     counts.append(batch.counts)
+                    if not batch.context.is_empty():
+                        _insert_frame(connection, "batch_context", batch.context, INSERT_CONTEXT_SQL, source_id)
                 if not batch.keys.is_empty():
                     _insert_frame(connection, "batch_keys", batch.keys, INSERT_KEYS_SQL, source_id)
             self._stop_if_interrupted(shard)

@@ -27,12 +27,24 @@ import polars as pl
 from freqscope import phrases
 from freqscope._matchcore import TextMemo, class_totals, expand, tally
 from freqscope.rules import AMBIGUOUS_CHOICES, MatchRules  # noqa: F401  (the matcher's rules, re-exported)
-from freqscope.taxonomy import ClassList, terms_frame
+from freqscope.terms.taxonomy import INFLECTED_ORIGINS, ClassList, terms_frame
 from freqscope.text import joined_words, normalized_padded, normalized_padded_expr
 
 MATCH_SCHEMA = {"row": pl.UInt32, "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32, "n": pl.UInt32}
 OCCURRENCES_SCHEMA = {"row": pl.UInt32, "pattern_id": pl.UInt32, "n": pl.UInt32}
+CLASS_ROWS_SCHEMA = {"row": pl.UInt32, "class_key": pl.UInt32, "n": pl.UInt32}
 CLASS_DOCUMENTS_SCHEMA = {"class_key": pl.UInt32, "docs": pl.Int64, "mentions": pl.Int64}
+
+
+# What a class is counted under, each a range of class keys: class k of n has key VARIANT * n + k. A term counts
+# by its tier (TIER_VARIANTS): a name or specific term for DEFAULT; a context term's matches only in a text where
+# a context word of its class occurs, and then for DEFAULT and CONTEXT_MET (so that those texts can be told apart:
+# `context_docs`); a blocked term for nothing; a generic name apart. One entry per class and text for the usual
+# name or specific match keeps the tally as small as before tiers; the "names only" and "every term" variants
+# are read from the stored matches (`matches_all_terms`), like the other variants of analyses.
+DEFAULT, CONTEXT_MET, GENERIC = range(3)
+N_VARIANTS = 3
+TIER_VARIANTS = {"name": (DEFAULT,), "specific": (DEFAULT,), "context": (CONTEXT_MET,), "blocked": (), "generic": (GENERIC,)}
 
 
 @dataclass(frozen=True)
@@ -49,17 +61,20 @@ class TextsFound:
     class_start: np.ndarray  # int64, n + 1
     class_key: np.ndarray  # uint32
     class_n: np.ndarray  # uint32
+    context_met: np.ndarray  # bool, n: whether a context term of one of the text's classes counted there
 
     @classmethod
     def empty(cls) -> TextsFound:
         no_entries = np.zeros(0, np.uint32)
-        return cls(np.zeros(1, np.int64), no_entries, no_entries, np.zeros(1, np.int64), no_entries, no_entries)
+        return cls(np.zeros(1, np.int64), no_entries, no_entries, np.zeros(1, np.int64), no_entries, no_entries,
+                   np.zeros(0, bool))
 
     @classmethod
     def from_tally(cls, tallied: tuple[bytes, ...]) -> TextsFound:
         """What ``_matchcore.tally`` returns (int64 starts, uint32 entries), as arrays."""
         dtypes = (np.int64, np.uint32, np.uint32, np.int64, np.uint32, np.uint32)
-        return cls(*(np.frombuffer(data, dtype) for data, dtype in zip(tallied, dtypes)))
+        arrays = [np.frombuffer(data, dtype) for data, dtype in zip(tallied, dtypes)]
+        return cls(*arrays, np.zeros(len(arrays[0]) - 1, bool))
 
     @property
     def n_texts(self) -> int:
@@ -74,6 +89,7 @@ class TextsFound:
             np.concatenate([self.class_start, more.class_start[1:] + self.class_start[-1]]),
             np.concatenate([self.class_key, more.class_key]),
             np.concatenate([self.class_n, more.class_n]),
+            np.concatenate([self.context_met, more.context_met]),
         )
 
 
@@ -91,6 +107,26 @@ class Located:
         rows, patterns, counts = expand(self.row_text, found.pattern_start, found.pattern_id, found.pattern_n)
         return pl.DataFrame({"row": np.frombuffer(rows, np.uint32), "pattern_id": np.frombuffer(patterns, np.uint32),
                              "n": np.frombuffer(counts, np.uint32)}, schema=OCCURRENCES_SCHEMA)
+
+    def class_rows(self) -> pl.DataFrame:
+        """One row per (row, class key) found, with the class's matches (CLASS_ROWS_SCHEMA), in row order."""
+        found = self.found
+        rows, class_keys, n = expand(self.row_text, found.class_start, found.class_key, found.class_n)
+        return pl.DataFrame({"row": np.frombuffer(rows, np.uint32), "class_key": np.frombuffer(class_keys, np.uint32),
+                             "n": np.frombuffer(n, np.uint32)}, schema=CLASS_ROWS_SCHEMA)
+
+    def context_rows(self, n_classes: int) -> pl.DataFrame:
+        """(row, class key) where a context term of the class counted, the key of its CONTEXT_MET variant."""
+        found = self.found
+        rows = np.flatnonzero(found.context_met[self.row_text]).astype(np.uint32)
+        texts = self.row_text[rows]
+        lengths = found.class_start[texts + 1] - found.class_start[texts]
+        # the entries of those rows' texts, one range per row, laid end to end
+        offsets = np.repeat(found.class_start[texts] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        keys = found.class_key[offsets]
+        wanted = (keys > CONTEXT_MET * n_classes) & (keys <= (CONTEXT_MET + 1) * n_classes)
+        return pl.DataFrame({"row": np.repeat(rows, lengths)[wanted], "class_key": keys[wanted]},
+                            schema={"row": pl.UInt32, "class_key": pl.UInt32})
 
     def class_documents(self) -> pl.DataFrame:
         """Per class found, the rows (as one-row documents) that mention it and its matches in them
@@ -158,10 +194,82 @@ def _kept_by(rules: MatchRules) -> pl.Expr:
     """Which terms the rules search (the vectorised ``MatchRules.words_searched``, less the words)."""
     kept = pl.lit(True)
     if not rules.plurals:
-        kept &= pl.col("origin") != "plural"
+        kept &= ~pl.col("origin").is_in(INFLECTED_ORIGINS)
     if rules.ambiguous == "skip":
         kept &= ~pl.col("ambiguous")
     return kept
+
+
+class ContextSearch:
+    """The context words of the lists' classes, and the rule they serve: a context term's match counts for its
+    class only in a text where one of the class's context words occurs (whole words, anywhere, overlapping
+    others; their own plurals are context words of their own)."""
+
+    def __init__(self, class_lists: Sequence[ClassList], class_keys: pl.DataFrame, rules: MatchRules) -> None:
+        self.rules = rules
+        words = pl.DataFrame(
+            [(class_list.name, word.class_index, " ".join(rules.words_of(word.context)))
+             for class_list in class_lists for word in class_list.context],
+            schema={"taxonomy": pl.String, "class_index": pl.Int32, "words": pl.String}, orient="row",
+        ).filter(pl.col("words") != "")
+        # context word -> the class keys it serves
+        self.word_keys = words.join(class_keys, on=["taxonomy", "class_index"]).select(
+            pl.format(" {} ", pl.col("words").str.replace_all(" ", "  ")).alias("pattern"), "class_key").unique()
+        self._patterns = self.word_keys["pattern"].unique().sort().to_list()
+
+    def met(self, texts: pl.Series) -> pl.DataFrame:
+        """(text position, class key) where a context word of the class occurs in the text."""
+        if not self._patterns or texts.is_empty():
+            return pl.DataFrame(schema={"text": pl.UInt32, "class_key": pl.UInt32})
+        normalized = normalized_padded(texts, case_sensitive=self.rules.case_sensitive)
+        found = (pl.DataFrame({"padded": normalized}).with_row_index("text")
+                 .select("text", pl.col("padded").str.extract_many(self._patterns, overlapping=True).alias("pattern"))
+                 .explode("pattern").drop_nulls())
+        return found.join(self.word_keys, on="pattern").select(pl.col("text").cast(pl.UInt32), "class_key").unique()
+
+    def resolve(self, found: TextsFound, texts: pl.Series, rows: np.ndarray, n_classes: int) -> TextsFound:
+        """``found`` (the texts at ``rows`` of ``texts``) with its CONTEXT_MET entries settled: where a context word
+        of the class is in the text, kept and added to DEFAULT; elsewhere dropped."""
+        keys = found.class_key
+        pending = (keys > CONTEXT_MET * n_classes) & (keys <= (CONTEXT_MET + 1) * n_classes)
+        if not pending.any():
+            return found
+        text_of = np.repeat(np.arange(found.n_texts, dtype=np.uint32), np.diff(found.class_start))
+        asking = np.unique(text_of[pending])
+        met = self.met(texts.gather(rows[asking]))
+        met = pl.DataFrame({"text": asking[met["text"].to_numpy()],
+                            "class_key": met["class_key"].to_numpy() + np.uint32(CONTEXT_MET * n_classes)},
+                           schema={"text": pl.UInt32, "class_key": pl.UInt32})
+        # Only the texts asking change: their entries are settled apart and spliced back in text order.
+        asks = np.zeros(found.n_texts, bool)
+        asks[asking] = True
+        affected = asks[text_of]
+        entries = pl.DataFrame({"text": text_of[affected], "class_key": keys[affected], "n": found.class_n[affected]},
+                               schema={"text": pl.UInt32, "class_key": pl.UInt32, "n": pl.UInt32})
+        is_pending = (pl.col("class_key") > CONTEXT_MET * n_classes) & (
+            pl.col("class_key") <= (CONTEXT_MET + 1) * n_classes)
+        kept = entries.filter(is_pending).join(met, on=["text", "class_key"], how="semi")
+        settled = (pl.concat([entries.filter(~is_pending), kept,
+                              kept.with_columns(pl.col("class_key") - CONTEXT_MET * n_classes)])
+                   .group_by("text", "class_key").agg(pl.col("n").sum()).sort("text", "class_key"))
+        settled_text = settled["text"].to_numpy()
+        per_text = np.diff(found.class_start)
+        per_text[asking] = np.bincount(settled_text, minlength=found.n_texts)[asking]
+        start = np.zeros(found.n_texts + 1, np.int64)
+        np.cumsum(per_text, out=start[1:])
+        class_key = np.empty(start[-1], np.uint32)
+        class_n = np.empty(start[-1], np.uint32)
+        # an unaffected entry keeps its place within its text; a settled one takes its rank within its text
+        unaffected = ~affected
+        place = start[text_of[unaffected]] + (np.flatnonzero(unaffected) - found.class_start[text_of[unaffected]])
+        class_key[place], class_n[place] = keys[unaffected], found.class_n[unaffected]
+        first = np.searchsorted(settled_text, settled_text, side="left")
+        place = start[settled_text] + (np.arange(len(settled_text)) - first)
+        class_key[place] = settled["class_key"].to_numpy()
+        class_n[place] = settled["n"].to_numpy()
+        context_met = found.context_met.copy()
+        context_met[kept["text"].to_numpy()] = True
+        return TextsFound(found.pattern_start, found.pattern_id, found.pattern_n, start, class_key, class_n, context_met)
 
 
 class Matcher:
@@ -183,11 +291,19 @@ class Matcher:
             .filter(pl.col("words") != "")
             .unique(["words", "taxonomy", "class_index"], keep="first", maintain_order=True)
         )
+        # Block phrases are patterns that stand for no class: they win by the longest-match rule and count for
+        # nothing; a term with a block phrase's very words is left out.
+        block = [" ".join(rules.words_of(b.phrase)) for class_list in class_lists for b in class_list.block]
+        block = sorted({words for words in block if words})
+        searched = searched.filter(~pl.col("words").is_in(block))
+        all_words = pl.concat([searched.select("words", "padded"), pl.DataFrame(
+            {"words": block, "padded": [f" {'  '.join(words.split())} " for words in block]},
+            schema={"words": pl.String, "padded": pl.String})])
         # Longest pattern first (extract_many's leftmost-first is then leftmost-longest), then in the order of
         # the words; pattern_id is the position in this order, so the same lists and rules always give the same
         # ids (the database keeps them: `patterns`).
         patterns = (
-            searched.select("words", "padded").unique("words")
+            all_words.unique("words")
             .sort(pl.col("padded").str.len_chars(), "words", descending=[True, False])
             .with_row_index("pattern_id")
         )
@@ -195,16 +311,23 @@ class Matcher:
         # Substring matching drops the outer spaces, so a pattern may start or end inside a word.
         self._patterns = (patterns["padded"].str.strip_chars(" ") if rules.substrings else patterns["padded"]).to_list()
         self.pattern_terms = searched.join(patterns.select("words", "pattern_id"), on="words").select(
-            "pattern_id", "taxonomy", "class_index", "term_id"
+            "pattern_id", "taxonomy", "class_index", "term_id", "tier"
         ).cast({"pattern_id": pl.UInt32, "class_index": pl.Int32, "term_id": pl.Int32})
-        # Each (taxonomy, class_index) under one integer key: counting groups by it, several times faster
-        # than by the name and index.
+        self._own_terms = self.pattern_terms.filter(pl.col("tier") != "generic")
+        self._is_block = np.zeros(len(self._patterns), bool)
+        self._is_block[patterns.filter(pl.col("words").is_in(block))["pattern_id"].to_numpy()] = True
+        # Each (taxonomy, class_index) under one integer key k (1..n): counting groups by it, several times faster
+        # than by the name and index; a match counts under the keys of its term's tier's variants.
         keyed = self.pattern_terms.with_columns(
             pl.struct("taxonomy", "class_index").rank("dense").cast(pl.UInt32).alias("class_key")
         )
-        self.pattern_classes = keyed.select("pattern_id", "class_key")
         # by key: row k - 1 is class key k (the dense rank counts from 1), so that counts by key are named by a gather
         self.class_keys = keyed.select("class_key", "taxonomy", "class_index").unique("class_key").sort("class_key")
+        self.n_classes = self.class_keys.height
+        variants = pl.DataFrame({"tier": list(TIER_VARIANTS), "variant": [list(v) for v in TIER_VARIANTS.values()]},
+                                schema={"tier": pl.String, "variant": pl.List(pl.UInt32)})
+        self.pattern_classes = keyed.join(variants, on="tier").explode("variant").drop_nulls("variant").select(
+            "pattern_id", (pl.col("variant") * self.n_classes + pl.col("class_key")).alias("class_key"))
         # each pattern's classes in compressed rows, for tally(): those of pattern p are entries
         # _class_start[p] to _class_start[p + 1] of _class_keys
         by_pattern = self.pattern_classes.unique().sort("pattern_id", "class_key")
@@ -212,6 +335,7 @@ class Matcher:
         self._class_start = np.zeros(len(self._patterns) + 1, np.int64)
         np.cumsum(np.bincount(by_pattern["pattern_id"].to_numpy(), minlength=len(self._patterns)),
                   out=self._class_start[1:])
+        self._context = ContextSearch(class_lists, self.class_keys, rules)
         # The C scan knows whole words and leftmost-longest matches only; the other rules use Aho-Corasick, whose
         # matches are patterns' text, looked up here.
         self._phrases: phrases.PhraseSearch | None = None
@@ -255,13 +379,25 @@ class Matcher:
         return Located(every_row, self._found_in(texts, views, every_row))
 
     def _found_in(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> TextsFound:
-        """What the texts at ``rows`` contain, numbered in the order of ``rows``."""
+        """What the texts at ``rows`` contain, numbered in the order of ``rows``: block phrases count for nothing,
+        context terms only where a context word of their class occurs."""
         positions, patterns = self._search(texts, views, rows)
-        return TextsFound.from_tally(tally(len(rows), positions, patterns, self._class_start, self._class_keys))
+        counted = ~self._is_block[patterns]
+        positions, patterns = positions[counted], patterns[counted]
+        found = TextsFound.from_tally(tally(len(rows), positions, patterns, self._class_start, self._class_keys))
+        return self._context.resolve(found, texts, rows, self.n_classes)
 
     def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
-        """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``."""
-        return self.locate(texts).occurrences().join(self.pattern_terms, on="pattern_id").select(list(MATCH_SCHEMA))
+        """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``, for the classes'
+        own terms of every tier but generic (a parent name is not a name of the class: an answer "elephant" is not
+        an African elephant). What counts for each class is ``Located.class_rows``."""
+        return (self.locate(texts).occurrences().join(self._own_terms, on="pattern_id").select(list(MATCH_SCHEMA)))
+
+    def named(self, class_key: pl.Series) -> pl.DataFrame:
+        """(variant, taxonomy, class_index) of class keys."""
+        base = (class_key.cast(pl.Int64) - 1) % self.n_classes
+        return pl.concat([pl.DataFrame({"variant": ((class_key.cast(pl.Int64) - 1) // self.n_classes).cast(pl.UInt32)}),
+                          self.class_keys.select("taxonomy", "class_index")[base]], how="horizontal")
 
     def _search(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every occurrence in the texts at ``rows``, as (position in ``rows``, pattern id) uint32 arrays

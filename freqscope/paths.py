@@ -4,6 +4,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 CLASS_LISTS_DIR = DATA_DIR / "classes"
+TERMS_DATA_DIR = DATA_DIR / "terms"  # curated term data: everyday names, block phrases, context words, tiers
 CORPORA_DIR = DATA_DIR / "corpora"
 QUERIES_DIR = REPO_ROOT / "queries"
 REPORTS_DIR = REPO_ROOT / "reports"

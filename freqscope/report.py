@@ -33,7 +33,7 @@ from scipy import stats
 import freqscope
 from freqscope import plots
 from freqscope.analysis import (
-    COUNT_LABELS, COUNT_VARIANTS, FDP_BINS, FDP_DROP_HIGH, FDP_DROP_LOW, analysis_sql, analyze, check_taxonomies,
+    COUNT_LABELS, COUNT_VARIANTS, FDP_BINS, TIERS_COUNTED, FDP_DROP_HIGH, FDP_DROP_LOW, analysis_sql, analyze, check_taxonomies,
     class_exposure, class_table, corpora_covering, coverage, database, database_fingerprint, default_corpora,
     model_trained_on, models_for, query_frame, same_source,
 )
@@ -48,8 +48,8 @@ PACKAGES = ("numpy", "scipy", "polars", "duckdb", "matplotlib", "plotly", "pyarr
 SETTINGS_SQL = {
     "corpora_rules": "SELECT corpus, kind, format, text_column, rules FROM corpora WHERE list_contains($corpora, corpus) ORDER BY corpus",
     "taxonomy_sources": "SELECT taxonomy, source, n_classes, n_terms, fingerprint FROM taxonomies WHERE list_contains($taxonomies, taxonomy) ORDER BY taxonomy",
-    "term_origins": """SELECT taxonomy, origin, count(*) AS terms, count(*) FILTER (WHERE ambiguous) AS ambiguous
-FROM terms WHERE list_contains($taxonomies, taxonomy) GROUP BY ALL ORDER BY taxonomy, origin""",
+    "term_origins": """SELECT taxonomy, origin, tier, count(*) AS terms, count(*) FILTER (WHERE ambiguous) AS ambiguous
+FROM terms WHERE list_contains($taxonomies, taxonomy) GROUP BY ALL ORDER BY taxonomy, origin, tier""",
     "audited_classes": "SELECT count(DISTINCT (taxonomy, class_index)) FROM audit_labels WHERE list_contains($taxonomies, taxonomy)",
 }
 # Which SQL each section's numbers come from (the "sql" section prints them).
@@ -468,7 +468,10 @@ def section_sensitivity(data: ReportData) -> list[Block]:
                          textwrap.shorten(v["variant"], 34, placeholder=" …"), str(v["n_classes"]),
                          _r({"r": v["spearman"]["r"]}), _r({"r": v["kendall"]["r"]}), _r({"r": v["pearson_log"]["r"]}),
                          _r(v["binned_pearson"]), _pct(v["head_accuracy"]), _pct(v["tail_accuracy"])])
-    paragraphs = ["Each variant recomputes the statistics with exposure counted another way:",
+    counted = "; ".join(dict.fromkeys(f"{COUNT_LABELS.get(p.result['count'], p.result['count'])}: "
+                                      f"{TIERS_COUNTED[p.result['count']]}" for p in data.primary))
+    paragraphs = [f"Term tiers counted in the headline ({counted}); docs/class-lists.md explains the tiers.",
+                  "Each variant recomputes the statistics with exposure counted another way:",
                   *[f"• {name}: {explanation}." for name, explanation in explained.items()]]
     shown = {v["count"] for p in data.primary for v in [p.result, *p.result["sensitivity"]]}
     same = [f"{COUNT_LABELS.get(name, name)} ({COUNT_VARIANTS[name]})" for name in COUNT_VARIANTS if name not in shown]

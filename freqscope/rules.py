@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from freqscope.taxonomy import Term
+    from freqscope.terms.taxonomy import Term
 
 AMBIGUOUS_CHOICES = ("count", "skip")
 
@@ -31,8 +31,16 @@ class MatchRules:
     def words_searched(self, term: Term) -> tuple[str, ...]:
         """The normalised words ``term`` is searched as under these rules; () where the rules leave it out
         (a plural without rule 3, an ambiguous term under ``ambiguous="skip"``) or it has no words."""
-        if (term.origin == "plural" and not self.plurals) or (term.ambiguous and self.ambiguous == "skip"):
+        from freqscope.terms.taxonomy import INFLECTED_ORIGINS  # with Polars, only where terms are searched
+
+        if (term.origin in INFLECTED_ORIGINS and not self.plurals) or (term.ambiguous and self.ambiguous == "skip"):
             return ()
         from freqscope.text import normalize_words  # Polars: imported only where terms are searched
 
         return tuple(normalize_words(term.term, case_sensitive=self.case_sensitive))
+
+    def words_of(self, text: str) -> tuple[str, ...]:
+        """The normalised words of a block phrase or a context word under these rules."""
+        from freqscope.text import normalize_words
+
+        return tuple(normalize_words(text, case_sensitive=self.case_sensitive))

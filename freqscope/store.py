@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from freqscope.errors import FreqscopeError
-from freqscope.taxonomy import ClassEntry, ClassList, Term, terms_frame
+from freqscope.terms.taxonomy import BlockPhrase, ClassEntry, ClassList, ContextWord, Term, terms_frame
 from freqscope.text import joined_words, normalized_padded
 
 # Raised whenever a table changes incompatibly; a database of another version is refused with a clear message.
@@ -38,7 +38,8 @@ ORDER BY 1
 # stay: the `matches` view shows a taxonomy only for sources in source_taxonomies, which is cleared here.
 DELETE_TAXONOMIES_SQL = [
     f"DELETE FROM {table} WHERE list_contains(?::VARCHAR[], taxonomy)"
-    for table in ("classes", "terms", "source_counts", "source_taxonomies", "taxonomies")
+    for table in ("classes", "terms", "context_words", "block_phrases", "source_counts", "source_taxonomies",
+                  "taxonomies")
 ]
 STORED_FINGERPRINTS_SQL = "SELECT taxonomy, fingerprint FROM taxonomies"
 INSERT_TAXONOMIES_SQL = """
@@ -245,7 +246,26 @@ def class_list_frames(class_lists: Sequence[ClassList]) -> tuple[pl.DataFrame, p
     terms = terms.with_columns(normalized_padded(terms["term"]).alias("padded")).with_columns(
         joined_words(pl.col("padded")).alias("words"))
     return classes, terms.select("taxonomy", "term_id", "class_index", "term", "words", "origin", "ambiguous",
-                                 "wordnet_senses")
+                                 "wordnet_senses", "tier", "tier_reason")
+
+
+def _words_frame(rows: list[tuple], schema: dict, text: str) -> pl.DataFrame:
+    """Rows with the normalised words of their ``text`` column, as `words` (after it)."""
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    frame = frame.with_columns(normalized_padded(frame[text]).alias("padded")).with_columns(
+        joined_words(pl.col("padded")).alias("words"))
+    columns = list(schema)
+    return frame.select(*columns[:columns.index(text) + 1], "words", *columns[columns.index(text) + 1:])
+
+
+def context_and_block_frames(class_lists: Sequence[ClassList]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows of ``context_words`` and ``block_phrases`` for these lists."""
+    context = _words_frame([(c.name, w.class_index, w.context, w.origin) for c in class_lists for w in c.context],
+                           {"taxonomy": pl.String, "class_index": pl.Int32, "context": pl.String, "origin": pl.String},
+                           "context")
+    block = _words_frame([(c.name, b.phrase, b.origin, b.reason) for c in class_lists for b in c.block],
+                         {"taxonomy": pl.String, "phrase": pl.String, "origin": pl.String, "reason": pl.String}, "phrase")
+    return context, block
 
 
 def store_class_list(connection: duckdb.DuckDBPyConnection, class_list: ClassList) -> bool:
@@ -280,12 +300,12 @@ def store_class_lists(connection: duckdb.DuckDBPyConnection, class_lists: Sequen
     connection.execute(INSERT_TAXONOMIES_SQL)
     connection.unregister("new_taxonomies")
     classes, terms = class_list_frames([class_list for class_list, _ in changed])
-    connection.register("new_classes", classes)
-    connection.register("new_terms", terms)
-    connection.execute("INSERT INTO classes SELECT * FROM new_classes")
-    connection.execute("INSERT INTO terms SELECT * FROM new_terms")
-    connection.unregister("new_classes")
-    connection.unregister("new_terms")
+    context, block = context_and_block_frames([class_list for class_list, _ in changed])
+    for table, frame in (("classes", classes), ("terms", terms), ("context_words", context), ("block_phrases", block)):
+        if not frame.is_empty():
+            connection.register("new_rows", frame)
+            connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM new_rows")
+            connection.unregister("new_rows")
     return names
 
 
@@ -294,8 +314,11 @@ READ_CLASSES_SQL = """
 SELECT class_index, class, wnid, duplicate_name, wordnet_guessed FROM classes WHERE taxonomy = ? ORDER BY class_index
 """
 READ_TERMS_SQL = """
-SELECT class_index, term, origin, ambiguous, wordnet_senses FROM terms WHERE taxonomy = ? ORDER BY term_id
+SELECT class_index, term, origin, ambiguous, wordnet_senses, coalesce(tier, 'specific'), coalesce(tier_reason, '')
+FROM terms WHERE taxonomy = ? ORDER BY term_id
 """
+READ_CONTEXT_SQL = "SELECT class_index, context, origin FROM context_words WHERE taxonomy = ? ORDER BY rowid"
+READ_BLOCK_SQL = "SELECT phrase, origin, reason FROM block_phrases WHERE taxonomy = ? ORDER BY rowid"
 
 
 def read_class_list(connection: duckdb.DuckDBPyConnection, name: str) -> ClassList:
@@ -306,4 +329,6 @@ def read_class_list(connection: duckdb.DuckDBPyConnection, name: str) -> ClassLi
     source, options = rows[0]
     classes = [ClassEntry(*row) for row in connection.execute(READ_CLASSES_SQL, [name]).fetchall()]
     terms = [Term(*row) for row in connection.execute(READ_TERMS_SQL, [name]).fetchall()]
-    return ClassList(name, source, classes, terms, json.loads(options))
+    context = [ContextWord(*row) for row in connection.execute(READ_CONTEXT_SQL, [name]).fetchall()]
+    block = [BlockPhrase(*row) for row in connection.execute(READ_BLOCK_SQL, [name]).fetchall()]
+    return ClassList(name, source, classes, terms, json.loads(options), context, block)

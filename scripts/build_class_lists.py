@@ -4,9 +4,10 @@
     python scripts/build_class_lists.py --out DIR  # write elsewhere (tests compare DIR with data/classes/)
 
 Writes, per list, ``<name>.csv`` (the classes: name, wnid) and ``<name>.terms.csv`` (the terms expanded with
-the default options), plus ``lists.json`` (the index of lists) and ``wordnet-noun-plurals.tsv`` (the
-irregular plurals of WordNet's noun.exc). Sources and licences are described in data/classes/SOURCE.md;
-the LICENSE-* files there are kept by hand.
+the default options and the curated term data of data/terms/, with their tiers), ``<name>.context.csv`` and
+``<name>.block.csv`` where the list has context words or block phrases, plus ``lists.json`` (the index of
+lists). Sources and licences are described in data/classes/SOURCE.md; the LICENSE-* files there are kept by
+hand.
 """
 from __future__ import annotations
 
@@ -20,10 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from freqscope.classes import ClassRow, expand_class_list, write_expanded_terms  # noqa: E402
+from freqscope.terms.classes import ClassRow, expand_class_list, write_expanded_terms  # noqa: E402
 from freqscope.paths import CLASS_LISTS_DIR, SHARED_DIR  # noqa: E402
-from freqscope.plurals import is_noun_plural_exception  # noqa: E402
-from freqscope.wordnet import WordNet, require_wordnet  # noqa: E402
+from freqscope.terms.wordnet import WordNet, require_wordnet  # noqa: E402
 
 CLIP_BENCHMARK = "clip_benchmark/en_classnames.json"
 OPENAI_CLIP = "openai_clip/DERIVED_clip_prompts_classes_templates.json"
@@ -94,24 +94,6 @@ BUILTIN_LISTS = (
 )
 
 
-def irregular_plural_rows(wordnet: WordNet) -> list[tuple[str, str]]:
-    """(singular, plural) pairs of noun.exc that are plurals, sorted."""
-    rows = {
-        (base, row[0])
-        for row in wordnet.noun_exceptions()
-        for base in row[1:]
-        if is_noun_plural_exception(row[0], base)
-    }
-    return sorted(rows)
-
-
-def write_irregular_plurals(rows: list[tuple[str, str]], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        writer.writerow(("singular", "plural"))
-        writer.writerows(rows)
-
-
 def write_classes(names: list[str], wnids: list[str] | None, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -120,23 +102,31 @@ def write_classes(names: list[str], wnids: list[str] | None, path: Path) -> None
             writer.writerow((name, wnids[position] if wnids else ""))
 
 
+def _curated_wnids(name: str, names: list[str]) -> list[str | None] | None:
+    """The wnids curated into the checked-in ``<name>.csv`` of a list whose source has none (CIFAR; the
+    curated data of issue 13), kept where its names are the source's."""
+    path = CLASS_LISTS_DIR / f"{name}.csv"
+    if not path.is_file():
+        return None
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    if [row["name"] for row in rows] != names or not any(row["wnid"] for row in rows):
+        return None
+    return [row["wnid"] or None for row in rows]  # "" where WordNet has no synset (CIFAR-100 aquarium fish)
+
+
 def build(out_dir: Path, classes_dir: Path, wordnet: WordNet) -> None:
     """Write every generated file of data/classes/ into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    plural_rows = irregular_plural_rows(wordnet)
-    write_irregular_plurals(plural_rows, out_dir / "wordnet-noun-plurals.tsv")
-    irregular: dict[str, tuple[str, ...]] = {}
-    for singular, plural in plural_rows:
-        irregular[singular] = irregular.get(singular, ()) + (plural,)
     index = {}
     for spec in BUILTIN_LISTS:
         names = spec.read_names(classes_dir)
-        wnids = spec.read_wnids(classes_dir) if spec.read_wnids else None
+        wnids = spec.read_wnids(classes_dir) if spec.read_wnids else _curated_wnids(spec.name, names)
         if wnids is not None and len(wnids) != len(names):
             raise SystemExit(f"{spec.name}: {len(names)} names but {len(wnids)} wnids")
         write_classes(names, wnids, out_dir / f"{spec.name}.csv")
         rows = [ClassRow(name, wnids[i] if wnids else None, (), i + 2) for i, name in enumerate(names)]
-        class_list = expand_class_list(spec.name, f"builtin:{spec.name}", rows, irregular_plurals=irregular)
+        class_list = expand_class_list(spec.name, f"builtin:{spec.name}", rows, curated=True)
         write_expanded_terms(class_list, out_dir / f"{spec.name}.terms.csv")
         index[spec.name] = {"classes": len(names), "terms": len(class_list.terms), "origin": spec.origin,
                             "licence": spec.licence}

@@ -20,6 +20,16 @@ def require_shared(path=SHARED_DIR):
     return path
 
 
+@pytest.fixture(scope="session")
+def wordnet():
+    from freqscope.terms.wordnet import find_wordnet
+
+    found = find_wordnet()
+    if found is None:
+        pytest.skip("WordNet 3.0 is not installed (apt-get install wordnet-base)")
+    return found
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "test.duckdb"

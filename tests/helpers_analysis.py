@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from freqscope.store import open_database, store_class_list, transaction
-from freqscope.taxonomy import ClassEntry, ClassList, Term
+from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 
 
 SOURCE_COUNTS_FROM_MATCHES_SQL = """
-INSERT INTO source_counts
+INSERT INTO source_counts (source_id, taxonomy, class_index, docs, mentions, docs_human, mentions_human, docs_gpt,
+                           mentions_gpt)
 SELECT source_id, taxonomy, class_index, count(DISTINCT doc), sum(n), 0, 0, 0, 0
 FROM matches WHERE source_id = ? GROUP BY ALL
 """
@@ -14,7 +15,7 @@ FROM matches WHERE source_id = ? GROUP BY ALL
 
 def class_list(name: str, names: list[str], ambiguous: set[str] = frozenset()) -> ClassList:
     return ClassList(name, f"test:{name}", classes=[ClassEntry(i, n) for i, n in enumerate(names)],
-                     terms=[Term(i, n, "name", ambiguous=n in ambiguous) for i, n in enumerate(names)])
+                     terms=[Term(i, n, "name", ambiguous=n in ambiguous, tier="name") for i, n in enumerate(names)])
 
 
 def indexed_corpus(connection, corpus: str, taxonomy: str, docs_per_class: dict[int, list[int]],

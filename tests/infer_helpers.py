@@ -1,7 +1,7 @@
 """Class lists and datasets the infer tests share (the models come from ``freqscope.infer.synthetic``)."""
 from __future__ import annotations
 
-from freqscope.taxonomy import ClassEntry, ClassList, Term
+from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 
 TOY_NAMES = ["golden retriever", "tabby cat", "goldfish", "sea lion"]
 

@@ -1,30 +1,40 @@
 """A plain, obviously-correct implementation of the matching rules, to check the vectorised matcher against.
 
-Word by word over the terms of all lists together: at each position take the longest term that starts there
-(leftmost-longest), then continue after it; overlapping mode records every term at every position.
+Word by word over the terms and block phrases of all lists together: at each position take the longest term or
+block phrase that starts there (leftmost-longest), then continue after it; overlapping mode records every term
+at every position. A block phrase stands for no class. ``reference_counted`` then applies the tiers: what each
+row counts for each class under each counting variant (matcher.TIER_VARIANTS), a context term only in a text
+holding one of its class's context words (anywhere, as whole words).
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from freqscope.matcher import MatchRules
-from freqscope.taxonomy import ClassList
+from freqscope.matcher import CONTEXT_MET, DEFAULT, GENERIC, MatchRules
+from freqscope.terms.taxonomy import ClassList
 from freqscope.text import normalize_words
+
+VARIANTS_OF_TIER = {"name": (DEFAULT,), "specific": (DEFAULT,), "context": (), "blocked": (), "generic": (GENERIC,)}
 
 
 def _terms_by_words(class_lists: list[ClassList], rules: MatchRules) -> dict[tuple[str, ...], list[tuple]]:
+    block = {rules.words_of(b.phrase) for class_list in class_lists for b in class_list.block} - {()}
     by_words: dict[tuple[str, ...], list[tuple[str, int, int]]] = defaultdict(list)
     for class_list in class_lists:
         for term_id, term in enumerate(class_list.terms):
             words = rules.words_searched(term)  # which terms the rules keep is the rules' own definition
             owners = {(t, c) for t, c, _ in by_words[words]}
-            if words and (class_list.name, term.class_index) not in owners:
+            if words and words not in block and (class_list.name, term.class_index) not in owners:
                 by_words[words].append((class_list.name, term.class_index, term_id))
-    return {w: v for w, v in by_words.items() if v}
+    found = {w: v for w, v in by_words.items() if v}
+    found.update({words: [] for words in block})
+    return found
 
 
-def reference_match(texts: list[str | None], class_lists: list[ClassList], rules: MatchRules = MatchRules()) -> Counter:
-    """Counter keyed by (row, taxonomy, class_index, term_id)."""
+def reference_match(texts: list[str | None], class_lists: list[ClassList], rules: MatchRules = MatchRules(),
+                    *, generic: bool = False) -> Counter:
+    """Counter keyed by (row, taxonomy, class_index, term_id): every term's matches, whatever its tier (generic
+    names only with ``generic``, as Matcher.match leaves them out)."""
     counts: Counter = Counter()
     by_words = _terms_by_words(class_lists, rules)
     by_pattern = {"  ".join(w): v for w, v in by_words.items()}
@@ -44,6 +54,9 @@ def reference_match(texts: list[str | None], class_lists: list[ClassList], rules
                 for taxonomy, class_index, term_id in by_words[tuple(words[position:position + length])]:
                     counts[(row, taxonomy, class_index, term_id)] += 1
             position += found[-1] if found and not rules.overlapping else 1
+    if not generic:
+        lists = {class_list.name: class_list for class_list in class_lists}
+        counts = Counter({key: n for key, n in counts.items() if lists[key[1]].terms[key[3]].tier != "generic"})
     return counts
 
 
@@ -55,3 +68,39 @@ def _match_characters(counts, row, text, by_pattern, rules) -> None:
             for taxonomy, class_index, term_id in by_pattern[pattern]:
                 counts[(row, taxonomy, class_index, term_id)] += 1
         position += len(found[-1]) if found and not rules.overlapping else 1
+
+
+def _has_context(words: list[str], context: list[tuple[str, ...]]) -> bool:
+    return any(tuple(words[i:i + len(c)]) == c for c in context for i in range(len(words) - len(c) + 1))
+
+
+def reference_counted(texts: list[str | None], class_lists: list[ClassList],
+                      rules: MatchRules = MatchRules()) -> Counter:
+    """Counter keyed by (row, taxonomy, class_index, variant): the class's matches in the row under each
+    counting variant."""
+    lists = {class_list.name: class_list for class_list in class_lists}
+    counted: Counter = Counter()
+    for (row, taxonomy, class_index, term_id), n in reference_match(texts, class_lists, rules, generic=True).items():
+        tier = lists[taxonomy].terms[term_id].tier
+        for variant in VARIANTS_OF_TIER[tier]:
+            counted[(row, taxonomy, class_index, variant)] += n
+        if tier == "context":
+            words = normalize_words(texts[row] or "", case_sensitive=rules.case_sensitive)
+            context = [rules.words_of(w) for w in lists[taxonomy].context_words().get(class_index, [])]
+            if _has_context(words, context):
+                counted[(row, taxonomy, class_index, DEFAULT)] += n
+                counted[(row, taxonomy, class_index, CONTEXT_MET)] += n
+    return counted
+
+
+def reference_counted_matches(texts: list[str | None], class_lists: list[ClassList],
+                              rules: MatchRules = MatchRules()) -> Counter:
+    """``reference_match`` less the matches that do not count for their class (the `matches` view's rows)."""
+    lists = {class_list.name: class_list for class_list in class_lists}
+    counted = reference_counted(texts, class_lists, rules)
+    kept: Counter = Counter()
+    for (row, taxonomy, class_index, term_id), n in reference_match(texts, class_lists, rules).items():
+        tier = lists[taxonomy].terms[term_id].tier
+        if tier in ("name", "specific") or (tier == "context" and counted[(row, taxonomy, class_index, CONTEXT_MET)]):
+            kept[(row, taxonomy, class_index, term_id)] = n
+    return kept

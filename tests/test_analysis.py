@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from freqscope.analysis import (
-    analyze, binned_fit, class_table, correlation, database_fingerprint, decade_bins, head_tail, log_exposure,
+    TIERS_COUNTED, analyze, binned_fit, class_table, correlation, database_fingerprint, decade_bins, head_tail, log_exposure,
 )
 from freqscope.errors import FreqscopeError
 from tests.helpers_analysis import accuracy_rows, small_database
@@ -148,6 +148,24 @@ def test_analyze_sums_corpora_and_compares_with_imported_counts(db_path, tmp_pat
     both = analyze(connection, ["zoo"], ["captions", "other"], "model-a", n_boot=0, store=False)
     assert [v["variant"] for v in both["sensitivity"]][:3] == ["captions alone", "other alone",
                                                                  "captions-published instead"]
+    assert [v["variant"] for v in result["sensitivity"]] == ["corpus:published", "names only", "every term",
+                                                             "ambiguous terms skipped"]
+    assert result["tiers_counted"] == TIERS_COUNTED["docs"]
+
+
+def test_tier_variants_read_their_own_counts(db_path):
+    """names only / every term: exposure_tiers' docs_names and docs_all_terms (class 1's three documents that
+    name it only by its synonym "pet" are not names)."""
+    connection = small_database(db_path)
+    default, names, every = (class_table(connection, ["zoo"], ["captions"], "model-a", count)
+                             for count in ("docs", "names", "all_terms"))
+    of_class = lambda table, index: table.filter(table["class_index"] == index)["exposure"].item()  # noqa: E731
+    assert of_class(names, 1) == of_class(default, 1) - 3
+    assert of_class(every, 1) == of_class(default, 1)
+    assert of_class(names, 5) == of_class(default, 5)
+    result = analyze(connection, ["zoo"], ["captions"], "model-a", count="names", n_boot=0, store=False)
+    assert result["tiers_counted"] == "name only"
+    assert {v["variant"]: v["count"] for v in result["sensitivity"]}["default"] == "docs"
 
 
 def test_analyze_refuses_unclear_selections(db_path):

@@ -8,14 +8,16 @@ from collections import defaultdict
 import pytest
 from typer.testing import CliRunner
 
-from freqscope import classes as classes_module
-from freqscope import wordnet as wordnet_module
-from freqscope.classes import builtin_class_lists, clean_name, load_class_list
+from freqscope.terms import classes as classes_module
+from freqscope.terms import wordnet as wordnet_module
+from freqscope.terms.classes import builtin_class_lists, clean_name, load_class_list
 from freqscope.cli import app
 from freqscope.errors import FreqscopeError
-from freqscope.plurals import plural_forms
+from freqscope.terms.inflection import inflections
 from freqscope.store import open_database, store_class_list, transaction
-from freqscope.taxonomy import TERM_ORIGINS
+from freqscope.terms.taxonomy import ACCEPTED_TIERS, TERM_ORIGINS, TIERS
+
+CURATED_ORIGINS = ("compound-spelling",)
 from freqscope.text import normalize_words
 
 
@@ -57,30 +59,58 @@ def test_underscore_and_hyphen_separate_words():
     assert normalize_words(clean_name("T-shirt")[0]) == ["t", "shirt"]
 
 
-# --- plurals -------------------------------------------------------------------------------------------
+# --- inflection ----------------------------------------------------------------------------------------
+
+
+def forms(term, irregular=None):
+    return [form for form, _ in inflections(term, irregular)]
 
 
 @pytest.mark.parametrize(
     ("term", "plurals"),
     [
         ("dog", ["dogs"]), ("box", ["boxes"]), ("butterfly", ["butterflies"]), ("monkey", ["monkeys"]),
-        ("goose", ["geese"]), ("mouse", ["mice"]), ("wolf", ["wolves"]), ("ox", ["oxen"]),
+        ("goose", ["geese"]), ("mouse", ["mice"]), ("wolf", ["wolves"]), ("woman", ["women"]),
         ("sea lion", ["sea lions"]), ("T-shirt", ["T-shirts"]), ("Canada goose", ["Canada geese"]),
-        ("cactus", ["cacti", "cactuses"]), ("fireman", ["firemen", "firemans"]),
+        ("cactus", ["cactuses", "cacti"]), ("fireman", ["firemen"]), ("TV", ["TVs"]), ("taco", ["tacos"]),
     ],
 )
 def test_plurals_of_the_last_word(term, plurals):
-    assert plural_forms(term) == plurals
+    assert forms(term) == plurals
+
+
+@pytest.mark.parametrize(("term", "singulars"), [("tacos", ["taco"]), ("cup cakes", ["cup cake"]),
+                                                  ("churros", ["churro"]), ("nachos", ["nacho"]),
+                                                  ("French fries", ["French fry"])])
+def test_plural_names_get_their_singular_and_no_double_plural(term, singulars):
+    """Issue 13: "tacoses", "cup cakeses", "churroses", "nachoses" were searched, and never "taco"."""
+    assert inflections(term) == [(singular, "singular") for singular in singulars]
+
+
+@pytest.mark.parametrize("term", ["deer", "sheep", "sushi", "furniture", "Tinca tinca", "Carassius auratus",
+                                  "hummus", "species"])
+def test_mass_nouns_uninflected_nouns_and_latin_names_get_no_other_form(term):
+    """Issue 13: "deers"; a scientific name or a mass noun has no plural."""
+    assert inflections(term) == []
+
+
+def test_woman_is_not_womans():
+    assert "womans" not in forms("woman")
+
+
+def test_wordnets_irregular_plurals_are_added(wordnet):
+    assert forms("ox", wordnet.irregular_plurals) == ["oxes", "oxen"]
+    assert forms("ox") == ["oxes"]
 
 
 def test_only_plurals_not_other_word_forms():
-    words = {w for term in ("box", "dog") for form in plural_forms(term) for w in normalize_words(form)}
+    words = {w for term in ("box", "dog") for form in forms(term) for w in normalize_words(form)}
     assert words == {"boxes", "dogs"}
     assert "boxing" not in words and "dogged" not in words
 
 
 def test_a_term_ending_in_a_number_has_no_plural():
-    assert plural_forms("Acura RL Sedan 2012") == []
+    assert forms("Acura RL Sedan 2012") == []
 
 
 # --- built-in lists ------------------------------------------------------------------------------------
@@ -117,16 +147,19 @@ def test_geese_stand_for_goose(imagenet):
     assert "geese" in terms_of(imagenet, goose.index, "plural")
 
 
-def test_the_two_cranes_maillots_and_cardigans_are_ambiguous(imagenet):
+def test_a_word_of_two_classes_counts_for_its_most_frequent_sense_and_ambiguity_is_among_counted_terms(imagenet):
+    """The two cranes, maillots and cardigans: WordNet's most frequent sense decides which class a lemma of two
+    counts for (the other's is blocked, so the word is no longer ambiguous); the wild boar and the pig share a
+    Latin name, both specific: ambiguous."""
     by_words = defaultdict(set)
     for term in imagenet.terms:
-        by_words[term.words].add((term.class_index, term.ambiguous))
-    assert by_words[("crane",)] == {(134, True), (517, True)}
-    assert by_words[("cranes",)] == {(134, True), (517, True)}
-    assert {index for index, _ in by_words[("maillot",)]} == {638, 639}
-    assert {index for index, _ in by_words[("cardigan",)]} == {264, 474}
-    assert all(flag for _, flag in by_words[("cardigan",)])
-    assert by_words[("crane", "bird")] == {(134, False)}
+        by_words[term.words].add((term.class_index, term.tier, term.ambiguous))
+    assert by_words[("crane",)] == {(134, "blocked", False), (517, "specific", False)}
+    assert by_words[("cranes",)] == {(134, "blocked", False), (517, "specific", False)}
+    assert by_words[("maillot",)] == {(638, "blocked", False), (639, "specific", False)}
+    assert by_words[("cardigan",)] == {(264, "blocked", False), (474, "name", False)}
+    assert by_words[("sus", "scrofa")] == {(341, "specific", True), (342, "specific", True)}
+    assert by_words[("crane", "bird")] == {(134, "name", False)}
 
 
 def test_duplicate_names_are_flagged_and_classes_stay_distinct(imagenet):
@@ -143,12 +176,17 @@ def test_terms_are_deduplicated_per_class_and_ambiguity_is_across_classes():
         seen = set()
         for term in class_list.terms:
             assert term.words, term
-            assert term.origin in TERM_ORIGINS
+            assert term.origin in TERM_ORIGINS or term.origin in CURATED_ORIGINS, term
+            assert term.tier in TIERS and term.tier_reason, term
+            if term.tier not in ACCEPTED_TIERS:
+                assert not term.ambiguous
+                continue
             assert (term.class_index, term.words) not in seen, (name, term)
             seen.add((term.class_index, term.words))
             classes_of[term.words].add(term.class_index)
         for term in class_list.terms:
-            assert term.ambiguous == (len(classes_of[term.words]) > 1), (name, term)
+            if term.tier in ACCEPTED_TIERS:
+                assert term.ambiguous == (len(classes_of[term.words]) > 1), (name, term)
 
 
 def test_senses_are_shown_per_term(imagenet):
@@ -158,7 +196,9 @@ def test_senses_are_shown_per_term(imagenet):
 
 def test_no_wordnet_leaves_names_only(no_wordnet):
     class_list = load_class_list("imagenet1k", use_wordnet=False)
-    assert {t.origin for t in class_list.terms} == {"name", "plural"}
+    assert {t.origin for t in class_list.terms} - {"generic"} <= {"name", "plural", "singular", "curated",
+                                                                   "compound-spelling"}
+    assert not any(t.origin in ("wordnet", "hyponym") for t in class_list.terms)
     assert all(t.wordnet_senses is None for t in class_list.terms)
     assert class_list.options["wordnet"] is False
     assert class_list.fingerprint() != load_class_list("imagenet1k").fingerprint()
@@ -236,7 +276,8 @@ def test_cli_imagenet_csv_has_1000_classes_and_the_columns():
     assert {"class_index", "class", "wnid", "term", "origin", "ambiguous"} <= set(rows[0])
     assert len({r["class_index"] for r in rows}) == 1000
     assert rows[1] == {"class_index": "0", "class": "tench", "wnid": "n01440764", "term": "Tinca tinca",
-                       "origin": "wordnet", "ambiguous": "false", "wordnet_senses": "1"}
+                       "origin": "wordnet", "ambiguous": "false", "wordnet_senses": "1", "tier": "specific",
+                       "tier_reason": "several words", "context": ""}
 
 
 def test_cli_table_shows_a_custom_list(tmp_path, no_wordnet):

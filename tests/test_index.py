@@ -15,14 +15,14 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from freqscope.classes import load_class_list
+from freqscope.terms.classes import load_class_list
 from freqscope.cli import app
 from freqscope.errors import FreqscopeError
 import freqscope.indexer as indexer_module
 from freqscope.indexer import index
-from freqscope.matcher import MatchRules
+from freqscope.matcher import DEFAULT, GENERIC, MatchRules
 from freqscope.paths import CORPORA_DIR, REPO_ROOT
-from reference_matcher import reference_match
+from reference_matcher import reference_counted, reference_counted_matches, reference_match
 from conftest import SHARED_CORPORA, require_shared
 
 COCO = CORPORA_DIR / "coco_captions_val2017" / "captions_val2017.json"
@@ -77,18 +77,37 @@ def test_counts_equal_the_reference_implementation(tmp_path):
     lists = [load_class_list(name) for name in SMALL_LISTS]
     db = tmp_path / "db.duckdb"
     index([COCO], db=db, corpus="coco", class_lists=lists)
-    reference = reference_match(captions, lists)
+    reference = reference_counted(captions, lists)
     docs: Counter = Counter()
     mentions: Counter = Counter()
-    for (row, taxonomy, class_index, _), n in reference.items():
-        mentions[(taxonomy, class_index)] += n
-    for row, taxonomy, class_index in {(r, t, c) for r, t, c, _ in reference}:
-        docs[(taxonomy, class_index)] += 1
+    for (row, taxonomy, class_index, variant), n in reference.items():
+        if variant == DEFAULT:
+            mentions[(taxonomy, class_index)] += n
+            docs[(taxonomy, class_index)] += 1
+    generic_docs = Counter((taxonomy, class_index) for (_, taxonomy, class_index, variant) in reference
+                           if variant == GENERIC)
+    names: Counter = Counter()
+    every: Counter = Counter()
+    for row, taxonomy, class_index in {(r, t, c) for r, t, c, term_id in reference_match(captions, lists)}:
+        every[(taxonomy, class_index)] += 1
+    terms_of = {l.name: l.terms for l in lists}
+    for row, taxonomy, class_index in {(r, t, c) for r, t, c, term_id in reference_match(captions, lists)
+                                       if terms_of[t][term_id].tier == "name"}:
+        names[(taxonomy, class_index)] += 1
     got = exposure(db, "coco")
     assert len(got) == sum(len(l.classes) for l in lists)
     for (_, taxonomy, class_index), (got_docs, got_mentions, *_) in got.items():
         assert (got_docs, got_mentions) == (docs[(taxonomy, class_index)], mentions[(taxonomy, class_index)])
     assert sum(docs.values()) > 10_000
+    with duckdb.connect(str(db), read_only=True) as connection:
+        generic = dict(((t, c), g) for t, c, g in connection.execute(
+            "SELECT taxonomy, class_index, generic_docs FROM exposure").fetchall())
+        tiers = {(t, c): (n, a) for t, c, n, a in connection.execute(
+            "SELECT taxonomy, class_index, docs_names, docs_all_terms FROM exposure_tiers").fetchall()}
+    assert generic == {key: generic_docs[key] for key in generic} and sum(generic.values()) > 0
+    assert {key: value for key, value in tiers.items() if value != (0, 0)} == {
+        key: (names[key], every[key]) for key in every}
+    assert sum(every.values()) > sum(docs.values()) > sum(names.values())  # every term counts more
 
 
 def test_the_matches_view_equals_the_reference_match_for_match(tmp_path):
@@ -100,9 +119,14 @@ def test_the_matches_view_equals_the_reference_match_for_match(tmp_path):
     with duckdb.connect(str(db), read_only=True) as connection:
         rows = connection.execute("SELECT doc, taxonomy, class_index, term_id, n FROM matches").fetchall()
         stored = connection.execute("SELECT count(*) FROM pattern_matches").fetchall()[0][0]
-    assert Counter({(doc, t, c, term): n for doc, t, c, term, n in rows}) == reference_match(captions, lists)
+        every_term = connection.execute("SELECT doc, taxonomy, class_index, term_id, n FROM matches_all_terms").fetchall()
+        generic = connection.execute("SELECT count(*) FROM matches_all_terms WHERE tier = 'generic'").fetchall()[0][0]
+    assert Counter({(doc, t, c, term): n for doc, t, c, term, n in rows}) == reference_counted_matches(captions, lists)
     assert len(rows) == len(set(r[:4] for r in rows))
-    assert stored < len(rows)  # a "dog" is one stored row for cifar10, cifar100's absence aside, and imagenet1k
+    assert Counter({(doc, t, c, term): n for doc, t, c, term, n in every_term}) == reference_match(captions, lists,
+                                                                                                 generic=True)
+    assert generic > 0  # "elephant", apart
+    assert stored < len(every_term)  # a "dog" is one stored row for cifar10, cifar100's absence aside, and imagenet1k
 
 
 def test_repeated_captions_are_counted_once_per_document(tmp_path):
@@ -121,14 +145,15 @@ def test_repeated_captions_are_counted_once_per_document(tmp_path):
     got = sum_counts([b.counts for b in batches])
     # the general path (per document, roles and all) on the same matches gives the same counts
     matcher = matcher_for(tuple(lists), MatchRules())
-    general = sum_counts([class_counts(b.matches, matcher) for b in batches])
+    general = sum_counts([class_counts(b.matches, matcher, b.context) for b in batches])
     assert got.sort("taxonomy", "class_index").equals(general.sort("taxonomy", "class_index"))
-    reference = reference_match(texts, lists)
-    docs = Counter((t, c) for (_, t, c) in {(r, t, c) for r, t, c, _ in reference})
+    reference = {key: n for key, n in reference_counted(texts, lists).items() if key[3] == DEFAULT}
+    docs = Counter((t, c) for (_, t, c, _) in reference)
     mentions: Counter = Counter()
     for (_, t, c, _), n in reference.items():
         mentions[(t, c)] += n
-    assert {(r["taxonomy"], r["class_index"]): (r["docs"], r["mentions"]) for r in got.iter_rows(named=True)} == {
+    assert {(r["taxonomy"], r["class_index"]): (r["docs"], r["mentions"]) for r in got.iter_rows(named=True)
+            if r["docs"]} == {
         key: (docs[key], mentions[key]) for key in docs}
 
 

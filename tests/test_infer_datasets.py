@@ -7,7 +7,7 @@ import pytest
 
 from freqscope.errors import FreqscopeError
 from freqscope.infer.datasets import load_image_dataset
-from freqscope.taxonomy import ClassEntry, ClassList, Term
+from freqscope.terms.taxonomy import ClassEntry, ClassList, Term
 from conftest import SHARED_CLASSES, require_shared
 from tests.infer_helpers import toy_class_list
 

@@ -8,9 +8,10 @@ from collections import Counter
 
 import pytest
 
-from freqscope.matcher import Matcher, MatchRules
-from freqscope.taxonomy import ClassEntry, ClassList, Term
-from reference_matcher import reference_match
+from freqscope.matcher import CONTEXT_MET, DEFAULT, GENERIC, Matcher, MatchRules
+from freqscope.terms.classes import load_class_list
+from freqscope.terms.taxonomy import BlockPhrase, ClassEntry, ClassList, ContextWord, Term
+from reference_matcher import reference_counted, reference_match
 from conftest import SHARED_CLASSES, SHARED_CORPORA, require_shared
 
 
@@ -196,3 +197,75 @@ def test_a_batch_of_nearly_all_new_texts_makes_the_next_ones_skip_the_memo_and_m
     assert memo_sizes[0] == memo_sizes[1] == memo_sizes[2] > 300
     assert memo_sizes[3] > memo_sizes[2] and memo_sizes[4] == memo_sizes[3]
     assert sum(frame.height for frame in expected) > 100
+# ---------------------------------------------------------------------------------- tiers, context, blocking
+
+
+def counted(matcher: Matcher, texts) -> Counter:
+    """What the matcher counts per (row, taxonomy, class_index, variant), as reference_counted gives it."""
+    rows = matcher.locate(texts).class_rows()
+    named = matcher.named(rows["class_key"])
+    return Counter({(row, taxonomy, class_index, variant): n for row, n, variant, taxonomy, class_index in zip(
+        rows["row"], rows["n"], named["variant"], named["taxonomy"], named["class_index"])})
+
+
+TIERED = ClassList("tiered", "test", [ClassEntry(0, "kite (bird of prey)"), ClassEntry(1, "promontory"),
+                                      ClassEntry(2, "baseball"), ClassEntry(3, "mouse"), ClassEntry(4, "tusker")], [
+    Term(0, "kite", "name", tier="context"), Term(0, "kites", "plural", tier="context"),
+    Term(1, "promontory", "name", tier="name"), Term(1, "head", "wordnet", tier="blocked"),
+    Term(2, "baseball", "name", tier="name"), Term(3, "mouse", "name", tier="name"),
+    Term(3, "computer mouse", "wordnet", tier="specific"), Term(4, "elephant", "generic", tier="generic"),
+], context=[ContextWord(0, "bird", "qualifier"), ContextWord(0, "bird of prey", "qualifier")],
+    block=[BlockPhrase("baseball cap", "curated"), BlockPhrase("Mickey Mouse", "curated")])
+TEXTS = ["a kite flying on the beach", "a kite, a bird of prey, over a field", "kites and a bird", "my head hurts",
+         "a promontory", "a man in a baseball cap", "baseball game", "Mickey Mouse and a computer mouse",
+         "an elephant", "a bird and a kite and a kite"]
+
+
+def test_context_terms_count_only_with_a_context_word():
+    got = counted(Matcher([TIERED]), TEXTS)
+    kite_default = {row for (row, _, c, v) in got if c == 0 and v == DEFAULT}
+    assert kite_default == {1, 2, 9}  # not the toy kite of row 0
+    assert got[(9, "tiered", 0, DEFAULT)] == 2 and got[(9, "tiered", 0, CONTEXT_MET)] == 2
+    assert not any(row == 0 for (row, *_rest) in got)  # matched (Matcher.match has it), counted for nothing
+    assert Matcher([TIERED]).match(TEXTS[:1])["class_index"].to_list() == [0]
+
+
+def test_blocked_terms_and_block_phrases_count_for_nothing():
+    got = counted(Matcher([TIERED]), TEXTS)
+    assert not any(c == 1 and v == DEFAULT for (row, _, c, v) in got if row == 3)  # a body head, not a promontory
+    assert Matcher([TIERED]).match(TEXTS[3:4])["class_index"].to_list() == [1]  # matched all the same
+    assert got[(4, "tiered", 1, DEFAULT)] == 1
+    assert not any(row == 5 for (row, *_rest) in got)  # baseball cap hides baseball
+    assert got[(6, "tiered", 2, DEFAULT)] == 1
+    assert got[(7, "tiered", 3, DEFAULT)] == 1  # the computer mouse, not Mickey Mouse
+
+
+def test_generic_names_count_apart_from_the_class():
+    got = counted(Matcher([TIERED]), TEXTS)
+    assert got[(8, "tiered", 4, GENERIC)] == 1
+    assert not any(v != GENERIC for (row, _, c, v) in got if row == 8)
+
+
+@pytest.mark.parametrize("rules", [MatchRules(), MatchRules(overlapping=True), MatchRules(plurals=False),
+                                   MatchRules(case_sensitive=True), MatchRules(substrings=True)],
+                         ids=["default", "overlapping", "no-plurals", "case-sensitive", "substrings"])
+def test_tiers_equal_the_reference(rules):
+    assert counted(Matcher([TIERED], rules), TEXTS) == reference_counted(TEXTS, [TIERED], rules)
+
+
+@pytest.mark.parametrize("rules", [MatchRules(), MatchRules(overlapping=True), MatchRules(plurals=False),
+                                   MatchRules(ambiguous="skip")], ids=["default", "overlapping", "no-plurals", "skip"])
+def test_builtin_tiers_equal_the_reference_on_real_captions(rules):
+    """The shipped lists with their tiers, context words and block phrases, on real captions."""
+    require_shared(SHARED_CORPORA)
+    lists = [load_class_list(name) for name in ("imagenet1k", "cifar100", "food101", "cifar10")]
+    texts = _real_captions(3000, seed=11) + ["a kite, a bird of prey", "pruning can help", "a man in a baseball cap",
+                                             "tacos and a taco", "the promontory and my head"]
+    matcher = Matcher(lists, rules)
+    found = matcher.match(texts)
+    got = Counter({(r["row"], r["taxonomy"], r["class_index"], r["term_id"]): r["n"] for r in found.to_dicts()})
+    assert got == reference_match(texts, lists, rules)
+    expected = reference_counted(texts, lists, rules)
+    assert counted(matcher, texts) == expected
+    assert sum(n for key, n in expected.items() if key[3] == DEFAULT) > 300
+    assert any(key[3] == CONTEXT_MET for key in expected) and any(key[3] == GENERIC for key in expected)

@@ -77,7 +77,7 @@ def test_the_matcher_and_its_memo_are_reused_for_the_same_lists_as_new_objects()
     import copy
     import pickle
 
-    from freqscope.classes import load_class_list
+    from freqscope.terms.classes import load_class_list
     from freqscope.engines.shards import matcher_for, release_matcher
     from freqscope.matcher import MatchRules
 

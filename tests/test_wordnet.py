@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SHARED_CLASSES, require_shared
-from freqscope.classes import (
+from freqscope.terms.classes import (
     builtin_class_lists,
     builtin_classes_file,
     expand_class_list,
@@ -23,15 +23,6 @@ from freqscope.classes import (
 from freqscope.errors import FreqscopeError
 from freqscope.paths import CLASS_LISTS_DIR, REPO_ROOT
 from freqscope.text import normalize_words
-from freqscope.wordnet import find_wordnet
-
-
-@pytest.fixture(scope="module")
-def wordnet():
-    found = find_wordnet()
-    if found is None:
-        pytest.skip("WordNet 3.0 is not installed (apt-get install wordnet-base)")
-    return found
 
 
 def test_synsets_by_wnid(wordnet):
@@ -82,8 +73,9 @@ def test_imagenet_wnids_and_lemmas_match_timm():
 def test_shipped_expansion_equals_expanding_with_wordnet(wordnet):
     for name in builtin_class_lists():
         shipped = load_class_list(name)
-        expanded = expand_class_list(name, f"builtin:{name}", read_class_csv(builtin_classes_file(name)))
+        expanded = expand_class_list(name, f"builtin:{name}", read_class_csv(builtin_classes_file(name)), curated=True)
         assert expanded.terms == shipped.terms, name
+        assert (expanded.context, expanded.block) == (shipped.context, shipped.block), name
         assert expanded.fingerprint() == shipped.fingerprint(), name
         assert expanded.options == shipped.options
 
@@ -148,7 +140,7 @@ def test_wordnet_is_found_in_nltk_data(wordnet, tmp_path, monkeypatch):
 
     import nltk.data
 
-    from freqscope import wordnet as wordnet_module
+    from freqscope.terms import wordnet as wordnet_module
 
     source = Path(wordnet.location)
     if not source.is_dir():

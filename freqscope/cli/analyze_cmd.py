@@ -93,6 +93,7 @@ def _print_table(result: dict) -> None:
     table.add_column("statistic")
     table.add_column("value")
     table.add_row("classes", f"{result['n_classes']} ({result['n_never_mentioned']} never mentioned)")
+    table.add_row("term tiers counted", result["tiers_counted"])
     table.add_row("Spearman ρ [95%]", _stat(result["spearman"]))
     table.add_row("Kendall τ [95%]", _stat(result["kendall"]))
     table.add_row("Pearson r on log exposure [95%]", _stat(result["pearson_log"]))
@@ -124,7 +125,7 @@ def analyze_command(
     drop_low: Annotated[int, typer.Option(help="Binned fit: lowest bins left out (FDP: 1, the classes at the minimum count).")] = 1,
     drop_high: Annotated[int, typer.Option(help="Binned fit: highest bins left out (FDP: 1).")] = 1,
     tail: Annotated[float, typer.Option(help="Fraction of least exposed classes that form the tail.")] = 0.2,
-    count: Annotated[str, typer.Option(help="docs | unambiguous | precision: the counting variant used as exposure.")] = "docs",
+    count: Annotated[str, typer.Option(help="docs | unambiguous | precision | names | all_terms: the counting variant used as exposure (docs: the accepted tiers).")] = "docs",
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for the 95% intervals (0: none).")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     format: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",

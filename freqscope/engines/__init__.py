@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the CLI reads ENGINES for its help: this module imports not
     from freqscope.engines.shards import MatchedBatch, ShardJob, ShardRows
     from freqscope.matcher import MatchRules
     from freqscope.progress import Progress
-    from freqscope.taxonomy import ClassList
+    from freqscope.terms.taxonomy import ClassList
 
 ENGINES = ("local", "ray")
 

@@ -21,7 +21,7 @@ from freqscope.engines.shards import BATCH_ROWS, MatchedBatch, ShardJob, ShardRo
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import Matcher, MatchRules
 from freqscope.progress import Progress
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 
 def default_workers() -> int:

@@ -16,7 +16,7 @@ from freqscope.engines.ray_runtime import ray_session, require_ray
 from freqscope.engines.shards import ShardJob, ShardResult, ShardRows, shard_result
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 DEFAULT_MAX_RETRIES = 2
 

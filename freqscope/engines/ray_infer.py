@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from freqscope.engines.ray_runtime import ray_session
 from freqscope.errors import FreqscopeError
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 # One prediction per image: the columns of ``predictions`` that ``write_predictions`` takes, in its order.
 PREDICTIONS_SCHEMA = pa.schema([

@@ -18,14 +18,15 @@ from dataclasses import astuple, dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import xxhash
 
 from freqscope import readers
-from freqscope.matcher import Located, Matcher, MatchRules, SeenTexts, pattern_set_id
+from freqscope.matcher import CONTEXT_MET, DEFAULT, GENERIC, N_VARIANTS, Located, Matcher, MatchRules, SeenTexts, pattern_set_id
 from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_file
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 DEFAULT_SHARD_ROWS = 1_000_000
 # Rows per batch: each batch pays fixed costs (joins against the memo of seen captions, an Aho-Corasick
@@ -38,12 +39,17 @@ MAX_PENDING_BATCHES = 2
 FINGERPRINT_THREADS = 4
 FINGERPRINT_CHUNK = 1 << 20  # bytes read at a time (a reused buffer)
 
-COUNT_COLUMNS = ("docs", "mentions", "docs_human", "mentions_human", "docs_gpt", "mentions_gpt")
+# (docs, mentions) columns of each counting variant but the default's (which has its per-role columns too)
+VARIANT_COLUMNS = {CONTEXT_MET: ("docs_context", "mentions_context"), GENERIC: ("docs_generic", "mentions_generic")}
+COUNT_COLUMNS = ("docs", "mentions", "docs_human", "mentions_human", "docs_gpt", "mentions_gpt",
+                 *(column for pair in VARIANT_COLUMNS.values() for column in pair))
 # What is stored per match: the pattern found (``Matcher.pattern_words``), not the classes it stands for; the
 # `matches` view expands patterns to classes and terms (``patterns`` table). A caption's "dog" is one row, not
 # one per list that has a dog, which makes the rows to write half as many.
 MATCHES_SCHEMA = {"doc": pl.Int64, "role": pl.String, "pattern_id": pl.UInt32, "n": pl.UInt32}
 KEYS_SCHEMA = {"doc": pl.Int64, "doc_key": pl.String}
+# The documents where a class's context term counted (its context word was there): the `matches` view's proof.
+CONTEXT_SCHEMA = {"doc": pl.Int64, "taxonomy": pl.String, "class_index": pl.Int32}
 COUNTS_SCHEMA = {"taxonomy": pl.String, "class_index": pl.Int32, **{c: pl.Int64 for c in COUNT_COLUMNS}}
 
 
@@ -101,6 +107,7 @@ class MatchedBatch:
     matches: pl.DataFrame  # MATCHES_SCHEMA
     keys: pl.DataFrame  # KEYS_SCHEMA: the source's own id of each matched document that has one
     counts: pl.DataFrame  # COUNTS_SCHEMA, summed over the batch
+    context: pl.DataFrame  # CONTEXT_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -113,10 +120,11 @@ class ShardResult:
     matches: pa.Table
     keys: pa.Table
     counts: pa.Table
+    context: pa.Table
 
     def as_batch(self) -> MatchedBatch:
         return MatchedBatch(self.n_docs, self.n_rows, self.n_invalid_utf8, pl.from_arrow(self.matches),
-                            pl.from_arrow(self.keys), pl.from_arrow(self.counts))
+                            pl.from_arrow(self.keys), pl.from_arrow(self.counts), pl.from_arrow(self.context))
 
 
 def file_fingerprint(path: Path) -> str:
@@ -185,10 +193,23 @@ def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None
 
 
 def _named(counts: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Counts per class_key as counts per (taxonomy, class_index), in COUNTS_SCHEMA."""
-    names = matcher.class_keys.select("taxonomy", "class_index")[counts["class_key"].cast(pl.Int64) - 1]
-    named = pl.concat([names, counts.drop("class_key")], how="horizontal")
-    return named.select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA)
+    """Counts per class key (every variant's, ``matcher.TIER_VARIANTS``) as counts per (taxonomy, class_index),
+    one column pair per variant, in COUNTS_SCHEMA."""
+    n = matcher.n_classes
+    key = counts["class_key"].to_numpy().astype(np.int64) - 1
+    variant, base = key // n, key % n
+    # a table by class and variant, rows of classes with any count kept
+    columns = {}
+    for name in counts.columns[1:]:
+        table = np.zeros((N_VARIANTS, n), np.int64)
+        table[variant, base] = counts[name].to_numpy()
+        columns[name] = table
+    seen = np.unique(base)
+    wide = {name: columns[name][DEFAULT, seen] for name in counts.columns[1:]}
+    for variant_index, (docs, mentions) in VARIANT_COLUMNS.items():
+        wide[docs], wide[mentions] = columns["docs"][variant_index, seen], columns["mentions"][variant_index, seen]
+    names = matcher.class_keys.select("taxonomy", "class_index")[seen]
+    return pl.concat([names, pl.DataFrame(wide)], how="horizontal").select(list(COUNTS_SCHEMA)).cast(COUNTS_SCHEMA)
 
 
 def caption_counts(located: Located, matcher: Matcher) -> pl.DataFrame:
@@ -199,9 +220,20 @@ def caption_counts(located: Located, matcher: Matcher) -> pl.DataFrame:
     ), matcher)
 
 
-def class_counts(matches: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
-    """Documents and mentions per class, overall and per role, in one batch (a document never spans two)."""
+def class_counts(matches: pl.DataFrame, matcher: Matcher, context: pl.DataFrame) -> pl.DataFrame:
+    """Documents and mentions per class, overall and per role, in one batch (a document never spans two), from
+    its matches (MATCHES_SCHEMA) and the documents where its context terms counted (CONTEXT_SCHEMA)."""
     located = matches.join(matcher.pattern_classes, on="pattern_id")
+    n = matcher.n_classes
+    pending = (pl.col("class_key") > CONTEXT_MET * n) & (pl.col("class_key") <= (CONTEXT_MET + 1) * n)
+    if not context.is_empty():
+        met = context.join(matcher.class_keys, on=["taxonomy", "class_index"]).select(
+            "doc", (pl.col("class_key") + CONTEXT_MET * n).alias("class_key"))
+        kept = located.filter(pending).join(met, on=["doc", "class_key"], how="semi")
+        located = pl.concat([located.filter(~pending), kept,
+                             kept.with_columns(pl.col("class_key") - CONTEXT_MET * n)])
+    else:
+        located = located.filter(~pending)
     human, gpt = pl.col("role") == "human", pl.col("role") == "gpt"
     per_doc = located.group_by("doc", "class_key").agg(
         pl.col("n").sum().alias("mentions"),
@@ -216,6 +248,16 @@ def class_counts(matches: pl.DataFrame, matcher: Matcher) -> pl.DataFrame:
         (pl.col("mentions_gpt") > 0).sum().alias("docs_gpt"),
         pl.col("mentions_gpt").sum(),
     ), matcher)
+
+
+def context_documents(located: Located, docs: pl.Series, matcher: Matcher) -> pl.DataFrame:
+    """The documents where a context term counted for its class (CONTEXT_SCHEMA), each with its class once."""
+    rows = located.context_rows(matcher.n_classes)
+    if rows.is_empty():
+        return pl.DataFrame(schema=CONTEXT_SCHEMA)
+    named = matcher.named(rows["class_key"])
+    return pl.DataFrame({"doc": docs.gather(rows["row"])}).hstack(named.select("taxonomy", "class_index")).unique(
+        maintain_order=True).cast(CONTEXT_SCHEMA)
 
 
 def sum_counts(counts: Sequence[pl.DataFrame]) -> pl.DataFrame:
@@ -244,11 +286,12 @@ def match_batch(batch: pl.DataFrame, built: Future[Matcher], one_row_per_doc: bo
         keys = pl.DataFrame(schema=KEYS_SCHEMA)
     else:
         keys = batch.select("doc", "doc_key")[rows.unique()].drop_nulls().unique("doc").sort("doc")
+    context = context_documents(located, batch["doc"], matcher)
     if one_row_per_doc and without_roles:
         counts = caption_counts(located, matcher)
     else:
-        counts = class_counts(matches, matcher)
-    return matches, keys, counts
+        counts = class_counts(matches, matcher, context)
+    return matches, keys, counts, context
 
 
 @dataclass
@@ -329,16 +372,18 @@ def shard_result(shard: ShardRows, class_lists: Sequence[ClassList], rules: Matc
                  batch_rows: int = BATCH_ROWS) -> ShardResult:
     """``match_shard`` gathered into one result: the remote task of the Ray engine."""
     n_docs = n_rows = n_invalid = 0
-    matches, keys, counts = [], [], []
+    matches, keys, counts, context = [], [], [], []
     for batch in match_shard(shard, class_lists, rules, batch_rows):
         n_docs, n_rows, n_invalid = n_docs + batch.n_docs, n_rows + batch.n_rows, n_invalid + batch.n_invalid_utf8
         if not batch.matches.is_empty():
             matches.append(batch.matches)
             keys.append(batch.keys)
             counts.append(batch.counts)
+            context.append(batch.context)
     return ShardResult(
         n_docs, n_rows, n_invalid,
         (pl.concat(matches) if matches else pl.DataFrame(schema=MATCHES_SCHEMA)).to_arrow(),
         (pl.concat(keys) if keys else pl.DataFrame(schema=KEYS_SCHEMA)).to_arrow(),
         sum_counts(counts).to_arrow(),
+        (pl.concat(context) if context else pl.DataFrame(schema=CONTEXT_SCHEMA)).to_arrow(),
     )

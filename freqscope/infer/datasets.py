@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from freqscope.errors import FreqscopeError
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 from freqscope.text import normalize_words
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".ppm"}

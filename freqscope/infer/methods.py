@@ -22,7 +22,7 @@ from freqscope.infer.protocols import (PROTOCOLS, SCORINGS, SEED_CLIP_TEMPLATE, 
                                        seed_answer_prefix, seed_prompt_format, substring_correct)
 from freqscope.infer.scoring import AnswerParser
 from freqscope.infer.templates import CLASS_PLACEHOLDER, load_templates
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 METHODS = ("open", "closed", "likelihood", "clip")
 DEFAULT_QUESTION = "What type of object is in this photo?"

@@ -32,7 +32,7 @@ from freqscope.infer.runs import (RunKey, find_or_create_run, finish_run, forget
                                   run_totals, write_predictions)
 from freqscope.progress import Progress
 from freqscope.store import open_database, resolve_db_path, store_class_list, transaction
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class StopOnInterrupt:
 def _resolve_classes(classes: str | Path | ClassList) -> ClassList:
     if isinstance(classes, ClassList):
         return classes
-    from freqscope.classes import load_class_list
+    from freqscope.terms.classes import load_class_list
 
     return load_class_list(classes)
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from freqscope.matcher import Matcher
-from freqscope.taxonomy import ClassList
+from freqscope.terms.taxonomy import ClassList
 
 
 def parse_answers(matches: pl.DataFrame, labels: Sequence[int], taxonomy: str) -> list[int | None]:

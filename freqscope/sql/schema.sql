@@ -33,10 +33,33 @@ CREATE TABLE IF NOT EXISTS terms (
     class_index    INTEGER NOT NULL,
     term           VARCHAR NOT NULL,    -- surface text
     words          VARCHAR NOT NULL,    -- normalised words, space separated
-    origin         VARCHAR NOT NULL,    -- name | synonym | wordnet | hyponym | plural
+    origin         VARCHAR NOT NULL,    -- name | synonym | curated (data/terms origins) | wordnet | hyponym | generic | plural | singular
     ambiguous      BOOLEAN NOT NULL,    -- the same words stand for several classes of the taxonomy
     wordnet_senses INTEGER,             -- WordNet noun senses of the term (precision risk)
+    tier           VARCHAR,             -- name | specific | context | blocked | generic
+    tier_reason    VARCHAR,             -- why: the rule or curated row that set the tier
     PRIMARY KEY (taxonomy, term_id)
+);
+-- (columns added after the first release: a database made before them gains them, empty until its lists are
+-- stored again, which their changed fingerprints make the next index do)
+ALTER TABLE terms ADD COLUMN IF NOT EXISTS tier VARCHAR;
+ALTER TABLE terms ADD COLUMN IF NOT EXISTS tier_reason VARCHAR;
+
+-- The words a class's context terms need in the same text, and the phrases that count for no class.
+CREATE TABLE IF NOT EXISTS context_words (
+    taxonomy    VARCHAR NOT NULL,
+    class_index INTEGER NOT NULL,
+    context     VARCHAR NOT NULL,       -- surface text
+    words       VARCHAR NOT NULL,       -- normalised words, space separated
+    origin      VARCHAR NOT NULL        -- qualifier | hypernym | curated | list | plural | singular
+);
+
+CREATE TABLE IF NOT EXISTS block_phrases (
+    taxonomy    VARCHAR NOT NULL,       -- the list that brought it (it blocks in every list matched with it)
+    phrase      VARCHAR NOT NULL,
+    words       VARCHAR NOT NULL,
+    origin      VARCHAR NOT NULL,       -- data/terms/block.csv's origin, list, verb rule
+    reason      VARCHAR
 );
 
 -- Corpora and the source files (shards) they were read from.
@@ -131,7 +154,23 @@ CREATE TABLE IF NOT EXISTS source_counts (
     mentions_human BIGINT NOT NULL,
     docs_gpt       BIGINT NOT NULL,
     mentions_gpt   BIGINT NOT NULL,
+    docs_context       BIGINT DEFAULT 0,    -- documents where a context term counted (its context was there)
+    mentions_context   BIGINT DEFAULT 0,
+    docs_generic       BIGINT DEFAULT 0,    -- documents naming a generic parent name of the class
+    mentions_generic   BIGINT DEFAULT 0,
     PRIMARY KEY (source_id, taxonomy, class_index)
+);
+ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS docs_context BIGINT DEFAULT 0;
+ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS mentions_context BIGINT DEFAULT 0;
+ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS docs_generic BIGINT DEFAULT 0;
+ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS mentions_generic BIGINT DEFAULT 0;
+
+-- The documents where a class's context term counted: a context word of the class was in the same text.
+CREATE TABLE IF NOT EXISTS context_docs (
+    source_id   INTEGER,
+    doc         BIGINT,
+    taxonomy    VARCHAR,
+    class_index INTEGER
 );
 
 -- Published counts brought in with `freqscope counts import` (a corpus of kind 'imported').

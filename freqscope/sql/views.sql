@@ -11,7 +11,8 @@ counted AS (
     SELECT s.corpus, k.taxonomy, k.class_index,
            sum(k.docs) AS docs, sum(k.mentions) AS mentions,
            sum(k.docs_human) AS docs_human, sum(k.mentions_human) AS mentions_human,
-           sum(k.docs_gpt) AS docs_gpt, sum(k.mentions_gpt) AS mentions_gpt
+           sum(k.docs_gpt) AS docs_gpt, sum(k.mentions_gpt) AS mentions_gpt,
+           sum(k.docs_generic) AS generic_docs
     FROM source_counts k JOIN sources s USING (source_id)
     WHERE s.status = 'done'
     GROUP BY ALL
@@ -22,30 +23,51 @@ SELECT i.corpus, i.taxonomy, c.class_index, c.class, c.wnid,
        CASE WHEN co.kind = 'instructions' THEN coalesce(k.docs_human, 0) END::BIGINT     AS docs_human,
        CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_human, 0) END::BIGINT AS mentions_human,
        CASE WHEN co.kind = 'instructions' THEN coalesce(k.docs_gpt, 0) END::BIGINT       AS docs_gpt,
-       CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_gpt, 0) END::BIGINT   AS mentions_gpt
+       CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_gpt, 0) END::BIGINT   AS mentions_gpt,
+       coalesce(k.generic_docs, 0)::BIGINT   AS generic_docs
 FROM indexed i
 JOIN corpora co ON co.corpus = i.corpus
 JOIN classes c ON c.taxonomy = i.taxonomy
 LEFT JOIN counted k ON k.corpus = i.corpus AND k.taxonomy = i.taxonomy AND k.class_index = c.class_index
 UNION ALL
 SELECT ic.corpus, ic.taxonomy, c.class_index, c.class, c.wnid,
-       ic.docs, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT
+       ic.docs, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT
 FROM imported_counts ic JOIN classes c USING (taxonomy, class_index);
 
--- Every match, per document, role and term: the provenance of each count (patterns expanded to their
--- classes, for the lists the source was matched against at their current fingerprints).
-CREATE OR REPLACE VIEW matches AS
+-- Every match of every term, per document, role and term, with the term's tier and whether it counted for the
+-- class (a name or specific term; a context term where a context word of the class was in the same text):
+-- patterns expanded to their classes, for the lists the source was matched against at their current fingerprints.
+CREATE OR REPLACE VIEW matches_all_terms AS
 WITH stored AS (
     SELECT source_id, doc, NULL::VARCHAR AS role, pattern_id, n FROM pattern_matches
     UNION ALL
     SELECT source_id, doc, role, pattern_id, n FROM pattern_matches_by_role
 )
-SELECT m.source_id, m.doc, k.doc_key, m.role, p.taxonomy, p.class_index, p.term_id, m.n
+SELECT m.source_id, m.doc, k.doc_key, m.role, p.taxonomy, p.class_index, p.term_id, m.n, t.tier,
+       coalesce(t.tier IN ('name', 'specific') OR (t.tier = 'context' AND c.doc IS NOT NULL), false) AS counted
 FROM stored m
 JOIN sources s USING (source_id)
 JOIN patterns p ON p.pattern_set = s.pattern_set AND p.pattern_id = m.pattern_id
 JOIN source_taxonomies st ON st.source_id = m.source_id AND st.taxonomy = p.taxonomy
+JOIN terms t ON t.taxonomy = p.taxonomy AND t.term_id = p.term_id
+LEFT JOIN context_docs c ON c.source_id = m.source_id AND c.doc = m.doc AND c.taxonomy = p.taxonomy
+                        AND c.class_index = p.class_index
 LEFT JOIN document_keys k ON k.source_id = m.source_id AND k.doc = m.doc;
+
+-- The matches that counted (exposure's `docs`): the provenance of each count.
+CREATE OR REPLACE VIEW matches AS
+SELECT source_id, doc, doc_key, role, taxonomy, class_index, term_id, n FROM matches_all_terms WHERE counted;
+
+-- The "names only" and "every term" counting variants, read from the stored matches (the sensitivity table's):
+-- documents that mention the class by a name-tier term, and by any of its terms whatever the tier. Classes
+-- with a match only; `exposure` has every class.
+CREATE OR REPLACE VIEW exposure_tiers AS
+SELECT s.corpus, a.taxonomy, a.class_index,
+       count(DISTINCT (a.source_id, a.doc)) FILTER (WHERE a.tier = 'name')::BIGINT AS docs_names,
+       count(DISTINCT (a.source_id, a.doc)) FILTER (WHERE a.tier <> 'generic')::BIGINT AS docs_all_terms
+FROM matches_all_terms a JOIN sources s USING (source_id)
+WHERE s.status = 'done'
+GROUP BY ALL;
 
 -- Documents per corpus, to turn counts into shares.
 CREATE OR REPLACE VIEW corpus_sizes AS

@@ -1,6 +1,8 @@
-"""WordNet 3.0 noun data: synset lemmas, hyponyms, sense counts and the noun exception list.
+"""WordNet 3.0 noun data: synset lemmas, hyponyms and hypernyms, sense order, sense counts, how often each part
+of speech of a word was tagged, and the noun exception list.
 
-Reads the WordNet database files (``data.noun``, ``index.noun``, ``noun.exc``; format in wndb(5)) straight
+Reads the WordNet database files (``data.noun``, ``index.noun``, ``noun.exc``; format in wndb(5); and where
+present ``cntlist.rev``, the tagged-sense counts, and ``index.verb``/``index.adj``/``index.adv``) straight
 from wherever they are installed: ``$FREQSCOPE_WORDNET``, Debian's ``wordnet-base`` (/usr/share/wordnet),
 ``$WNHOME/dict``, or NLTK's ``corpora/wordnet`` data. NLTK's own reader is not used because it needs
 ``lexnames`` and ``index.sense``, which Debian's package lacks, and refuses paths outside ``nltk.data.path``;
@@ -14,7 +16,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from freqscope.errors import FreqscopeError
@@ -27,7 +29,11 @@ WNID_PATTERN = re.compile(r"^n\d{8}$")
 _VERSION_PATTERN = re.compile(rb"WordNet (\d+\.\d+) Copyright")
 _DEBIAN_DIRS = ("/usr/share/wordnet", "/usr/local/WordNet-3.0/dict", "/usr/local/share/wordnet")
 _HYPONYM_POINTERS = ("~",)  # plain hyponyms, as NLTK's Synset.hyponyms(); "~i" instances are not kinds
+_HYPERNYM_POINTERS = ("@", "@i")  # a kind's parent, and an instance's class
 _FILES = ("data.noun", "index.noun", "noun.exc")
+# The sense key's ss_type (wndb(5), senseidx(5)): 1 noun, 2 verb, 3 adjective, 4 adverb, 5 adjective satellite.
+_SS_TYPE_POS = {"1": "n", "2": "v", "3": "a", "4": "r", "5": "a"}
+_OTHER_INDEXES = {"v": "index.verb", "a": "index.adj", "r": "index.adv"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class NounSynset:
     wnid: str
     lemmas: tuple[str, ...]  # as WordNet spells them: "Tinca_tinca"
     hyponyms: tuple[str, ...]  # wnids of the direct hyponyms
+    hypernyms: tuple[str, ...] = ()  # wnids of the direct hypernyms (of an instance: its class)
 
 
 def wnid_offset(wnid: str) -> int:
@@ -68,6 +75,22 @@ class WordNet:
         self._exceptions = [
             tuple(line.split()) for line in read("noun.exc").decode("utf-8").splitlines() if line.strip()
         ]
+        # Other parts of speech: which lemmas they have, and how often each part of speech of a lemma was
+        # tagged in WordNet's semantic concordance (cntlist.rev: "sense_key sense_number tag_count").
+        self._other_senses: dict[str, dict[str, int]] = {}
+        for pos, name in _OTHER_INDEXES.items():
+            for line in _optional(read, name).splitlines():
+                if not line.startswith(" ") and line:
+                    fields = line.split()
+                    self._other_senses.setdefault(fields[0], {})[pos] = int(fields[2])
+        self._tag_counts: dict[str, dict[str, int]] = {}
+        for line in _optional(read, "cntlist.rev").splitlines():
+            sense_key, _, count = line.split()
+            lemma, _, lex_sense = sense_key.partition("%")
+            pos = _SS_TYPE_POS[lex_sense[0]]
+            counts = self._tag_counts.setdefault(lemma, {})
+            counts[pos] = counts.get(pos, 0) + int(count)
+        self.has_tag_counts = bool(self._tag_counts)
 
     def synset(self, wnid: str) -> NounSynset | None:
         """The synset with this wnid, or None where data.noun has no synset at that offset."""
@@ -82,12 +105,14 @@ class WordNet:
         lemmas = tuple(fields[4 + 2 * i] for i in range(n_words))
         position = 4 + 2 * n_words
         n_pointers = int(fields[position])
-        hyponyms = []
+        hyponyms, hypernyms = [], []
         for i in range(n_pointers):
             symbol, target, pos = fields[position + 1 + 4 * i : position + 4 + 4 * i]
             if symbol in _HYPONYM_POINTERS and pos == "n":
                 hyponyms.append(f"n{target}")
-        return NounSynset(wnid, lemmas, tuple(hyponyms))
+            elif symbol in _HYPERNYM_POINTERS and pos == "n":
+                hypernyms.append(f"n{target}")
+        return NounSynset(wnid, lemmas, tuple(hyponyms), tuple(hypernyms))
 
     def hyponym_closure(self, wnid: str) -> list[str]:
         """Every hyponym below the synset, breadth first, each once."""
@@ -120,9 +145,43 @@ class WordNet:
         offsets = self._index.get(key) or self._index.get(key.replace("-", "_"))
         return f"n{offsets[0]:08d}" if offsets else None
 
+    def other_senses(self, text: str) -> dict[str, int]:
+        """The text's senses as a verb ("v"), adjective ("a") and adverb ("r"), where it has any."""
+        return dict(self._other_senses.get(lemma_key(text), {}))
+
+    def tag_counts(self, text: str) -> dict[str, int]:
+        """How often the text was tagged as each part of speech ("n", "v", "a", "r") in WordNet's semantic
+        concordance (cntlist.rev); empty where it never was, or the installation lacks the file."""
+        return dict(self._tag_counts.get(lemma_key(text), {}))
+
+    @cached_property
+    def irregular_plurals(self) -> dict[str, tuple[str, ...]]:
+        """{singular: its irregular plurals} from noun.exc, whose rows (inflected form, base forms...) also list
+        gerunds (crying → cry) and abbreviations: only plurals of one word kept."""
+        table: dict[str, list[str]] = {}
+        for inflected, *bases in self._exceptions:
+            for base in bases:
+                if inflected != base and not inflected.endswith(("ing", "ings")) and not {".", "_"} & set(inflected):
+                    table.setdefault(base, []).append(inflected)
+        return {base: tuple(sorted(forms)) for base, forms in table.items()}
+
+    def noun_sense_wnids(self, text: str) -> list[str]:
+        """The wnids of the text's noun senses, most frequent first (index.noun's order)."""
+        key = lemma_key(text)
+        offsets = self._index.get(key) or self._index.get(key.replace("-", "_")) or ()
+        return [f"n{offset:08d}" for offset in offsets]
+
     def noun_exceptions(self) -> list[tuple[str, ...]]:
         """noun.exc: each row is an inflected form followed by its base forms."""
         return list(self._exceptions)
+
+
+def _optional(read: Callable[[str], bytes], name: str) -> str:
+    """A file WordNet installations may lack (NLTK's data has no cntlist.rev in some versions): "" then."""
+    try:
+        return read(name).decode("utf-8")
+    except (OSError, ValueError):  # a directory's missing file, or NLTK's zip pointer to one
+        return ""
 
 
 def _directory_reader(directory: Path) -> Callable[[str], bytes]:

@@ -1,0 +1,304 @@
+"""Issue 13's term model: each example of its "What was seen" that a rule of ours decides (tiers, inflection,
+verbs, blocking, context), the curated data files, and a user list's block phrases and context words."""
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import pytest
+from typer.testing import CliRunner
+
+from freqscope.cli import app
+from freqscope.errors import FreqscopeError
+from freqscope.matcher import DEFAULT, GENERIC, Matcher
+from freqscope.paths import TERMS_DATA_DIR
+from freqscope.terms.classes import load_class_list
+from freqscope.terms.curated import curated_block_phrases, read_curated
+from freqscope.terms.taxonomy import ACCEPTED_TIERS
+
+
+@pytest.fixture(scope="module")
+def imagenet():
+    return load_class_list("imagenet1k")
+
+
+@pytest.fixture(scope="module")
+def lists():
+    return [load_class_list(name) for name in ("imagenet1k", "cifar100", "food101", "cifar10")]
+
+
+def tier_of(class_list, class_name, term):
+    index = next(c.index for c in class_list.classes if c.name == class_name)
+    return next(t.tier for t in class_list.terms if t.class_index == index and t.term == term)
+
+
+def counted_classes(lists, text):
+    """{(taxonomy, class name)} a text counts for (the default variant)."""
+    matcher = Matcher(lists)
+    rows = matcher.locate([text]).class_rows()
+    named = matcher.named(rows["class_key"])
+    by_name = {c.name: c for c in lists}
+    return {(t, by_name[t].classes[i].name) for v, t, i in named.select("variant", "taxonomy", "class_index").iter_rows()
+            if v == DEFAULT}
+
+
+# --- WordNet lemmas of other senses: the automatic rule blocks them ---------------------------------------------
+
+
+OTHER_SENSES = [("promontory", "head"), ("promontory", "heads"), ("lighter", "light"), ("dining table", "board"),
+                ("block plane", "plane"), ("CRT monitor", "screen"), ("corn cob", "ears"), ("railroad car", "coach"),
+                ("cornet", "horn"), ("cornet", "trump"), ("wardrobe", "press"), ("quilt", "comfort"),
+                ("cliff", "drop"), ("jackfruit", "jack"), ("plectrum", "pick"), ("eraser", "rubber"),
+                ("rose hip", "hip"), ("storage chest", "chest"), ("filing cabinet", "file")]
+
+
+@pytest.mark.parametrize(("class_name", "term"), OTHER_SENSES, ids=[f"{c}<-{t}" for c, t in OTHER_SENSES])
+def test_lemmas_of_other_senses_are_blocked(imagenet, class_name, term):
+    assert tier_of(imagenet, class_name, term) == "blocked"
+
+
+@pytest.mark.parametrize(("text", "not_counted"), [
+    ("a man holding his head", "promontory"), ("the light in the room", "lighter"),
+    ("surfers carry a board", "dining table"), ("a plane taking off", "block plane"),
+    ("a man and his coach", "railroad car"), ("File:Some photo.jpg", "filing cabinet"),
+    ("a Jack Russell terrier", "jackfruit"), ("hip hop dancers", "rose hip"),
+])
+def test_other_senses_count_for_nothing_in_captions(lists, text, not_counted):
+    assert ("imagenet1k", not_counted) not in counted_classes(lists, text)
+
+
+def test_the_class_name_and_lemmas_of_its_own_sense_still_count(lists):
+    assert ("imagenet1k", "promontory") in counted_classes(lists, "a rocky headland above the sea")
+    assert ("imagenet1k", "lighter") in counted_classes(lists, "a lighter on the table")
+
+
+def test_a_tier_has_its_reason(imagenet):
+    index = next(c.index for c in imagenet.classes if c.name == "lighter")
+    light = next(t for t in imagenet.terms if t.class_index == index and t.term == "light")
+    assert "most frequent noun sense" in light.tier_reason and "n11473954" in light.tier_reason
+
+
+# --- qualified names: a context requirement, not a bare ambiguous word -------------------------------------------
+
+
+def test_kite_needs_a_word_of_its_context(lists, imagenet):
+    assert tier_of(imagenet, "kite (bird of prey)", "kite") == "context"
+    context = imagenet.context_words()[21]
+    assert {"bird", "prey", "hawk", "raptor"} <= set(context)  # qualifier, hypernyms
+    assert ("imagenet1k", "kite (bird of prey)") not in counted_classes(lists, "kids flying a kite on the beach")
+    assert ("imagenet1k", "kite (bird of prey)") in counted_classes(lists, "a kite, a bird of prey, hunting")
+    assert ("imagenet1k", "kite (bird of prey)") in counted_classes(lists, "two kites circling, hawks nearby")
+
+
+def test_swim_trunks_shorts_is_not_all_shorts(lists, imagenet):
+    assert tier_of(imagenet, "swim trunks / shorts", "shorts") == "context"
+    assert ("imagenet1k", "swim trunks / shorts") not in counted_classes(lists, "a man in shorts and a t-shirt")
+    assert ("imagenet1k", "swim trunks / shorts") in counted_classes(lists, "a boy in swim trunks")
+
+
+# --- verbs --------------------------------------------------------------------------------------------------------
+
+
+def test_verb_uses_are_blocked_or_need_context(lists, imagenet):
+    assert tier_of(imagenet, "fly", "flies") == "context"  # as often "it flies" as "the flies"
+    assert ("imagenet1k", "fly") not in counted_classes(lists, "a bird flies through the air")
+    assert ("imagenet1k", "fly") in counted_classes(lists, "a fly on a leaf")
+    assert ("imagenet1k", "suit") not in counted_classes(lists, "a colour to suit every taste")
+    assert ("imagenet1k", "suit") in counted_classes(lists, "a man in a suit")
+    phrases = {b.phrase: b.origin for b in imagenet.block}
+    assert phrases["to suit"] == phrases["to fly"] == "verb rule"
+    assert "to school" not in phrases  # a noun far more often than a verb
+
+
+def test_next_to_train_tracks_is_still_a_train(lists):
+    assert ("cifar100", "train") in counted_classes(lists, "a man standing next to train tracks")
+    assert ("cifar100", "train") not in counted_classes(lists, "how to train your dog")
+
+
+def test_can_help_is_not_a_can(lists):
+    assert ("cifar100", "can") not in counted_classes(lists, "pruning can help the tree grow")
+
+
+# --- blocking phrases ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("a man in a baseball cap", ("imagenet1k", "baseball")), ("Mickey Mouse balloon", ("cifar100", "mouse")),
+    ("Iron Man poster", ("cifar100", "man")), ("the FA Cup final", ("imagenet1k", "cup")),
+    ("fly fishing on the river", ("imagenet1k", "fly")),
+])
+def test_block_phrases_hide_the_terms_inside_them(lists, text, hidden):
+    assert hidden not in counted_classes(lists, text)
+
+
+def test_block_phrases_are_data_with_their_origin():
+    phrases = {b.phrase: b for b in curated_block_phrases()}
+    assert {"baseball cap", "Mickey Mouse", "Iron Man", "FA Cup", "hip hop", "fly fishing", "can be",
+            "can help"} <= set(phrases)
+    assert all(b.origin for b in phrases.values())
+
+
+# --- inflection on the shipped lists --------------------------------------------------------------------------------
+
+
+def test_food101_plural_names_have_their_singular_and_no_double_plural():
+    food = load_class_list("food101")
+    terms = {t.term for t in food.terms}
+    assert {"taco", "cup cake", "churro", "nacho"} <= terms
+    assert not {"tacoses", "cup cakeses", "churroses", "nachoses"} & terms
+    cifar = load_class_list("cifar100")
+    assert "womans" not in {t.term for t in cifar.terms} and "women" in {t.term for t in cifar.terms}
+    assert "deers" not in {t.term for t in load_class_list("cifar10").terms}
+
+
+def test_tacos_counts_a_taco(lists):
+    assert ("food101", "tacos") in counted_classes(lists, "a taco on a plate")
+
+
+# --- generic names: apart from docs ---------------------------------------------------------------------------------
+
+
+def test_a_generic_name_counts_apart_for_its_sub_classes(lists):
+    matcher = Matcher(lists)
+    rows = matcher.locate(["an elephant in the zoo"]).class_rows()
+    named = Counter((v, t, i) for v, t, i in matcher.named(rows["class_key"]).iter_rows())
+    imagenet = lists[0]
+    elephants = {c.index for c in imagenet.classes if c.name in ("African bush elephant", "Asian elephant", "tusker")}
+    assert {i for v, t, i in named if v == GENERIC and t == "imagenet1k"} == elephants
+    assert not any(v == DEFAULT and t == "imagenet1k" and i in elephants for v, t, i in named)
+
+
+# --- curated data files --------------------------------------------------------------------------------------------
+
+
+def test_curated_files_load_and_name_their_classes_rightly():
+    """Every row of data/terms/ names a class by index and name that agree (read_curated refuses others)."""
+    for name in ("imagenet1k", "cifar10", "cifar100", "food101"):
+        class_list = load_class_list(name)
+        read_curated(name, [c.name for c in class_list.classes])
+
+
+def test_everyday_names_of_the_curated_files_are_terms(imagenet):
+    everyday = [row for row in csv.DictReader((TERMS_DATA_DIR / "everyday.csv").open(encoding="utf-8"))]
+    lists = {}
+    for row in everyday:
+        class_list = lists.setdefault(row["taxonomy"], load_class_list(row["taxonomy"]))
+        terms = {(t.class_index, t.term): t for t in class_list.terms}
+        term = terms[(int(row["class_index"]), row["term"])]
+        assert term.tier == row["tier"] and term.origin == row["origin"], row
+    assert ("imagenet1k", "television") in counted_classes([imagenet], "a TV on the wall")
+    assert ("imagenet1k", "airliner") in counted_classes([imagenet], "an airplane at the gate")
+
+
+# Everyday names the issue says were missed: curated data (the termdata branch); each passes once its row is in.
+MISSED = [("imagenet1k", "television", "a big TV"), ("imagenet1k", "airliner", "an airplane landing"),
+          ("imagenet1k", "refrigerator", "the fridge door"), ("imagenet1k", "teapot", "a tea pot"),
+          ("imagenet1k", "pickup truck", "a pick up truck"), ("imagenet1k", "race car", "a racecar"),
+          ("imagenet1k", "T-shirt", "a tshirt"), ("imagenet1k", "couch", "a sofa in the room"),
+          ("imagenet1k", "mobile phone", "my smartphone"), ("imagenet1k", "computer keyboard", "a keyboard"),
+          ("imagenet1k", "coffee mug", "a mug of tea"), ("imagenet1k", "sweatshirt", "a hoodie"),
+          ("imagenet1k", "traffic or street sign", "a stop sign"), ("imagenet1k", "ox", "cattle grazing"),
+          ("imagenet1k", "brown bear", "a grizzly in the river"), ("imagenet1k", "toilet seat", "a toilet"),
+          ("cifar10", "automobile", "a car parked")]
+
+
+@pytest.mark.parametrize(("taxonomy", "class_name", "text"), MISSED, ids=[m[1] for m in MISSED])
+def test_everyday_names_are_counted(taxonomy, class_name, text):
+    class_list = load_class_list(taxonomy)
+    names = [c.name for c in class_list.classes]
+    if class_name not in names:
+        pytest.skip(f"{taxonomy} has no class {class_name!r}")
+    curated = read_curated(taxonomy, names)
+    index = names.index(class_name)
+    if index not in curated.everyday and not any(t.class_index == index and t.term.lower() in text.lower()
+                                                 for t in class_list.terms):
+        pytest.skip(f"no curated everyday name of {class_name!r} yet (data/terms/everyday.csv, branch termdata)")
+    assert (taxonomy, class_name) in counted_classes([class_list], text)
+
+
+def test_curated_tiers_override_the_rule(imagenet):
+    assert tier_of(imagenet, "baseball", "baseball") == "context"
+    assert tier_of(load_class_list("cifar100"), "can", "can") == "context"
+    index = next(c.index for c in imagenet.classes if c.name == "promontory")
+    head = next(t for t in imagenet.terms if t.class_index == index and t.term == "head")
+    assert head.tier_reason.startswith("curated:")
+
+
+@pytest.mark.parametrize(("file", "text", "message"), [
+    ("tiers.csv", "taxonomy,class_index,class,term,tier,reason\nimagenet1k,5,tench,head,blocked,x\n",
+     "class 5 of imagenet1k is 'electric ray', not 'tench'"),
+    ("tiers.csv", "taxonomy,class_index,class,term,tier,reason\nimagenet1k,0,tench,tench,maybe,x\n",
+     "tier 'maybe' is not one of"),
+    ("everyday.csv", "taxonomy,class_index,class,term\n", "the header is"),
+    ("generic.csv", "taxonomy,term,classes,origin\nimagenet1k,fish,tench;trout,curated\n", "'trout'"),
+    ("context.csv", "taxonomy,class_index,class,term,context,origin\nimagenet1k,0,tench,tench,,curated\n",
+     "no context words"),
+])
+def test_a_bad_curated_row_names_file_and_line(tmp_path, file, text, message):
+    (tmp_path / file).write_text(text, encoding="utf-8")
+    names = [c.name for c in load_class_list("imagenet1k").classes]
+    with pytest.raises(FreqscopeError, match=message) as raised:
+        read_curated("imagenet1k", names, tmp_path)
+    assert str(tmp_path / file) in str(raised.value)
+
+
+# --- a user's list: block phrases and context words -------------------------------------------------------------
+
+
+def test_a_user_list_adds_block_phrases_and_context_words(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text("name,synonyms,context,block\nkite (toy),,string;beach,kite surfing\nsurfboard,board,,\n",
+                    encoding="utf-8")
+    mine = load_class_list(path)
+    assert [t.tier for t in mine.terms if t.term == "kite"] == ["context"]
+    assert {w.context for w in mine.context if w.class_index == 0} >= {"string", "beach", "toy", "strings"}
+    assert {b.phrase for b in mine.block} >= {"kite surfing"}
+    assert counted_classes([mine], "a kite on a string") == {("mine", "kite (toy)")}
+    assert counted_classes([mine], "a kite in the sky") == set()
+    assert counted_classes([mine], "kite surfing at the beach") == set()
+
+
+@pytest.mark.parametrize(("column", "what"), [("block", "block phrase"), ("context", "context word")])
+def test_a_bad_block_phrase_or_context_word_names_the_line(tmp_path, column, what):
+    path = tmp_path / "mine.csv"
+    path.write_text(f"name,{column}\ncat,\ndog,--\n", encoding="utf-8")
+    with pytest.raises(FreqscopeError, match=rf"mine.csv, line 3: {what} '--' has no words"):
+        load_class_list(path)
+
+
+def test_cli_shows_tiers_reasons_and_context(tmp_path):
+    result = CliRunner().invoke(app, ["classes", "imagenet1k", "--format", "csv"])
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(result.output.splitlines()))
+    kite = next(r for r in rows if r["class_index"] == "21" and r["term"] == "kite")
+    assert kite["tier"] == "context" and "bird" in kite["context"].split(";") and kite["tier_reason"]
+    assert {r["tier"] for r in rows} <= {"name", "specific", "context", "blocked", "generic"}
+    table = CliRunner().invoke(app, ["classes", "imagenet1k"])
+    assert "(blocked)" in table.output and "(context)" in table.output
+
+
+def test_terms_table_stores_tiers_and_the_lists_read_back(db_path, imagenet):
+    from freqscope.store import open_database, read_class_list, store_class_list, transaction
+
+    connection = open_database(db_path)
+    with transaction(connection):
+        store_class_list(connection, imagenet)
+    tiers = dict(connection.execute("SELECT tier, count(*) FROM terms GROUP BY tier").fetchall())
+    assert set(tiers) <= {"name", "specific", "context", "blocked", "generic"} and tiers["blocked"] > 100
+    again = read_class_list(connection, "imagenet1k")
+    assert again.fingerprint() == imagenet.fingerprint()
+    assert (again.context, again.block) == (imagenet.context, imagenet.block)
+    assert all(t.tier in ACCEPTED_TIERS or not t.ambiguous for t in again.terms)
+
+
+def test_the_judged_sample_of_the_tier_rule_scores():
+    """benchmarks/judge_tiers.py score: the shipped judged sample gives the figures docs/class-lists.md quotes."""
+    import subprocess
+    import sys
+
+    from freqscope.paths import REPO_ROOT
+
+    result = subprocess.run([sys.executable, "benchmarks/judge_tiers.py", "score", "benchmarks/tier_rule_sample.csv"],
+                            cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert "120 captions judged, 28 mean the class" in result.stdout
+    assert "88 false matches no longer counted, 24 true matches lost" in result.stdout
