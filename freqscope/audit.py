@@ -316,8 +316,11 @@ class MatchLocator:
         for class_list in class_lists:
             for term in class_list.terms:
                 words = rules.words_searched(term)
-                if words and (class_list.name, term.class_index) not in owners[self._pattern(words)]:
-                    owners[self._pattern(words)].append((class_list.name, term.class_index))
+                if not words:
+                    continue
+                owned = owners[self._pattern(words)]  # a generic parent name takes part in longest-match,
+                if term.tier != "generic" and (class_list.name, term.class_index) not in owned:  # but is no name
+                    owned.append((class_list.name, term.class_index))
         # block phrases win by the longest-match rule like terms, and stand for no class
         for class_list in class_lists:
             for block in class_list.block:

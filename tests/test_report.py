@@ -168,7 +168,7 @@ def test_sensitivity_page_explains_every_variant_and_marks_the_headline(db):
     data = report_data(db)
     table, explanations = section_sensitivity(data)
     variants = [row[1] for row in table.rows]
-    assert variants[0] == "headline: all terms" and "ambiguous terms skipped" in variants
+    assert variants[0] == "headline: default" and "ambiguous terms skipped" in variants
     for variant in variants:
         assert f"{variant}: " in explanations.text  # every variant explained
     assert "precision-weighted" in explanations.text and "Left out because" in explanations.text  # not audited

@@ -115,8 +115,10 @@ def test_connect_gives_the_connection_and_polars_helpers(exposure_db):
         dog_docs = exposure.filter(pl.col("class") == "dog")["docs"][0]
         matches = fs.matches("dog", taxonomy="cifar10", corpus="coco_captions")
         assert matches.select("source_id", "doc").n_unique() == dog_docs
-        assert set(matches["term"]) == {"dog", "dogs"}
-        assert set(fs.terms(class_="cifar10:5")["term"]) == {"dog", "dogs"}
+        assert set(matches["term"]) == {"dog", "dogs", "puppy", "puppies"}  # puppy: a curated everyday name
+        # CIFAR-10's dog has a WordNet id now: its synset's lemmas too
+        assert set(fs.terms(class_="cifar10:5")["term"]) == {"dog", "dogs", "puppy", "puppies", "domestic dog",
+                                                             "domestic dogs", "Canis familiaris"}
         assert fs.terms("cifar100").height == fs.sql(
             "SELECT n_terms FROM taxonomies WHERE taxonomy = $t", t="cifar100")["n_terms"][0]
         assert fs.query("top-classes", taxonomy="cifar10", corpus="laion", limit=1)["class"][0] == \
