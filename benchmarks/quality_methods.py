@@ -14,8 +14,8 @@ import polars as pl
 import freqscope
 from quality_peers import PEERS, Pairs
 
-# One row per (document, list, class) that the index counts, with the terms that matched, from the `matches`
-# view (documented in docs/schema.md) joined to the list's terms.
+# One row per (document, list, class) that the index counts (its default tiers), with the terms that matched,
+# from the `matches` view (documented in docs/schema.md) joined to the list's terms.
 FREQSCOPE_PAIRS_SQL = """
 SELECT m.doc, m.taxonomy, m.class_index, string_agg(DISTINCT t.term, '|' ORDER BY t.term) AS matched
 FROM matches m JOIN terms t USING (taxonomy, term_id)
@@ -28,9 +28,9 @@ def freqscope_pairs(captions: Sequence[str], lists: Sequence[str]) -> dict[str, 
 
     The captions are written to a parquet file (one row each, so doc is the caption's position), indexed with
     ``freqscope.index`` under its default rules into a temporary database, and read back from the ``matches``
-    view, which holds every term the index searched. This is the one place that decides what "freqscope
-    counts" means for the benchmark: when the index stores term tiers and a default variant, restrict the
-    query here to the terms the default counts (and keep an "every term" variant beside it).
+    view: the matches that count for ``exposure.docs`` (name and specific terms, context terms with a context
+    word; not blocked terms, block phrases or generic parent names — docs/schema.md). This is the one place that
+    decides what "freqscope counts" means for the benchmark.
     """
     with tempfile.TemporaryDirectory(prefix="freqscope-quality-") as work:
         corpus = Path(work) / "captions.parquet"

@@ -22,6 +22,10 @@ def test_demo_runs_the_main_job_on_the_bundled_data(tmp_path):
         assert seen == 10
         models = connection.execute("SELECT count(DISTINCT model) FROM class_accuracy").fetchall()[0][0]
         assert models == 21
+        # FDP's "cra" and "ball moss" are CIFAR-100's crab and Flowers-102's air plant: no class left out
+        placed = dict(connection.execute(
+            "SELECT taxonomy, count(DISTINCT class_index) FROM class_accuracy GROUP BY taxonomy").fetchall())
+        assert placed == {"cifar10": 10, "cifar100": 100, "flowers102": 102, "food101": 101}
     # the headline statistic ends the output: RN50 against our CC3M sample and against FDP's CC-3M counts
     last = result.stdout.strip().splitlines()[-2:]
     assert last[0].startswith("RN50 (cc3m), accuracy against exposure in cc3m: Spearman ρ = ") and "never mentioned" in last[0]
