@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from freqscope.matcher import CONTEXT_MET, DEFAULT, GENERIC, MatchRules
+from freqscope.matcher import CONTEXT_MET, DEFAULT, MatchRules
 from freqscope.terms.taxonomy import ClassList
 from freqscope.text import normalize_words
 
-VARIANTS_OF_TIER = {"name": (DEFAULT,), "specific": (DEFAULT,), "context": (), "blocked": (), "generic": (GENERIC,)}
+VARIANTS_OF_TIER = {"name": (DEFAULT,), "specific": (DEFAULT,), "context": (), "blocked": (), "generic": ()}
 
 
 def _terms_by_words(class_lists: list[ClassList], rules: MatchRules) -> dict[tuple[str, ...], list[tuple]]:

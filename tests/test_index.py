@@ -20,7 +20,7 @@ from freqscope.cli import app
 from freqscope.errors import FreqscopeError
 import freqscope.indexer as indexer_module
 from freqscope.indexer import index
-from freqscope.matcher import DEFAULT, GENERIC, MatchRules
+from freqscope.matcher import DEFAULT, MatchRules
 from freqscope.paths import CORPORA_DIR, REPO_ROOT
 from reference_matcher import reference_counted, reference_counted_matches, reference_match
 from conftest import SHARED_CORPORA, require_shared
@@ -84,8 +84,6 @@ def test_counts_equal_the_reference_implementation(tmp_path):
         if variant == DEFAULT:
             mentions[(taxonomy, class_index)] += n
             docs[(taxonomy, class_index)] += 1
-    generic_docs = Counter((taxonomy, class_index) for (_, taxonomy, class_index, variant) in reference
-                           if variant == GENERIC)
     names: Counter = Counter()
     every: Counter = Counter()
     for row, taxonomy, class_index in {(r, t, c) for r, t, c, term_id in reference_match(captions, lists)}:
@@ -94,6 +92,8 @@ def test_counts_equal_the_reference_implementation(tmp_path):
     for row, taxonomy, class_index in {(r, t, c) for r, t, c, term_id in reference_match(captions, lists)
                                        if terms_of[t][term_id].tier == "name"}:
         names[(taxonomy, class_index)] += 1
+    generic_docs = Counter((t, c) for r, t, c in {(r, t, c) for r, t, c, term_id in reference_match(captions, lists, generic=True)
+                                                  if terms_of[t][term_id].tier == "generic"})
     got = exposure(db, "coco")
     assert len(got) == sum(len(l.classes) for l in lists)
     for (_, taxonomy, class_index), (got_docs, got_mentions, *_) in got.items():
@@ -101,7 +101,7 @@ def test_counts_equal_the_reference_implementation(tmp_path):
     assert sum(docs.values()) > 10_000
     with duckdb.connect(str(db), read_only=True) as connection:
         generic = dict(((t, c), g) for t, c, g in connection.execute(
-            "SELECT taxonomy, class_index, generic_docs FROM exposure").fetchall())
+            "SELECT taxonomy, class_index, generic_docs FROM exposure_tiers").fetchall())
         tiers = {(t, c): (n, a) for t, c, n, a in connection.execute(
             "SELECT taxonomy, class_index, docs_names, docs_all_terms FROM exposure_tiers").fetchall()}
     assert generic == {key: generic_docs[key] for key in generic} and sum(generic.values()) > 0

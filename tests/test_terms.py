@@ -6,11 +6,13 @@ import csv
 from collections import Counter
 
 import pytest
+
+import freqscope
 from typer.testing import CliRunner
 
 from freqscope.cli import app
 from freqscope.errors import FreqscopeError
-from freqscope.matcher import DEFAULT, GENERIC, Matcher
+from freqscope.matcher import DEFAULT, Matcher
 from freqscope.paths import TERMS_DATA_DIR
 from freqscope.terms.classes import load_class_list
 from freqscope.terms.curated import curated_block_phrases, read_curated
@@ -163,14 +165,24 @@ def test_tacos_counts_a_taco(lists):
 # --- generic names: apart from docs ---------------------------------------------------------------------------------
 
 
-def test_a_generic_name_counts_apart_for_its_sub_classes(lists):
+def test_a_generic_name_counts_apart_for_its_sub_classes(lists, tmp_path):
+    """"elephant" is in no class's docs, and in the generic figure of each of its three sub-classes."""
     matcher = Matcher(lists)
     rows = matcher.locate(["an elephant in the zoo"]).class_rows()
     named = Counter((v, t, i) for v, t, i in matcher.named(rows["class_key"]).iter_rows())
     imagenet = lists[0]
     elephants = {c.index for c in imagenet.classes if c.name in ("African bush elephant", "Asian elephant", "tusker")}
-    assert {i for v, t, i in named if v == GENERIC and t == "imagenet1k"} == elephants
     assert not any(v == DEFAULT and t == "imagenet1k" and i in elephants for v, t, i in named)
+    corpus = tmp_path / "zoo.txt"
+    corpus.write_text("an elephant in the zoo\na tusker\n", encoding="utf-8")
+    db = tmp_path / "zoo.duckdb"
+    freqscope.index([corpus], db=db, corpus="zoo", classes=["imagenet1k"], quiet=True)
+    with freqscope.connect(db) as connection:
+        rows = connection.sql("SELECT class_index, e.docs, coalesce(t.generic_docs, 0) FROM exposure e LEFT JOIN "
+                              "exposure_tiers t USING (corpus, taxonomy, class_index) WHERE class_index IN "
+                              f"({', '.join(map(str, sorted(elephants)))})").rows()
+    tusker = next(c.index for c in imagenet.classes if c.name == "tusker")
+    assert {i: (d, g) for i, d, g in rows} == {i: (1 if i == tusker else 0, 1) for i in elephants}
 
 
 # --- curated data files --------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import pyarrow as pa
 import xxhash
 
 from freqscope import readers
-from freqscope.matcher import CONTEXT_MET, DEFAULT, GENERIC, N_VARIANTS, Located, Matcher, MatchRules, SeenTexts, pattern_set_id
+from freqscope.matcher import CONTEXT_MET, DEFAULT, N_VARIANTS, Located, Matcher, MatchRules, SeenTexts, pattern_set_id
 from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_file
 from freqscope.terms.taxonomy import ClassList
 
@@ -40,7 +40,7 @@ FINGERPRINT_THREADS = 4
 FINGERPRINT_CHUNK = 1 << 20  # bytes read at a time (a reused buffer)
 
 # (docs, mentions) columns of each counting variant but the default's (which has its per-role columns too)
-VARIANT_COLUMNS = {CONTEXT_MET: ("docs_context", "mentions_context"), GENERIC: ("docs_generic", "mentions_generic")}
+VARIANT_COLUMNS = {CONTEXT_MET: ("docs_context", "mentions_context")}
 COUNT_COLUMNS = ("docs", "mentions", "docs_human", "mentions_human", "docs_gpt", "mentions_gpt",
                  *(column for pair in VARIANT_COLUMNS.values() for column in pair))
 # What is stored per match: the pattern found (``Matcher.pattern_words``), not the classes it stands for; the

@@ -156,14 +156,10 @@ CREATE TABLE IF NOT EXISTS source_counts (
     mentions_gpt   BIGINT NOT NULL,
     docs_context       BIGINT DEFAULT 0,    -- documents where a context term counted (its context was there)
     mentions_context   BIGINT DEFAULT 0,
-    docs_generic       BIGINT DEFAULT 0,    -- documents naming a generic parent name of the class
-    mentions_generic   BIGINT DEFAULT 0,
     PRIMARY KEY (source_id, taxonomy, class_index)
 );
 ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS docs_context BIGINT DEFAULT 0;
 ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS mentions_context BIGINT DEFAULT 0;
-ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS docs_generic BIGINT DEFAULT 0;
-ALTER TABLE source_counts ADD COLUMN IF NOT EXISTS mentions_generic BIGINT DEFAULT 0;
 
 -- The documents where a class's context term counted: a context word of the class was in the same text.
 CREATE TABLE IF NOT EXISTS context_docs (

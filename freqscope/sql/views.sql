@@ -1,39 +1,5 @@
 -- Views are the stable names users query; recreated on every writable open so they follow the schema.
 
--- Exposure of every class of every taxonomy a corpus was indexed against, zeros included.
-CREATE OR REPLACE VIEW exposure AS
-WITH indexed AS (
-    SELECT DISTINCT s.corpus, st.taxonomy
-    FROM sources s JOIN source_taxonomies st USING (source_id)
-    WHERE s.status = 'done'
-),
-counted AS (
-    SELECT s.corpus, k.taxonomy, k.class_index,
-           sum(k.docs) AS docs, sum(k.mentions) AS mentions,
-           sum(k.docs_human) AS docs_human, sum(k.mentions_human) AS mentions_human,
-           sum(k.docs_gpt) AS docs_gpt, sum(k.mentions_gpt) AS mentions_gpt,
-           sum(k.docs_generic) AS generic_docs
-    FROM source_counts k JOIN sources s USING (source_id)
-    WHERE s.status = 'done'
-    GROUP BY ALL
-)
-SELECT i.corpus, i.taxonomy, c.class_index, c.class, c.wnid,
-       coalesce(k.docs, 0)::BIGINT      AS docs,
-       coalesce(k.mentions, 0)::BIGINT  AS mentions,
-       CASE WHEN co.kind = 'instructions' THEN coalesce(k.docs_human, 0) END::BIGINT     AS docs_human,
-       CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_human, 0) END::BIGINT AS mentions_human,
-       CASE WHEN co.kind = 'instructions' THEN coalesce(k.docs_gpt, 0) END::BIGINT       AS docs_gpt,
-       CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_gpt, 0) END::BIGINT   AS mentions_gpt,
-       coalesce(k.generic_docs, 0)::BIGINT   AS generic_docs
-FROM indexed i
-JOIN corpora co ON co.corpus = i.corpus
-JOIN classes c ON c.taxonomy = i.taxonomy
-LEFT JOIN counted k ON k.corpus = i.corpus AND k.taxonomy = i.taxonomy AND k.class_index = c.class_index
-UNION ALL
-SELECT ic.corpus, ic.taxonomy, c.class_index, c.class, c.wnid,
-       ic.docs, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT
-FROM imported_counts ic JOIN classes c USING (taxonomy, class_index);
-
 -- Every match of every term, per document, role and term, with the term's tier and whether it counted for the
 -- class (a name or specific term; a context term where a context word of the class was in the same text):
 -- patterns expanded to their classes, for the lists the source was matched against at their current fingerprints.
@@ -58,13 +24,48 @@ LEFT JOIN document_keys k ON k.source_id = m.source_id AND k.doc = m.doc;
 CREATE OR REPLACE VIEW matches AS
 SELECT source_id, doc, doc_key, role, taxonomy, class_index, term_id, n FROM matches_all_terms WHERE counted;
 
+-- Exposure of every class of every taxonomy a corpus was indexed against, zeros included.
+CREATE OR REPLACE VIEW exposure AS
+WITH indexed AS (
+    SELECT DISTINCT s.corpus, st.taxonomy
+    FROM sources s JOIN source_taxonomies st USING (source_id)
+    WHERE s.status = 'done'
+),
+counted AS (
+    SELECT s.corpus, k.taxonomy, k.class_index,
+           sum(k.docs) AS docs, sum(k.mentions) AS mentions,
+           sum(k.docs_human) AS docs_human, sum(k.mentions_human) AS mentions_human,
+           sum(k.docs_gpt) AS docs_gpt, sum(k.mentions_gpt) AS mentions_gpt
+    FROM source_counts k JOIN sources s USING (source_id)
+    WHERE s.status = 'done'
+    GROUP BY ALL
+)
+SELECT i.corpus, i.taxonomy, c.class_index, c.class, c.wnid,
+       coalesce(k.docs, 0)::BIGINT      AS docs,
+       coalesce(k.mentions, 0)::BIGINT  AS mentions,
+       CASE WHEN co.kind = 'instructions' THEN coalesce(k.docs_human, 0) END::BIGINT     AS docs_human,
+       CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_human, 0) END::BIGINT AS mentions_human,
+       CASE WHEN co.kind = 'instructions' THEN coalesce(k.docs_gpt, 0) END::BIGINT       AS docs_gpt,
+       CASE WHEN co.kind = 'instructions' THEN coalesce(k.mentions_gpt, 0) END::BIGINT   AS mentions_gpt
+FROM indexed i
+JOIN corpora co ON co.corpus = i.corpus
+JOIN classes c ON c.taxonomy = i.taxonomy
+LEFT JOIN counted k ON k.corpus = i.corpus AND k.taxonomy = i.taxonomy AND k.class_index = c.class_index
+UNION ALL
+SELECT ic.corpus, ic.taxonomy, c.class_index, c.class, c.wnid,
+       ic.docs, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT
+FROM imported_counts ic JOIN classes c USING (taxonomy, class_index);
+
 -- The "names only" and "every term" counting variants, read from the stored matches (the sensitivity table's):
--- documents that mention the class by a name-tier term, and by any of its terms whatever the tier. Classes
--- with a match only; `exposure` has every class.
+-- documents that mention the class by a name-tier term, and by any of its terms whatever the tier; and the
+-- documents that name a generic parent name of the class (never in `docs`: a parent name stands for many classes,
+-- "dog" for 118, so it is counted here, on demand, not per class while indexing). Classes with a match only;
+-- `exposure` has every class.
 CREATE OR REPLACE VIEW exposure_tiers AS
 SELECT s.corpus, a.taxonomy, a.class_index,
        count(DISTINCT (a.source_id, a.doc)) FILTER (WHERE a.tier = 'name')::BIGINT AS docs_names,
-       count(DISTINCT (a.source_id, a.doc)) FILTER (WHERE a.tier <> 'generic')::BIGINT AS docs_all_terms
+       count(DISTINCT (a.source_id, a.doc)) FILTER (WHERE a.tier <> 'generic')::BIGINT AS docs_all_terms,
+       count(DISTINCT (a.source_id, a.doc)) FILTER (WHERE a.tier = 'generic')::BIGINT AS generic_docs
 FROM matches_all_terms a JOIN sources s USING (source_id)
 WHERE s.status = 'done'
 GROUP BY ALL;

@@ -22,7 +22,7 @@ INFLECTED_ORIGINS = ("plural", "singular")
 # How far a term is trusted (terms.tier): a name or a specific term counts wherever it matches, a context term
 # only in a text where a context word of its class occurs, a blocked term never (it is matched, so that it
 # still wins by the longest-match rule, and kept so a user sees why); a generic term is a parent name counted
-# as a separate figure for its sub-classes (exposure.generic_docs), never in `docs`.
+# as a separate figure for its sub-classes (exposure_tiers.generic_docs), never in `docs`.
 TIERS = ("name", "specific", "context", "blocked", "generic")
 ACCEPTED_TIERS = ("name", "specific", "context")
 
