@@ -10,6 +10,7 @@ import gzip
 import json
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import zstandard
@@ -93,3 +94,18 @@ def empty_corpora(folder: Path) -> dict[str, Path]:
     return files
 
 
+
+
+# DuckDB files made by another program: each clashes with freqscope's schema, or is no freqscope database at all.
+FOREIGN_CLASHES = ("sources", "exposure", "freqscope_meta", "classes view", "unrelated table")
+
+
+def write_foreign_database(path: Path, clash: str) -> None:
+    """A DuckDB file at ``path`` holding what ``clash`` (one of FOREIGN_CLASHES) names."""
+    with duckdb.connect(str(path)) as connection:
+        if clash == "classes view":
+            connection.execute("CREATE VIEW classes AS SELECT 1 AS x")
+        elif clash == "unrelated table":
+            connection.execute("CREATE TABLE measurements (t DOUBLE)")
+        else:
+            connection.execute(f"CREATE TABLE {clash} (x INTEGER, y VARCHAR)")

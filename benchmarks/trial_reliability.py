@@ -35,7 +35,9 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bad_inputs import empty_corpora, long_first_line_jsonl, write_bad_corpora  # noqa: E402
+from bad_inputs import (  # noqa: E402
+    FOREIGN_CLASHES, empty_corpora, long_first_line_jsonl, write_bad_corpora, write_foreign_database,
+)
 from common import REPO, make_corpus  # noqa: E402
 
 LISTS = ["cifar10", "cifar100", "food101"]
@@ -308,8 +310,7 @@ def bad_input_cases(inputs: Path, corpora: Path) -> list[Case]:
 
 def foreign_database_cases(inputs: Path) -> list[tuple[str, Path]]:
     made = []
-    for clash in ("sources", "exposure", "freqscope_meta", "classes view", "unrelated table", "0-byte file",
-                  "header-only file"):
+    for clash in (*FOREIGN_CLASHES, "0-byte file", "header-only file"):
         path = inputs / "foreign" / f"{clash.replace(' ', '_')}.duckdb"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
@@ -318,13 +319,7 @@ def foreign_database_cases(inputs: Path) -> list[tuple[str, Path]]:
         elif clash == "header-only file":
             path.write_bytes(b"\0" * 8 + b"DUCK" + b"\0" * 4084)
         else:
-            with duckdb.connect(str(path)) as connection:
-                if clash == "classes view":
-                    connection.execute("CREATE VIEW classes AS SELECT 1 AS x")
-                elif clash == "unrelated table":
-                    connection.execute("CREATE TABLE measurements (t DOUBLE)")
-                else:
-                    connection.execute(f"CREATE TABLE {clash} (x INTEGER, y VARCHAR)")
+            write_foreign_database(path, clash)
         made.append((clash, path))
     return made
 

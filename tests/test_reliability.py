@@ -184,16 +184,10 @@ def test_a_foreign_file_that_is_not_duckdb_is_refused_in_one_line(tmp_path, cont
     assert db.read_bytes() == content
 
 
-@pytest.mark.parametrize("clash", ["sources", "exposure", "freqscope_meta", "classes view", "unrelated"])
+@pytest.mark.parametrize("clash", ["sources", "exposure", "freqscope_meta", "classes view", "unrelated table"])
 def test_a_duckdb_file_of_another_program_is_refused_and_left_unchanged(tmp_path, clash):
     db = tmp_path / "other.duckdb"
-    with duckdb.connect(str(db)) as connection:
-        if clash == "classes view":
-            connection.execute("CREATE VIEW classes AS SELECT 1 AS x")
-        elif clash == "unrelated":
-            connection.execute("CREATE TABLE measurements (t DOUBLE)")
-        else:
-            connection.execute(f"CREATE TABLE {clash} (x INTEGER, y VARCHAR)")
+    bad_inputs.write_foreign_database(db, clash)
     before = all_rows(db)
     code, _, stderr = run_cli("index", str(CC3M), "--db", str(db), "--classes", "cifar10", "-q")
     assert code == 1 and len(stderr.splitlines()) == 1, stderr
