@@ -36,17 +36,24 @@ def test_cli_without_the_extra_says_how_to_install(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def _toy_inputs(tmp_path, per_class: int):
+    """A tiny random-weight LLaVA, an image folder of goldfish and sea lions, the toy class list."""
+    from freqscope.infer import synthetic
+
+    model = synthetic.save_tiny_llava(tmp_path / "tiny-llava", TOY_NAMES)
+    images = synthetic.write_image_folder(tmp_path / "imgs", ["goldfish", "sea lion"], per_class)
+    classes = tmp_path / "toy.csv"
+    classes.write_text("name\n" + "\n".join(TOY_NAMES) + "\n")
+    return model, images, classes
+
+
 def test_cli_infer_end_to_end(tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("transformers")
     from freqscope.cli import app
-    from freqscope.infer import synthetic
     from freqscope.store import open_database
 
-    checkpoint = synthetic.save_tiny_llava(tmp_path / "tiny-llava", TOY_NAMES)
-    images = synthetic.write_image_folder(tmp_path / "imgs", ["goldfish", "sea lion"], 2)
-    classes = tmp_path / "toy.csv"
-    classes.write_text("name\n" + "\n".join(TOY_NAMES) + "\n")
+    checkpoint, images, classes = _toy_inputs(tmp_path, 2)
     db = tmp_path / "cli.duckdb"
     arguments = ["infer", str(checkpoint), str(images), "--classes", str(classes), "--method", "likelihood",
                  "--db", str(db), "--name", "tiny", "--device", "cpu", "--dtype", "fp32", "--limit", "3"]
@@ -68,13 +75,10 @@ def test_ctrl_c_stops_after_the_batch_in_flight_keeps_it_and_exits_130(tmp_path,
     import signal
 
     from freqscope.cli import app
-    from freqscope.infer import runner, synthetic
+    from freqscope.infer import runner
     from freqscope.store import open_database
 
-    checkpoint = synthetic.save_tiny_llava(tmp_path / "tiny-llava", TOY_NAMES)
-    images = synthetic.write_image_folder(tmp_path / "imgs", ["goldfish", "sea lion"], 3)
-    classes = tmp_path / "toy.csv"
-    classes.write_text("name\n" + "\n".join(TOY_NAMES) + "\n")
+    checkpoint, images, classes = _toy_inputs(tmp_path, 3)
     db = tmp_path / "cli.duckdb"
     write = runner.write_predictions
 
