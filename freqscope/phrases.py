@@ -64,11 +64,12 @@ class PhraseSearch:
     def __init__(self, pattern_words: Sequence[str], *, case_sensitive: bool) -> None:
         self._index = PhraseIndex([words.encode() for words in pattern_words], case_sensitive)
 
-    def find(self, texts: TextViews, rows: np.ndarray | None = None, *,
-             normalized: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def find(self, texts: TextViews, rows: np.ndarray | None = None, *, normalized: bool = False,
+             every: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every match in the texts at ``rows`` (uint32 positions; None: all), in order, as (position in
         ``rows``, pattern id), and the positions of the texts skipped for not being ASCII (none if
-        ``normalized``: the texts come from the Polars normalisation)."""
+        ``normalized``: the texts come from the Polars normalisation). ``every``: every pattern at every word,
+        overlapping (default: leftmost-longest)."""
         n_texts = texts.n_texts if rows is None else len(rows)
         parts = max(1, min(MAX_PARTS, n_texts // MIN_PART_TEXTS))
         if rows is None and parts > 1:
@@ -77,7 +78,7 @@ class PhraseSearch:
 
         def search(first: int, last: int) -> tuple[np.ndarray, ...]:
             part = None if rows is None else rows[first:last]
-            found = self._index.search(texts.views, texts.data, part, normalized)
+            found = self._index.search(texts.views, texts.data, part, normalized, every)
             positions, patterns, skipped = (np.frombuffer(result, np.uint32) for result in found)
             return positions + np.uint32(first), patterns, skipped + np.uint32(first)
 
