@@ -213,8 +213,9 @@ class ContextSearch:
 
     def __init__(self, class_lists: Sequence[ClassList], class_keys: pl.DataFrame, rules: MatchRules) -> None:
         self.rules = rules
+        normalized = {text: " ".join(rules.words_of(text)) for text in {w.context for l in class_lists for w in l.context}}
         words = pl.DataFrame(
-            [(class_list.name, word.class_index, " ".join(rules.words_of(word.context)))
+            [(class_list.name, word.class_index, normalized[word.context])
              for class_list in class_lists for word in class_list.context],
             schema={"taxonomy": pl.String, "class_index": pl.Int32, "words": pl.String}, orient="row",
         ).filter(pl.col("words") != "")
@@ -274,8 +275,9 @@ class Matcher:
         )
         # Block phrases are patterns that stand for no class: they win by the longest-match rule and count for
         # nothing; a term with a block phrase's very words is left out.
-        block = [" ".join(rules.words_of(b.phrase)) for class_list in class_lists for b in class_list.block]
-        block = sorted({words for words in block if words})
+        # (each list carries the shared phrases: ~300 distinct among ~6,800, each normalised once)
+        block = {" ".join(rules.words_of(phrase)) for phrase in {b.phrase for l in class_lists for b in l.block}}
+        block = sorted(block - {""})
         searched = searched.filter(~pl.col("words").is_in(block))
         all_words = pl.concat([searched.select("words", "padded"), pl.DataFrame(
             {"words": block, "padded": [f" {'  '.join(words.split())} " for words in block]},
