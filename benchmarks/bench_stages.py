@@ -4,15 +4,15 @@
     python benchmarks/bench_stages.py [--rows 1000000] [--distinct] [--workdir DIR] [--repeat 3]
 
 Builds the corpus with ../shared/bench/make_corpus.py (``--distinct``: spliced captions, ~95% unique), then,
-in one thread, batch by batch (500,000 rows, every built-in list, the memo always used): reading the batch (Polars' parquet
-reader), numbering its texts in the memo (``TextMemo.assign``), searching the new ones (the C scan, and the
-Polars normalisation of texts not in ASCII), ``tally`` (with the search for context words in the texts that
-hold a context term), gathering matches per row (``expand`` and the frame), per-class counts and the
-documents where a context term counted, and inserting the matches into DuckDB as the writer does. Each stage's CPU seconds per
-million captions (the process's, so the threads a stage starts count too) and its share of the total; best
-of --repeat passes. Then the rates of what the local engine runs in one thread each, reading and the writer
-(``index()`` of matches computed beforehand), which bound it however many threads match; a bare DuckDB scan
-of the same column in the same run is the yardstick.
+in one thread, batch by batch (500,000 rows, every built-in list, the memo always used): reading the batch
+(Polars' parquet reader), numbering its texts in the memo (``TextMemo.assign``), searching the new ones (the C
+scan, with the context words of the texts that hold a context term, and the Polars normalisation of texts not
+in ASCII), ``tally`` (context terms settled there), gathering matches per row (``expand`` and the frame),
+per-class counts and the documents where a context term counted, and inserting the matches into DuckDB as the
+writer does. Each stage's CPU seconds per million captions (the process's, so the threads a stage starts count
+too) and its share of the total; best of --repeat passes. Then the rates of what the local engine runs in one
+thread each, reading and the writer (``index()`` of matches computed beforehand), which bound it however many
+threads match; a bare DuckDB scan of the same column in the same run is the yardstick.
 """
 from __future__ import annotations
 
@@ -69,10 +69,10 @@ def one_pass(path: Path) -> tuple[dict[str, float], float]:
         numbers, new_rows = np.frombuffer(numbers, np.uint32), np.frombuffer(new_rows, np.uint32)
         spent["memo"] += cpu_seconds() - start
         start = cpu_seconds()
-        positions, patterns = matcher._search(texts, views, new_rows)
+        searched = matcher._search(texts, views, new_rows)
         spent["search"] += cpu_seconds() - start
         start = cpu_seconds()
-        seen.found = seen.found.extended(matcher._tallied(texts, views, new_rows, positions, patterns))
+        seen.found = seen.found.extended(matcher._tallied(len(new_rows), *searched))
         located = Located(numbers, seen.found)
         spent["tally"] += cpu_seconds() - start
         start = cpu_seconds()

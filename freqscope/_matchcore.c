@@ -32,7 +32,7 @@ typedef struct {
     uint32_t child;
 } EdgeSlot;
 
-typedef struct {
+typedef struct PhraseIndex_ {
     PyObject_HEAD
     const unsigned char *word_bytes; /* byte -> itself as part of a word (ASCII letters lowercased unless
                                         case-sensitive), or 0 for a separator */
@@ -50,7 +50,17 @@ typedef struct {
     unsigned filter_shift; /* a hash's bit in word_filter: hash >> filter_shift */
     int32_t *node_pattern; /* by node: the pattern ending there, or -1 */
     uint32_t n_nodes;
+    uint32_t n_patterns;
+    unsigned char *pattern_flags; /* by pattern: PATTERN_SILENT, PATTERN_ASKS_CONTEXT (NULL: none) */
+    struct PhraseIndex_ *context; /* searched, every pattern at every word, in each text where a pattern that
+                                     asks for it matched (NULL: none) */
 } PhraseIndex;
+
+/* A silent pattern wins by the longest-match rule but is not reported (block phrases); a match of a pattern
+ * that asks for context has its text searched for the context index's patterns as well (context terms: the
+ * few texts that hold one are searched for their class's context words while the text is in the cache). */
+#define PATTERN_SILENT 1
+#define PATTERN_ASKS_CONTEXT 2
 
 static unsigned char FOLDED_WORD_BYTES[256], EXACT_WORD_BYTES[256];
 
@@ -130,6 +140,8 @@ static void PhraseIndex_dealloc(PhraseIndex *self) {
     PyMem_Free(self->root_child);
     PyMem_Free(self->node_pattern);
     PyMem_Free(self->word_filter);
+    PyMem_Free(self->pattern_flags);
+    Py_XDECREF((PyObject *)self->context);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -211,18 +223,69 @@ static int shrink_tables(PhraseIndex *self, uint32_t n_words) {
     return 0;
 }
 
+static PyTypeObject PhraseIndexType;
+
+/* The flags of `n_patterns` patterns from two optional buffers of a byte a pattern (nonzero: set), or -1 with
+ * an exception. */
+static int read_pattern_flags(PhraseIndex *self, Py_ssize_t n_patterns, PyObject *silent_arg, PyObject *asking_arg) {
+    PyObject *args[2] = {silent_arg, asking_arg};
+    const unsigned char flags[2] = {PATTERN_SILENT, PATTERN_ASKS_CONTEXT};
+    for (int a = 0; a < 2; a++) {
+        if (args[a] == Py_None) continue;
+        Py_buffer buffer;
+        if (PyObject_GetBuffer(args[a], &buffer, PyBUF_SIMPLE) < 0) return -1;
+        if (buffer.len != n_patterns) {
+            PyBuffer_Release(&buffer);
+            PyErr_SetString(PyExc_ValueError, "silent and asking must hold a byte a pattern");
+            return -1;
+        }
+        if (self->pattern_flags == NULL) self->pattern_flags = PyMem_Calloc(n_patterns ? n_patterns : 1, 1);
+        if (self->pattern_flags == NULL) {
+            PyBuffer_Release(&buffer);
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t p = 0; p < n_patterns; p++)
+            if (((const unsigned char *)buffer.buf)[p]) self->pattern_flags[p] |= flags[a];
+        PyBuffer_Release(&buffer);
+    }
+    return 0;
+}
+
 static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"patterns", "case_sensitive", NULL};
-    PyObject *patterns_arg;
+    static char *keywords[] = {"patterns", "case_sensitive", "silent", "asking", "context", NULL};
+    PyObject *patterns_arg, *silent_arg = Py_None, *asking_arg = Py_None, *context_arg = Py_None;
     int case_sensitive = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p", keywords, &patterns_arg, &case_sensitive)) return -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p$OOO", keywords, &patterns_arg, &case_sensitive, &silent_arg,
+                                     &asking_arg, &context_arg))
+        return -1;
     if (self->arena != NULL) {
         PyErr_SetString(PyExc_RuntimeError, "PhraseIndex is already initialised");
         return -1;
     }
+    if (context_arg != Py_None) {
+        if (!PyObject_TypeCheck(context_arg, &PhraseIndexType) || ((PhraseIndex *)context_arg)->arena == NULL
+            || ((PhraseIndex *)context_arg)->context != NULL) {
+            PyErr_SetString(PyExc_TypeError, "context must be an initialised PhraseIndex without a context of its own");
+            return -1;
+        }
+        if (((PhraseIndex *)context_arg)->word_bytes != (case_sensitive ? EXACT_WORD_BYTES : FOLDED_WORD_BYTES)) {
+            PyErr_SetString(PyExc_ValueError, "context must cut words as this index does (case_sensitive alike)");
+            return -1;
+        }
+    }
     PyObject *patterns = PySequence_Fast(patterns_arg, "patterns must be a sequence of bytes");
     if (patterns == NULL) return -1;
     Py_ssize_t n_patterns = PySequence_Fast_GET_SIZE(patterns);
+    if (read_pattern_flags(self, n_patterns, silent_arg, asking_arg) < 0) {
+        Py_DECREF(patterns);
+        return -1;
+    }
+    self->n_patterns = (uint32_t)n_patterns;
+    if (context_arg != Py_None) {
+        Py_INCREF(context_arg);
+        self->context = (PhraseIndex *)context_arg;
+    }
     size_t total_bytes = 0, total_words = 0, longest = 0;
     for (Py_ssize_t p = 0; p < n_patterns; p++) {
         PyObject *pattern = PySequence_Fast_GET_ITEM(patterns, p);
@@ -562,81 +625,113 @@ static inline size_t next_word(const unsigned char **cursor, const unsigned char
     return word_length;
 }
 
-/* The scan itself, without the GIL: 0, or -1 when out of memory. Searches texts rows[0..n_rows) (every text
- * where rows is NULL); a text not in ASCII is skipped (its position in `rows` listed) unless `normalized`.
- * `every`: every pattern starting at every word, overlapping, instead of the leftmost-longest matches. */
-static int scan(const PhraseIndex *self, const Texts *texts, const uint32_t *rows, Py_ssize_t n_rows,
-                int normalized, int every, Growable *texts_out, Growable *patterns_out, Growable *skipped) {
+/* Scratch space of a scan: a text's word ids, and a word's bytes past its 8th. */
+typedef struct {
+    uint32_t *ids;
+    size_t ids_capacity;
+    unsigned char *word;
+} ScanScratch;
+
+/* Searches one text (`ascii`: known to be ASCII, so words are cut 8 bytes at a time), its matches pushed as
+ * (position, pattern): 1 where a reported match's pattern asks for context, 0 where none does, -1 when out
+ * of memory. `every`: every pattern starting at every word, overlapping, instead of the leftmost-longest. */
+static int scan_text(const PhraseIndex *self, const unsigned char *text, const unsigned char *end, int ascii,
+                     int every, uint32_t position, ScanScratch *scratch, Growable *texts_out, Growable *patterns_out) {
     const unsigned char *word_bytes = self->word_bytes;
     const int fold = word_bytes == FOLDED_WORD_BYTES;
     const size_t max_length = self->max_word_length;
-    size_t ids_capacity = 256;
-    uint32_t *ids = PyMem_RawMalloc(ids_capacity * sizeof(uint32_t));
-    unsigned char *word = PyMem_RawMalloc(max_length + 9);
-    if (ids == NULL || word == NULL) goto fail;
+    unsigned char *word = scratch->word;
+    size_t n_ids = 0;
+    for (;;) {
+        uint64_t head;
+        size_t word_length = next_word(&text, end, word_bytes, ascii, fold, max_length, &head, word);
+        if (word_length == 0) break;
+        uint32_t id = 0;
+        if (word_length <= max_length) {
+            if (word_length > 8) memset(word + word_length, 0, 8);
+            uint64_t hash = hash_word(head, word, word_length), bit = hash >> self->filter_shift;
+            if (self->word_filter[bit >> 6] >> (bit & 63) & 1) id = find_word(self, head, word, word_length, hash);
+        }
+        if (n_ids == scratch->ids_capacity) {
+            uint32_t *grown = PyMem_RawRealloc(scratch->ids, 2 * scratch->ids_capacity * sizeof(uint32_t));
+            if (grown == NULL) return -1;
+            scratch->ids = grown;
+            scratch->ids_capacity *= 2;
+        }
+        scratch->ids[n_ids++] = id;
+    }
+    const uint32_t *ids = scratch->ids;
+    int asks = 0;
+    /* leftmost-longest: from each word, the longest pattern starting there; a match skips its words */
+    size_t w = 0;
+    while (w < n_ids) {
+        uint32_t node = 0;
+        int32_t best = -1;
+        size_t best_length = 0;
+        for (size_t j = w; j < n_ids && ids[j] != 0; j++) {
+            node = find_child(self, node, ids[j]);
+            if (node == 0) break;
+            if (self->node_pattern[node] >= 0) {
+                best = self->node_pattern[node];
+                best_length = j - w + 1;
+                if (every && (grow_push(texts_out, position) < 0 || grow_push(patterns_out, (uint32_t)best) < 0))
+                    return -1;
+            }
+        }
+        if (every) {
+            w++;
+            continue;
+        }
+        if (best < 0) {
+            w++;
+            continue;
+        }
+        unsigned char flags = self->pattern_flags ? self->pattern_flags[best] : 0;
+        if (!(flags & PATTERN_SILENT)) {
+            if (grow_push(texts_out, position) < 0 || grow_push(patterns_out, (uint32_t)best) < 0) return -1;
+            asks |= flags & PATTERN_ASKS_CONTEXT;
+        }
+        w += best_length;
+    }
+    return asks != 0;
+}
+
+/* What a scan finds: matches (position, pattern), the texts skipped for not being ASCII, and the context
+ * index's matches (position, its pattern) in the texts that asked for it. */
+typedef struct {
+    Growable texts, patterns, skipped, context_texts, context_patterns;
+} ScanFound;
+
+/* The scan itself, without the GIL: 0, or -1 when out of memory. Searches texts rows[0..n_rows) (every text
+ * where rows is NULL); a text not in ASCII is skipped (its position in `rows` listed) unless `normalized`. */
+static int scan(const PhraseIndex *self, const Texts *texts, const uint32_t *rows, Py_ssize_t n_rows,
+                int normalized, int every, ScanFound *found) {
+    size_t longest = self->max_word_length;
+    if (self->context && self->context->max_word_length > longest) longest = self->context->max_word_length;
+    ScanScratch scratch = {PyMem_RawMalloc(256 * sizeof(uint32_t)), 256, PyMem_RawMalloc(longest + 9)};
+    if (scratch.ids == NULL || scratch.word == NULL) goto fail;
     Py_ssize_t chunk = 0;
     for (Py_ssize_t position = 0; position < n_rows; position++) {
         size_t length;
         const unsigned char *text = text_at(texts, rows ? rows[position] : position, &chunk, &length);
-        const unsigned char *end = text + length;
         if (!normalized && !is_ascii(text, length)) {
-            if (grow_push(skipped, (uint32_t)position) < 0) goto fail;
+            if (grow_push(&found->skipped, (uint32_t)position) < 0) goto fail;
             continue;
         }
-        size_t n_ids = 0;
-        for (;;) {
-            uint64_t head;
-            size_t word_length = next_word(&text, end, word_bytes, !normalized, fold, max_length, &head, word);
-            if (word_length == 0) break;
-            uint32_t id = 0;
-            if (word_length <= max_length) {
-                if (word_length > 8) memset(word + word_length, 0, 8);
-                uint64_t hash = hash_word(head, word, word_length), bit = hash >> self->filter_shift;
-                if (self->word_filter[bit >> 6] >> (bit & 63) & 1) id = find_word(self, head, word, word_length, hash);
-            }
-            if (n_ids == ids_capacity) {
-                ids_capacity *= 2;
-                uint32_t *grown = PyMem_RawRealloc(ids, ids_capacity * sizeof(uint32_t));
-                if (grown == NULL) goto fail;
-                ids = grown;
-            }
-            ids[n_ids++] = id;
-        }
-        /* leftmost-longest: from each word, the longest pattern starting there; a match skips its words */
-        size_t w = 0;
-        while (w < n_ids) {
-            uint32_t node = 0;
-            int32_t best = -1;
-            size_t best_length = 0;
-            for (size_t j = w; j < n_ids && ids[j] != 0; j++) {
-                node = find_child(self, node, ids[j]);
-                if (node == 0) break;
-                if (self->node_pattern[node] >= 0) {
-                    best = self->node_pattern[node];
-                    best_length = j - w + 1;
-                    if (every && (grow_push(texts_out, (uint32_t)position) < 0
-                                  || grow_push(patterns_out, (uint32_t)best) < 0))
-                        goto fail;
-                }
-            }
-            if (every) {
-                w++;
-                continue;
-            }
-            if (best < 0) {
-                w++;
-                continue;
-            }
-            if (grow_push(texts_out, (uint32_t)position) < 0 || grow_push(patterns_out, (uint32_t)best) < 0) goto fail;
-            w += best_length;
-        }
+        int asks = scan_text(self, text, text + length, !normalized, every, (uint32_t)position, &scratch,
+                             &found->texts, &found->patterns);
+        if (asks < 0) goto fail;
+        if (asks && self->context != NULL
+            && scan_text(self->context, text, text + length, !normalized, 1, (uint32_t)position, &scratch,
+                         &found->context_texts, &found->context_patterns) < 0)
+            goto fail;
     }
-    PyMem_RawFree(ids);
-    PyMem_RawFree(word);
+    PyMem_RawFree(scratch.ids);
+    PyMem_RawFree(scratch.word);
     return 0;
 fail:
-    PyMem_RawFree(ids);
-    PyMem_RawFree(word);
+    PyMem_RawFree(scratch.ids);
+    PyMem_RawFree(scratch.word);
     return -1;
 }
 
@@ -668,29 +763,34 @@ static PyObject *PhraseIndex_search(PhraseIndex *self, PyObject *args, PyObject 
             }
         }
     }
-    Growable texts_out = {0}, patterns_out = {0}, skipped = {0};
+    ScanFound found = {{0}};
     int status;
     Py_BEGIN_ALLOW_THREADS
-    status = scan(self, &texts, row_values, n_rows, normalized, every, &texts_out, &patterns_out, &skipped);
+    status = scan(self, &texts, row_values, n_rows, normalized, every, &found);
     Py_END_ALLOW_THREADS
     if (rows_arg != Py_None) PyBuffer_Release(&rows);
     texts_close(&texts);
     if (status < 0) {
-        PyMem_RawFree(texts_out.data);
-        PyMem_RawFree(patterns_out.data);
-        PyMem_RawFree(skipped.data);
+        PyMem_RawFree(found.texts.data);
+        PyMem_RawFree(found.patterns.data);
+        PyMem_RawFree(found.skipped.data);
+        PyMem_RawFree(found.context_texts.data);
+        PyMem_RawFree(found.context_patterns.data);
         return PyErr_NoMemory();
     }
-    PyObject *items[3] = {as_bytes(&texts_out), as_bytes(&patterns_out), as_bytes(&skipped)};
-    return steal_tuple(3, items);
+    PyObject *items[5] = {as_bytes(&found.texts), as_bytes(&found.patterns), as_bytes(&found.skipped),
+                          as_bytes(&found.context_texts), as_bytes(&found.context_patterns)};
+    return steal_tuple(5, items);
 }
 
 static PyMethodDef PhraseIndex_methods[] = {
     {"search", (PyCFunction)(void (*)(void))PhraseIndex_search, METH_VARARGS | METH_KEYWORDS,
-     "search(views, data, rows=None, normalized=False, every=False) -> (positions, pattern_ids, skipped): every "
-     "match in the texts at `rows` (uint32; None: all), as bytes of native uint32, positions counted in `rows`, in "
-     "order; `skipped`: the positions of texts not in ASCII, left for normalisation unless `normalized`; `every`: "
-     "every pattern at every word, overlapping (default: leftmost-longest, not overlapping)."},
+     "search(views, data, rows=None, normalized=False, every=False) -> (positions, pattern_ids, skipped, "
+     "context_positions, context_ids): every match in the texts at `rows` (uint32; None: all), as bytes of native "
+     "uint32, positions counted in `rows`, in order, silent patterns left out; `skipped`: the positions of texts not "
+     "in ASCII, left for normalisation unless `normalized`; `every`: every pattern at every word, overlapping "
+     "(default: leftmost-longest, not overlapping); context_*: the context index's matches, every one at every word, "
+     "in the texts where a pattern that asks for context matched."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -699,7 +799,10 @@ static PyTypeObject PhraseIndexType = {
     .tp_name = "freqscope._matchcore.PhraseIndex",
     .tp_basicsize = sizeof(PhraseIndex),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Whole-word, leftmost-longest search of normalised patterns in texts.",
+    .tp_doc = "PhraseIndex(patterns, case_sensitive=False, *, silent=None, asking=None, context=None): whole-word, "
+              "leftmost-longest search of normalised patterns in texts. silent, asking: a byte a pattern, nonzero for "
+              "a pattern that wins but is not reported, or whose match has its text searched with `context` (a "
+              "PhraseIndex) too.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)PhraseIndex_init,
     .tp_dealloc = (destructor)PhraseIndex_dealloc,

@@ -207,9 +207,10 @@ class ContextSearch:
     others; their own plurals are context words of their own).
 
     Only the few texts that hold a context term are searched for context words (~5% of distinct web captions),
-    by the C scan (every word at every position), and ``tally`` settles the context terms' entries as it builds
-    them: settling them afterwards, in Polars over every entry of a batch, cost a third as much as searching
-    the batch (benchmarks/bench_stages.py)."""
+    by the C scan itself (every word at every position, right after the text's own search), and ``tally``
+    settles the context terms' entries as it builds them: settling them afterwards, in Polars over every entry
+    of a batch, cost a third as much as searching the batch (benchmarks/bench_stages.py). ``found_in`` searches
+    texts on their own, for the Polars path of the other rules."""
 
     def __init__(self, class_lists: Sequence[ClassList], class_keys: pl.DataFrame, rules: MatchRules) -> None:
         self.rules = rules
@@ -234,24 +235,29 @@ class ContextSearch:
         """Every context word in the texts at ``rows``, overlapping, as (position in ``rows``, word number)."""
         if self._search is None or not len(rows):
             return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
-        return search_whole_words(self._search, texts, views, rows, case_sensitive=self.rules.case_sensitive,
-                                  every=True)
+        found = search_whole_words(self._search, texts, views, rows, case_sensitive=self.rules.case_sensitive,
+                                   every=True)
+        return found.positions, found.patterns
 
 
 def search_whole_words(search: phrases.PhraseSearch, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray, *,
-                       case_sensitive: bool, every: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """The C scan's matches in the texts at ``rows``, as (position in ``rows``, pattern id) uint32 arrays (``views``:
-    the texts' string views); ``every``: every pattern at every word, else leftmost-longest."""
-    positions, patterns, skipped = search.find(views, rows, every=every)
-    if len(skipped):
-        # not ASCII: normalised by Polars (NFKC, case folding, Unicode letters and digits), which leaves
-        # words the C scan reads the same way
-        normalized = texts.gather(rows[skipped]).to_frame("text").select(
-            normalized_padded_expr("text", case_sensitive=case_sensitive)).to_series()
-        again, again_patterns, _ = search.find(phrases.text_views(normalized), normalized=True, every=every)
-        positions = np.concatenate([positions, skipped[again]])
-        patterns = np.concatenate([patterns, again_patterns])
-    return positions, patterns
+                       case_sensitive: bool, every: bool = False) -> phrases.Found:
+    """The C scan's matches in the texts at ``rows`` (``views``: the texts' string views), texts not in ASCII
+    normalised by Polars and searched again, so that none is left ``skipped``; ``every``: every pattern at every
+    word, else leftmost-longest."""
+    found = search.find(views, rows, every=every)
+    skipped = found.skipped
+    if not len(skipped):
+        return found
+    # not ASCII: normalised by Polars (NFKC, case folding, Unicode letters and digits), which leaves words the C
+    # scan reads the same way
+    normalized = texts.gather(rows[skipped]).to_frame("text").select(
+        normalized_padded_expr("text", case_sensitive=case_sensitive)).to_series()
+    again = search.find(phrases.text_views(normalized), normalized=True, every=every)
+    return phrases.Found(np.concatenate([found.positions, skipped[again.positions]]),
+                         np.concatenate([found.patterns, again.patterns]), np.zeros(0, np.uint32),
+                         np.concatenate([found.context_positions, skipped[again.context_positions]]),
+                         np.concatenate([found.context_words, again.context_words]))
 
 
 class Matcher:
@@ -334,7 +340,9 @@ class Matcher:
                 schema={"pattern": pl.String, "pattern_id": pl.UInt32},
             )
         else:
-            self._phrases = phrases.PhraseSearch(self.pattern_words, case_sensitive=rules.case_sensitive)
+            self._phrases = phrases.PhraseSearch(self.pattern_words, case_sensitive=rules.case_sensitive,
+                                                 silent=self._is_block, asking=self._asks_context,
+                                                 context_words=self._context.words)
 
     def normalize(self, texts: pl.Series) -> pl.Series:
         """The texts in the padded word layout (the Polars path)."""
@@ -369,19 +377,14 @@ class Matcher:
     def _found_in(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> TextsFound:
         """What the texts at ``rows`` contain, numbered in the order of ``rows``: block phrases count for nothing,
         context terms only where a context word of their class occurs."""
-        return self._tallied(texts, views, rows, *self._search(texts, views, rows))
+        return self._tallied(len(rows), *self._search(texts, views, rows))
 
-    def _tallied(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray, positions: np.ndarray,
-                 patterns: np.ndarray) -> TextsFound:
-        """``_found_in`` from the texts' matches (``_search``): block phrases left out, the texts holding a
-        context term searched for context words, and what each text contains tallied."""
-        counted = ~self._is_block[patterns]
-        positions, patterns = positions[counted], patterns[counted]
-        asking = np.unique(positions[self._asks_context[patterns]])
-        met_at, met_words = self._context.found_in(texts, views, rows[asking])
+    def _tallied(self, n_texts: int, positions: np.ndarray, patterns: np.ndarray, met_at: np.ndarray,
+                 met_words: np.ndarray) -> TextsFound:
+        """What each of ``n_texts`` texts contains, from what ``_search`` found in them."""
         return TextsFound.from_tally(tally(
-            len(rows), positions, patterns, self._class_start, self._class_keys,
-            context_offset=CONTEXT_MET * self.n_classes, met_texts=asking[met_at], met_words=met_words,
+            n_texts, positions, patterns, self._class_start, self._class_keys,
+            context_offset=CONTEXT_MET * self.n_classes, met_texts=met_at, met_words=met_words,
             word_start=self._context.word_start, word_keys=self._context.word_keys))
 
     def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
@@ -396,15 +399,23 @@ class Matcher:
         return pl.concat([pl.DataFrame({"variant": ((class_key.cast(pl.Int64) - 1) // self.n_classes).cast(pl.UInt32)}),
                           self.class_keys.select("taxonomy", "class_index")[base]], how="horizontal")
 
-    def _search(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every occurrence in the texts at ``rows``, as (position in ``rows``, pattern id) uint32 arrays
-        (``views``: the texts' string views, for the C scan)."""
+    def _search(self, texts: pl.Series, views: phrases.TextViews,
+                rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every occurrence in the texts at ``rows`` that counts (block phrases win and are left out), as (position
+        in ``rows``, pattern id) uint32 arrays, and the context words of the texts that hold a context term, as
+        (position, context word number) (``views``: the texts' string views, for the C scan)."""
         if not self._patterns:
-            return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
-        if self._phrases is None:
-            found = self._find(self.normalize(texts.gather(rows)))
-            return found["text_id"].to_numpy(), found["pattern_id"].to_numpy()
-        return search_whole_words(self._phrases, texts, views, rows, case_sensitive=self.rules.case_sensitive)
+            return (np.zeros(0, np.uint32),) * 4
+        if self._phrases is not None:
+            found = search_whole_words(self._phrases, texts, views, rows, case_sensitive=self.rules.case_sensitive)
+            return found.positions, found.patterns, found.context_positions, found.context_words
+        found = self._find(self.normalize(texts.gather(rows)))
+        positions, patterns = found["text_id"].to_numpy(), found["pattern_id"].to_numpy()
+        counted = ~self._is_block[patterns]
+        positions, patterns = positions[counted], patterns[counted]
+        asking = np.unique(positions[self._asks_context[patterns]])
+        met_at, met_words = self._context.found_in(texts, views, rows[asking])
+        return positions, patterns, asking[met_at], met_words
 
     def _find(self, normalized: pl.Series) -> pl.DataFrame:
         """One row per occurrence in texts in the padded layout: (text_id, pattern_id). ``locate`` calls it only

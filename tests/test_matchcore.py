@@ -16,7 +16,7 @@ from freqscope.phrases import PhraseSearch, text_views
 
 def _search(patterns: list[str], texts: list[str | None], **options) -> list[tuple[int, str]]:
     search = PhraseSearch(patterns, case_sensitive=options.pop("case_sensitive", False))
-    positions, found, skipped = search.find(text_views(pl.Series(texts, dtype=pl.String)), **options)
+    positions, found, skipped, *_ = search.find(text_views(pl.Series(texts, dtype=pl.String)), **options)
     assert len(skipped) == 0
     return [(int(p), patterns[f]) for p, f in zip(positions, found)]
 
@@ -96,16 +96,16 @@ def test_words_cut_eight_bytes_at_a_time_equal_a_byte_by_byte_cut(case_sensitive
 def test_texts_not_in_ascii_are_skipped_unless_normalized():
     search = PhraseSearch(["café", "dog"], case_sensitive=False)
     texts = pl.Series(["a dog", "un café", "dog"])
-    positions, patterns, skipped = search.find(text_views(texts))
+    positions, patterns, skipped, *_ = search.find(text_views(texts))
     assert (positions.tolist(), patterns.tolist(), skipped.tolist()) == ([0, 2], [1, 1], [1])
-    positions, patterns, skipped = search.find(text_views(pl.Series([" un  café "])), normalized=True)
+    positions, patterns, skipped, *_ = search.find(text_views(pl.Series([" un  café "])), normalized=True)
     assert (positions.tolist(), patterns.tolist(), skipped.tolist()) == ([0], [0], [])
 
 
 def test_rows_restrict_the_search_and_positions_count_in_rows():
     search = PhraseSearch(["dog"], case_sensitive=False)
     texts = pl.Series(["dog", "cat", "a dog", "dog dog"])
-    positions, patterns, _ = search.find(text_views(texts), np.array([3, 1, 2], np.uint32))
+    positions, patterns, _, *_ = search.find(text_views(texts), np.array([3, 1, 2], np.uint32))
     assert positions.tolist() == [0, 0, 2]
     with pytest.raises(IndexError):
         search.find(text_views(texts), np.array([4], np.uint32))
