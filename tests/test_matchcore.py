@@ -48,6 +48,32 @@ def test_every_pattern_at_every_word_overlapping_with_every():
                                         (2, "bird"), (3, "sea"), (3, "sea")]
 
 
+def test_silent_patterns_win_unreported_and_asking_ones_bring_their_texts_context_words():
+    """Block phrases win by the longest-match rule and are not reported; a text where a context term matched is
+    searched for context words too (every one at every word), and only such a text."""
+    patterns = ["baseball cap", "baseball", "kite", "cap", "kites"]
+    context = ["bird", "bird of prey", "of prey"]
+    search = PhraseSearch(patterns, case_sensitive=False, silent=np.array([1, 0, 0, 0, 0], bool),
+                          asking=np.array([0, 0, 1, 0, 1], bool), context_words=context)
+    texts = ["a Baseball cap and a kite", "a kite, a BIRD of prey", "bird, kites, bird", "just a bird, no k",
+             "baseball", "a cap"]
+    found = search.find(text_views(pl.Series(texts)))
+    assert [(int(p), patterns[f]) for p, f in zip(found.positions, found.patterns)] == [
+        (0, "kite"), (1, "kite"), (2, "kites"), (4, "baseball"), (5, "cap")]
+    assert [(int(p), context[w]) for p, w in zip(found.context_positions, found.context_words)] == [
+        (1, "bird"), (1, "bird of prey"), (1, "of prey"), (2, "bird"), (2, "bird")]
+    assert len(found.skipped) == 0
+    rows = np.array([3, 1], np.uint32)  # positions count in rows, for the context words too
+    again = search.find(text_views(pl.Series(texts)), rows)
+    assert again.positions.tolist() == [1] and sorted(set(again.context_positions.tolist())) == [1]
+    with pytest.raises(ValueError):  # a flag a pattern
+        PhraseIndex([b"a", b"b"], silent=np.zeros(3, np.uint8))
+    with pytest.raises(ValueError):  # words cut alike
+        PhraseIndex([b"a"], asking=np.ones(1, np.uint8), context=PhraseIndex([b"b"], True))
+    with pytest.raises(TypeError):
+        PhraseIndex([b"a"], context=b"b")
+
+
 def _reference_search(patterns: list[str], texts: list[str], case_sensitive: bool) -> list[tuple[int, str]]:
     """Words are runs of ASCII letters and digits; from each word, the longest pattern starting there."""
     known = set(patterns)
