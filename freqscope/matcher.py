@@ -214,7 +214,8 @@ class ContextSearch:
 
     def __init__(self, class_lists: Sequence[ClassList], class_keys: pl.DataFrame, rules: MatchRules) -> None:
         self.rules = rules
-        normalized = {text: " ".join(rules.words_of(text)) for text in {w.context for l in class_lists for w in l.context}}
+        distinct = {word.context for class_list in class_lists for word in class_list.context}
+        normalized = {text: " ".join(rules.words_of(text)) for text in distinct}
         words = pl.DataFrame(
             [(class_list.name, word.class_index, normalized[word.context])
              for class_list in class_lists for word in class_list.context],

@@ -61,8 +61,8 @@ _READ_ONLY_REFUSAL = re.compile(r'statement of type "(\w+)".*read-only mode', re
 # DuckDB's multi-line messages point at the error with a line of carets: meaningless on one line.
 _CARET_LINE = re.compile(r"^\s*\^+\s*$")
 # DuckDB's numeric types (DuckDBPyType.id): right-aligned in a table, as Polars' numeric types are
-NUMERIC_TYPE_IDS = frozenset({"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger",
-                              "ubigint", "uhugeint", "float", "double", "decimal", "varint", "bignum"})
+NUMERIC_TYPE_IDS = frozenset({"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint",
+                              "uinteger", "ubigint", "uhugeint", "float", "double", "decimal", "varint", "bignum"})
 
 
 def duckdb_message(exc: duckdb.Error) -> str:
