@@ -634,13 +634,21 @@ typedef struct {
 
 /* Searches one text (`ascii`: known to be ASCII, so words are cut 8 bytes at a time), its matches pushed as
  * (position, pattern): 1 where a reported match's pattern asks for context, 0 where none does, -1 when out
- * of memory. `every`: every pattern starting at every word, overlapping, instead of the leftmost-longest. */
-static int scan_text(const PhraseIndex *self, const unsigned char *text, const unsigned char *end, int ascii,
-                     int every, uint32_t position, ScanScratch *scratch, Growable *texts_out, Growable *patterns_out) {
+ * of memory. `every`: every pattern starting at every word, overlapping, instead of the leftmost-longest.
+ * Inlined where it is called with `every` a constant, so that the search of every text has no test of it
+ * (the scratch space is read into locals: CPython builds without strict aliasing, so the compiler would
+ * otherwise load it again after every store). */
+static inline __attribute__((always_inline)) int scan_text(
+    const PhraseIndex *self, const unsigned char *text, const unsigned char *end, int ascii, const int every,
+    uint32_t position, ScanScratch *scratch, Growable *texts_out, Growable *patterns_out) {
     const unsigned char *word_bytes = self->word_bytes;
     const int fold = word_bytes == FOLDED_WORD_BYTES;
     const size_t max_length = self->max_word_length;
+    const uint64_t *word_filter = self->word_filter;
+    const unsigned filter_shift = self->filter_shift;
     unsigned char *word = scratch->word;
+    uint32_t *ids = scratch->ids;
+    size_t ids_capacity = scratch->ids_capacity;
     size_t n_ids = 0;
     for (;;) {
         uint64_t head;
@@ -649,18 +657,17 @@ static int scan_text(const PhraseIndex *self, const unsigned char *text, const u
         uint32_t id = 0;
         if (word_length <= max_length) {
             if (word_length > 8) memset(word + word_length, 0, 8);
-            uint64_t hash = hash_word(head, word, word_length), bit = hash >> self->filter_shift;
-            if (self->word_filter[bit >> 6] >> (bit & 63) & 1) id = find_word(self, head, word, word_length, hash);
+            uint64_t hash = hash_word(head, word, word_length), bit = hash >> filter_shift;
+            if (word_filter[bit >> 6] >> (bit & 63) & 1) id = find_word(self, head, word, word_length, hash);
         }
-        if (n_ids == scratch->ids_capacity) {
-            uint32_t *grown = PyMem_RawRealloc(scratch->ids, 2 * scratch->ids_capacity * sizeof(uint32_t));
+        if (n_ids == ids_capacity) {
+            uint32_t *grown = PyMem_RawRealloc(ids, 2 * ids_capacity * sizeof(uint32_t));
             if (grown == NULL) return -1;
-            scratch->ids = grown;
-            scratch->ids_capacity *= 2;
+            scratch->ids = ids = grown;
+            scratch->ids_capacity = ids_capacity *= 2;
         }
-        scratch->ids[n_ids++] = id;
+        ids[n_ids++] = id;
     }
-    const uint32_t *ids = scratch->ids;
     int asks = 0;
     /* leftmost-longest: from each word, the longest pattern starting there; a match skips its words */
     size_t w = 0;
@@ -696,6 +703,14 @@ static int scan_text(const PhraseIndex *self, const unsigned char *text, const u
     return asks != 0;
 }
 
+/* scan_text with `every`, out of line: the rare search (context words, ~5% of texts) kept out of the loop of
+ * the usual one. */
+static __attribute__((noinline)) int scan_text_every(const PhraseIndex *self, const unsigned char *text,
+                                                     const unsigned char *end, int ascii, uint32_t position,
+                                                     ScanScratch *scratch, Growable *texts_out, Growable *patterns_out) {
+    return scan_text(self, text, end, ascii, 1, position, scratch, texts_out, patterns_out);
+}
+
 /* What a scan finds: matches (position, pattern), the texts skipped for not being ASCII, and the context
  * index's matches (position, its pattern) in the texts that asked for it. */
 typedef struct {
@@ -718,12 +733,14 @@ static int scan(const PhraseIndex *self, const Texts *texts, const uint32_t *row
             if (grow_push(&found->skipped, (uint32_t)position) < 0) goto fail;
             continue;
         }
-        int asks = scan_text(self, text, text + length, !normalized, every, (uint32_t)position, &scratch,
-                             &found->texts, &found->patterns);
+        int asks = every ? scan_text_every(self, text, text + length, !normalized, (uint32_t)position, &scratch,
+                                           &found->texts, &found->patterns)
+                         : scan_text(self, text, text + length, !normalized, 0, (uint32_t)position, &scratch,
+                                     &found->texts, &found->patterns);
         if (asks < 0) goto fail;
         if (asks && self->context != NULL
-            && scan_text(self->context, text, text + length, !normalized, 1, (uint32_t)position, &scratch,
-                         &found->context_texts, &found->context_patterns) < 0)
+            && scan_text_every(self->context, text, text + length, !normalized, (uint32_t)position, &scratch,
+                               &found->context_texts, &found->context_patterns) < 0)
             goto fail;
     }
     PyMem_RawFree(scratch.ids);
