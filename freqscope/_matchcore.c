@@ -11,9 +11,13 @@
  * pattern at every word, as context words are looked for). That is the rules' notion of
  * a word only for ASCII texts and for texts already normalised by the Polars path (NFKC, case folding,
  * non-letters and non-digits made spaces), so other texts are skipped and listed unless `normalized`.
+ * Optionally (the term tiers), some patterns are silent (block phrases: they win, and are not reported), and
+ * a text where a pattern that asks for context matched is searched with a second PhraseIndex too, every
+ * pattern at every word (the context words of context terms).
  *
  * TextMemo numbers distinct texts across batches (further down); tally() and expand() turn matches into what
- * each text contains, and that into one row per (document, pattern) (at the end).
+ * each text contains (a context term's class counted only where a context word serving it was found), and
+ * that into one row per (document, pattern) (at the end).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
