@@ -22,7 +22,7 @@ Every method is run afresh on the labelled captions: freqscope through its publi
 
 The held-out draw (made after the tiers were curated; never read while curating) is scored apart where its
 labels are present: freqscope's precision on `heldout-NN.csv` (design: `heldout-sample.csv`; `heldout_precision`)
-and the recall of every method on recall-08 on, beside the first draw's and the pooled (`recall_by_draw`); the
+and the recall of every method on recall-08..13, beside that on the other chunks and the pooled (`recall_by_draw`); the
 main table pools every recall chunk.
 
 Scopes: every corpus present, and the web captions (CC3M + LAION). The issue's goals are printed as PASS/FAIL on
@@ -46,10 +46,10 @@ from quality_data import (CORPORA, CORPUS_CAPTIONS, LABELS, LISTS, MATCH_COLUMNS
 SAMPLE_PATH = QUALITY_DIR / "matches-sample.csv"
 # The held-out draw (quality_sample.py heldout), made after the tiers were curated on the first labels: web
 # ImageNet-1k pairs freqscope counted then (heldout-NN.csv, its design heldout-sample.csv) and the recall chunks
-# numbered from HELDOUT_RECALL_FIRST_CHUNK (recall-08 on). Their figures are printed apart, to show whether the
-# curation generalises.
+# recall-08..13 (300 + 300 web captions; recall-14 on are development captions, drawn for curating). Their figures
+# are printed apart, to show whether the curation generalises.
 HELDOUT_SAMPLE_PATH = QUALITY_DIR / "heldout-sample.csv"
-HELDOUT_RECALL_FIRST_CHUNK = 8
+HELDOUT_RECALL_CHUNKS = range(8, 14)
 LABELLED_DIR = QUALITY_DIR / "labelled"
 SCOPES = {"all": CORPORA, "web": WEB_CORPORA}
 GOAL_PRECISION = 0.95
@@ -84,7 +84,7 @@ class AnnotatedCaption:
     mentions: dict[str, set[int]] = field(default_factory=dict)  # list -> classes mentioned
     unsure: dict[str, set[int]] = field(default_factory=dict)  # list -> classes the annotator could not decide
     generic: set[tuple[str, str]] = field(default_factory=set)  # (list, parent word) named instead of a class
-    heldout: bool = False  # from a chunk of the held-out draw (HELDOUT_RECALL_FIRST_CHUNK on)
+    heldout: bool = False  # from a chunk of the held-out draw (HELDOUT_RECALL_CHUNKS)
 
 
 def _where(path: Path, line: int) -> str:
@@ -157,9 +157,9 @@ def load_recall(labelled_dir: Path, class_names: Mapping[str, Sequence[str]], dr
 
 
 def is_heldout_recall(path: Path) -> bool:
-    """A recall chunk of the held-out draw: recall-NN.csv with NN >= HELDOUT_RECALL_FIRST_CHUNK."""
+    """A recall chunk of the held-out draw: recall-NN.csv with NN in HELDOUT_RECALL_CHUNKS."""
     number = path.stem.rpartition("-")[2]
-    return number.isdigit() and int(number) >= HELDOUT_RECALL_FIRST_CHUNK
+    return number.isdigit() and int(number) in HELDOUT_RECALL_CHUNKS
 
 
 def _texts(rows: list[dict[str, str]]) -> dict[Caption, str]:
@@ -424,9 +424,10 @@ def heldout_precision(judged: Sequence[JudgedPair], counted: Mapping[str, set[tu
 
 def recall_by_draw(annotated: Sequence[AnnotatedCaption], counted: Counted, methods: Sequence[str], *,
                    replicates: int = REPLICATES) -> tuple[list[str], dict[str, dict[tuple[str, str, str], MethodScore]]]:
-    """The recall-set recall of every method per scope and list, on the first draw, the held-out draw and both:
-    the table's lines, and the scores per draw ("first", "held-out", "pooled") and (scope, list, method)."""
-    draws = {"first": [e for e in annotated if not e.heldout], "held-out": [e for e in annotated if e.heldout],
+    """The recall-set recall of every method per scope and list, on the captions curated against (every chunk but
+    the held-out ones), the held-out draw and both: the table's lines, and the scores per draw ("curated on",
+    "held-out", "pooled") and (scope, list, method)."""
+    draws = {"curated on": [e for e in annotated if not e.heldout], "held-out": [e for e in annotated if e.heldout],
              "pooled": list(annotated)}
     scored = {draw: {(r.scope, r.taxonomy, r.method): r for r in score([], entries, counted, methods,
                                                                         replicates=replicates)}
@@ -558,7 +559,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     annotated = [e for e in annotated if e.caption in texts]
     if heldout or heldout_unlabelled:
         print(f"held-out labels: {len(heldout)} judged pairs ({heldout_unlabelled} rows not labelled yet), "
-              f"{sum(e.heldout for e in annotated)} annotated captions of recall-{HELDOUT_RECALL_FIRST_CHUNK:02d} on")
+              f"{sum(e.heldout for e in annotated)} annotated captions of recall-{HELDOUT_RECALL_CHUNKS[0]:02d}.."
+              f"{HELDOUT_RECALL_CHUNKS[-1]:02d}")
     print(f"labels: {len(judged)} judged pairs ({unlabelled} rows not labelled yet, {skipped_matches} skipped: text "
           f"absent), {len(annotated)} annotated captions ({unannotated} not yet, {skipped_recall} skipped)")
     per_stratum: dict[str, int] = defaultdict(int)
@@ -595,8 +597,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     goal_lines = goals(results)
     if any(e.heldout for e in annotated):
         print()
-        print(f"recall on the first draw (recall-01..{HELDOUT_RECALL_FIRST_CHUNK - 1:02d}), the held-out draw "
-              f"(recall-{HELDOUT_RECALL_FIRST_CHUNK:02d} on) and both (the table above):")
+        print(f"recall on the captions curated against (every recall chunk but the held-out ones), the held-out draw "
+              f"(recall-{HELDOUT_RECALL_CHUNKS[0]:02d}..{HELDOUT_RECALL_CHUNKS[-1]:02d}) and both (the table above):")
         lines, by_draw = recall_by_draw(annotated, counted, METHODS, replicates=args.replicates)
         print("\n".join(lines))
         held = by_draw["held-out"][(GOAL_SCOPE, GOAL_LIST, "freqscope")].recall

@@ -330,7 +330,8 @@ def test_heldout_precision_drops_pairs_no_longer_counted_and_reports_new_ones():
 def test_recall_chunks_from_the_heldout_number_on_are_heldout(tmp_path):
     assert not bench_quality.is_heldout_recall(Path("recall-07.csv"))
     assert bench_quality.is_heldout_recall(Path("recall-08.csv"))
-    assert bench_quality.is_heldout_recall(Path("recall-10.csv"))
+    assert bench_quality.is_heldout_recall(Path("recall-13.csv"))
+    assert not bench_quality.is_heldout_recall(Path("recall-14.csv"))  # development captions, for curating
     labelled, _ = labelled_set(tmp_path)
     heldout_set(labelled, tmp_path)
     annotated, _, _ = load_recall(labelled, CLASS_NAMES)
@@ -344,7 +345,7 @@ def test_recall_by_draw_scores_each_draw_and_both():
     annotated = [caption("1", False), caption("2", False), caption("3", True)]
     counted = {"a": {"imagenet1k": {(("laion", "1"), 0), (("laion", "2"), 0)}, "cifar100": set(), "food101": set()}}
     lines, scored = bench_quality.recall_by_draw(annotated, counted, ["a"], replicates=10)
-    assert scored["first"][("web", "imagenet1k", "a")].recall.value == 1.0
+    assert scored["curated on"][("web", "imagenet1k", "a")].recall.value == 1.0
     assert scored["held-out"][("web", "imagenet1k", "a")].recall.value == 0.0
     assert scored["pooled"][("web", "imagenet1k", "a")].recall.value == pytest.approx(2 / 3)
     assert "held-out (1 captions)" in lines[0]
@@ -356,12 +357,12 @@ def test_main_prints_the_heldout_figures_apart(tmp_path, capsys):
     assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--heldout-sample",
                                str(heldout_sample), "--replicates", "20"]) == 0
     out = capsys.readouterr().out
-    assert "held-out labels: 3 judged pairs (1 rows not labelled yet), 1 annotated captions of recall-08 on" in out
+    assert "held-out labels: 3 judged pairs (1 rows not labelled yet), 1 annotated captions of recall-08..13" in out
     # h1 (yes) and h2 (no) are counted; h3's caption names no tench, so it drops out as a yes no longer counted
     assert "all held-out" in out and "no longer counted: yes 1, no 0, unsure 0" in out
     assert "FAIL  held-out: freqscope precision >= 0.95 on imagenet1k over the web captions: 0.500" in out
     assert "PASS  held-out: freqscope recall >= 0.90 on imagenet1k over the web captions: 1.000" in out
-    assert "recall on the first draw (recall-01..07), the held-out draw (recall-08 on) and both" in out
+    assert "the held-out draw (recall-08..13) and both" in out
 
 
 def test_a_heldout_row_that_is_not_the_drawn_pair_is_refused(tmp_path, capsys):
