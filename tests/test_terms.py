@@ -174,6 +174,14 @@ def test_compounds_written_apart_or_joined_are_counted(lists, text, counted):
     assert counted in counted_classes(lists, text)
 
 
+def test_a_curated_tier_overrides_an_inflected_form(lists, imagenet):
+    assert tier_of(imagenet, "sink", "sinks") == "specific"  # not the verb rule's context term
+    assert tier_of(imagenet, "fly", "flies") == "context"  # where no curated tier says otherwise
+    assert ("imagenet1k", "sink") in counted_classes(lists, "a bathroom with two sinks")
+    assert ("cifar100", "train") in counted_classes(lists, "two trains at the station")
+    assert ("imagenet1k", "microwave oven") in counted_classes(lists, "a microwave on the counter")
+
+
 def test_a_split_spelling_inherits_a_curated_tier(imagenet):
     assert tier_of(imagenet, "baseball player", "ball player") == "blocked"  # "foot ball players"
     assert tier_of(imagenet, "tea cup", "teacup") == "blocked"  # teacup puppies

@@ -201,8 +201,9 @@ def _base_terms(row: ClassRow, wnid: str | None, wordnet: WordNet | None, hypony
 
 def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, curated: CuratedTerms,
                  has_synset: bool) -> list[Term]:
-    """One class's terms: each normalised word sequence once, by origin precedence, then the inflected forms, which
-    inherit their base term's tier (a curated tier, data/terms/tiers.csv, overrides the rule for both)."""
+    """One class's terms: each normalised word sequence once, by origin precedence, then the compound spellings and
+    the inflected forms, which inherit their base term's tier (a curated tier, data/terms/tiers.csv, overrides the
+    rule for each of them, given for its own words)."""
     seen: set[tuple[str, ...]] = set()
     kept: list[Term] = []
 
@@ -231,6 +232,9 @@ def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, cur
             if (origin == "plural" and tier in ("name", "specific") and has_synset
                     and tiers.is_chiefly_verb(wordnet, term.term)):
                 tier, reason = "context", f"also the third person of the verb {term.term!r}, which WordNet says it chiefly is"
+            override = curated.tiers.get((index, form.lower()))  # "sinks": the plural in captions, not the verb
+            if override:
+                tier, reason = override.tier, f"curated: {override.reason}"
             keep(form, origin, term.wordnet_senses, tier, reason)
     return kept
 
