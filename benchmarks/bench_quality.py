@@ -23,7 +23,8 @@ Every method is run afresh on the labelled captions: freqscope through its publi
 The held-out draw (made after the tiers were curated; never read while curating) is scored apart where its
 labels are present: freqscope's precision on `heldout-NN.csv` (design: `heldout-sample.csv`; `heldout_precision`)
 and the recall of every method on recall-08..13, beside that on the other chunks and the pooled (`recall_by_draw`); the
-main table pools every recall chunk.
+main table pools every recall chunk. The development pairs (`dev-NN.csv`, design `dev-sample.csv`: web pairs of
+every list, drawn for curating) are scored like the held-out ones, apart.
 
 Scopes: every corpus present, and the web captions (CC3M + LAION). The issue's goals are printed as PASS/FAIL on
 the point estimates, with their intervals.
@@ -49,6 +50,9 @@ SAMPLE_PATH = QUALITY_DIR / "matches-sample.csv"
 # recall-08..13 (300 + 300 web captions; recall-14 on are development captions, drawn for curating). Their figures
 # are printed apart, to show whether the curation generalises.
 HELDOUT_SAMPLE_PATH = QUALITY_DIR / "heldout-sample.csv"
+# The development pairs (quality_sample.py dev-matches): web pairs of every list freqscope counted, drawn like the
+# held-out ones but for curating terms; scored the same way, apart (dev-NN.csv, design dev-sample.csv).
+DEV_SAMPLE_PATH = QUALITY_DIR / "dev-sample.csv"
 HELDOUT_RECALL_CHUNKS = range(8, 14)
 LABELLED_DIR = QUALITY_DIR / "labelled"
 SCOPES = {"all": CORPORA, "web": WEB_CORPORA}
@@ -381,8 +385,10 @@ class HeldoutPrecision:
 
 
 def heldout_precision(judged: Sequence[JudgedPair], counted: Mapping[str, set[tuple[Caption, int]]], *,
-                      replicates: int = REPLICATES, seed: int = SEED) -> list[HeldoutPrecision]:
-    """freqscope's precision on the held-out pairs, per stratum and over all of them.
+                      replicates: int = REPLICATES, seed: int = SEED, overall: str = "all held-out"
+                      ) -> list[HeldoutPrecision]:
+    """freqscope's precision on the held-out pairs (or another draw of its pairs: the development ones), per
+    stratum and over all of them (the scope named ``overall``).
 
     The held-out pairs were drawn from what freqscope counted at the draw; precision now is the stratum-weighted
     share of `yes` among the drawn pairs it still counts (weight: pairs in the stratum / pairs labelled there;
@@ -403,8 +409,8 @@ def heldout_precision(judged: Sequence[JudgedPair], counted: Mapping[str, set[tu
     sums = stratified_sums([p.stratum for p in judged], values, replicates, rng)
     drawn = {(p.caption, p.taxonomy, p.class_index) for p in judged}
     results = []
-    for scope in [*sorted(per_stratum), "all held-out"]:
-        strata = sorted(per_stratum) if scope == "all held-out" else [scope]
+    for scope in [*sorted(per_stratum), overall]:
+        strata = sorted(per_stratum) if scope == overall else [scope]
         point, boot = _combine(sums, strata, 3, replicates)
         pairs = [p for p in judged if p.stratum in strata]
         still = [p for p in pairs if (p.caption, p.class_index) in counted[p.taxonomy]]
@@ -548,10 +554,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             heldout_sample = args.heldout_sample or args.sample.parent / HELDOUT_SAMPLE_PATH.name
             heldout, heldout_texts, heldout_unlabelled = load_matches(args.labels, heldout_sample, names,
                                                                       prefix="heldout")
+        dev, dev_texts, dev_unlabelled = [], {}, 0
+        if any(args.labels.glob("dev-*.csv")):
+            dev, dev_texts, dev_unlabelled = load_matches(args.labels, args.sample.parent / DEV_SAMPLE_PATH.name,
+                                                          names, prefix="dev")
     except QualityDataError as error:
         print(f"bench_quality: {error}", file=sys.stderr)
         return 2
-    texts = {**heldout_texts, **match_texts, **recall_texts}
+    texts = {**dev_texts, **heldout_texts, **match_texts, **recall_texts}
     missing = sorted({c for c in CORPORA if not corpus_available(c)})
     skipped_matches = sum(1 for p in judged if p.caption not in texts)
     skipped_recall = sum(1 for e in annotated if e.caption not in texts)
@@ -573,7 +583,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("annotated captions per corpus: " + ", ".join(f"{c} {n}" for c, n in sorted(per_corpus.items())))
     if missing:
         print(f"corpora absent from ../shared (their unshipped captions skipped): {', '.join(missing)}")
-    if not judged and not annotated and not heldout:
+    if dev or dev_unlabelled:
+        print(f"development labels: {len(dev)} judged pairs ({dev_unlabelled} rows not labelled yet)")
+    if not judged and not annotated and not heldout and not dev:
         print("nothing labelled yet: no figures")
         return 0
     captions = sorted(texts)
@@ -612,6 +624,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         overall = heldout_scores[-1].precision
         goal_lines.append((f"held-out: freqscope precision >= {GOAL_PRECISION:.2f} on {GOAL_LIST} over the web "
                            f"captions: {overall}", None if np.isnan(overall.value) else overall.value >= GOAL_PRECISION))
+    if dev:
+        print()
+        print("precision of freqscope on the development pairs (dev-NN.csv: web pairs of every list it counted at the "
+              "draw, curated against):")
+        print("\n".join(str(d) for d in heldout_precision(dev, counted["freqscope"], replicates=args.replicates,
+                                                           overall="all development")))
     print()
     for line, passed in goal_lines:
         print(f"{'PASS' if passed else 'FAIL' if passed is False else 'n/a '}  {line}")

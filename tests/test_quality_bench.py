@@ -387,3 +387,23 @@ def test_errors_lists_false_positives_and_misses(tmp_path, capsys):
     assert "FP  'goldfish' <- 'goldfish'  cc3m:2  'a goldfish bowl'" in out
     assert "FN  'great white shark'" not in out  # unsure in the recall set: neither required nor held against
     assert "FN  'goldfish'" not in out and "web   imagenet1k" not in out  # errors instead of the figures
+
+
+def test_main_scores_development_pairs_apart(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    pairs = [("d1", "cc3m", "21", "cifar100", 0, "apple", "an apple and a banana in a bowl", "yes"),
+             ("d2", "laion", "22", "cifar100", 0, "apple", "Apple iPhone case", "no")]
+    write_csv(tmp_path / "dev-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "taxonomy": t, "class_index": x, "class": n, "stratum": f"{c}/{t}",
+         "stratum_pairs": 8, "stratum_sampled": 1} for i, c, k, t, x, n, _, _ in pairs])
+    write_csv(labelled / "dev-01.csv", MATCH_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": t, "class_index": x, "class": n,
+         "matched": n, "label": label} for i, c, k, t, x, n, text, label in pairs])
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--replicates", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "development labels: 2 judged pairs (0 rows not labelled yet)" in out
+    # "apple" alone is a context term (Apple the company): the iPhone case drops out, as a `no`
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith(("cc3m/cifar100", "laion/cifar100"))}
+    assert lines["cc3m/cifar100"].split()[1] == "1.000" and "no longer counted: yes 0, no 0" in lines["cc3m/cifar100"]
+    assert "no longer counted: yes 0, no 1" in lines["laion/cifar100"]
+    assert "all development" in out
