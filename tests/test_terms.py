@@ -182,6 +182,17 @@ def test_a_curated_tier_overrides_an_inflected_form(lists, imagenet):
     assert ("imagenet1k", "microwave oven") in counted_classes(lists, "a microwave on the counter")
 
 
+@pytest.mark.parametrize(("text", "counted"), [
+    ("a man talking on his cell phone", ("imagenet1k", "mobile phone")),
+    ("a man talking on his cell phone", ("cifar100", "telephone")),
+    ("a polar bear on the ice", ("cifar100", "bear")), ("a school bus parked", ("cifar100", "bus")),
+])
+def test_a_longer_term_of_another_list_does_not_hide_a_kind_of_the_class(lists, text, counted):
+    """ImageNet-1k's "cell phone" and "polar bear" win the longest match over CIFAR-100's "phone" and "bear": the
+    kinds of a CIFAR-100 class named with its word are curated terms of that class too."""
+    assert counted in counted_classes(lists, text)
+
+
 def test_a_split_spelling_inherits_a_curated_tier(imagenet):
     assert tier_of(imagenet, "baseball player", "ball player") == "blocked"  # "foot ball players"
     assert tier_of(imagenet, "tea cup", "teacup") == "blocked"  # teacup puppies
