@@ -153,6 +153,7 @@ def test_compound_spellings_join_two_words_and_split_one_into_common_nouns():
     from freqscope.terms.wordnet import find_wordnet
 
     assert compound_spellings("trash can", None) == ["trashcan"]
+    assert compound_spellings("Canis familiaris", None) == []  # a scientific name is not a compound
     assert compound_spellings("sea-lion", None) == []  # not two plain words
     wordnet = find_wordnet()
     if wordnet is None:

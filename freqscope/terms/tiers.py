@@ -150,13 +150,13 @@ MIN_COMPOUND_PART = 3
 
 
 def compound_spellings(text: str, wordnet: WordNet | None) -> list[str]:
-    """The other spellings of a compound a caption may use: a two-word term joined ("trash can" → "trashcan"), and
-    a one-word term split where both parts are WordNet nouns that are not chiefly another part of speech
-    and tagged as nouns in its concordance, not chiefly another part of speech ("flowerpot" → "flower pot"; not
-    "greenhouse" → "green house", a house that is green, nor "banana" → "ban ana"); a lower-case term only (not
-    "Airedale"). Without WordNet, only the joined forms."""
+    """The other spellings of a compound a caption may use: a two-word lower-case term joined ("trash can" →
+    "trashcan", "smart phone" → "smartphone"; not "Canis familiaris"), and
+    a one-word lower-case term split where both parts are tagged as nouns in WordNet's concordance and are not
+    chiefly another part of speech ("flowerpot" → "flower pot"; not "greenhouse" → "green house", a house that is
+    green, nor "banana" → "ban ana", nor "Airedale"). Without WordNet, only the joined forms."""
     words = text.split()
-    if len(words) == 2 and all(word.isalpha() for word in words):
+    if len(words) == 2 and all(word.isalpha() and word.islower() for word in words):
         return ["".join(words)]
     if len(words) != 1 or not (text.isalpha() and text.islower()) or wordnet is None:
         return []
