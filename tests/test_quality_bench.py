@@ -284,3 +284,126 @@ def test_a_recall_row_that_is_not_the_drawn_caption_is_refused(tmp_path):
     write_csv(drawn / "recall-01.csv", RECALL_COLUMNS, [{"id": "r1", "corpus": "cc3m", "doc_key": "30"}])
     with pytest.raises(QualityDataError, match="recall-01.csv:2: row r1 is not the caption drawn"):
         load_recall(labelled, CLASS_NAMES, drawn)
+
+
+# --- the held-out draw --------------------------------------------------------------------------------------------
+
+HELDOUT_SAMPLE_COLUMNS = ("id", "corpus", "doc_key", "taxonomy", "class_index", "class", "matched", "stratum",
+                          "stratum_pairs", "stratum_sampled", "weight")
+
+
+def heldout_set(labelled: Path, tmp_path: Path) -> Path:
+    """A held-out chunk of 4 web ImageNet-1k pairs (one not labelled yet) and a held-out recall chunk."""
+    pairs = [("h1", "cc3m", "11", 0, "tench", "a tench in the pond", "yes"),
+             ("h2", "cc3m", "12", 1, "goldfish", "Goldfish Crackers snack pack", "no"),
+             ("h3", "laion", "13", 0, "tench", "no fish named here", "yes"),
+             ("h4", "laion", "14", 2, "great white shark", "a great white shark", "")]
+    sample = write_csv(tmp_path / "heldout-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "taxonomy": "imagenet1k", "class_index": x, "class": n,
+         "stratum": f"{c}/imagenet1k", "stratum_pairs": 30, "stratum_sampled": 2} for i, c, k, x, n, _, _ in pairs])
+    write_csv(labelled / "heldout-01.csv", MATCH_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": "imagenet1k", "class_index": x, "class": n,
+         "matched": n, "label": label} for i, c, k, x, n, text, label in pairs])
+    write_csv(labelled / "recall-08.csv", RECALL_COLUMNS, [
+        {"id": "r8", "corpus": "laion", "doc_key": "15", "caption": "a goldfish and a tench",
+         "imagenet1k": "0:tench|1:goldfish", "cifar100": "none", "food101": "none"}])
+    return sample
+
+
+def test_heldout_precision_drops_pairs_no_longer_counted_and_reports_new_ones():
+    judged = [pair("cc3m", "1", "imagenet1k", 0, "yes", 30), pair("cc3m", "2", "imagenet1k", 1, "no", 30),
+              pair("cc3m", "3", "imagenet1k", 2, "no", 30), pair("laion", "4", "imagenet1k", 0, "yes", 6),
+              pair("laion", "5", "imagenet1k", 0, "unsure", 6)]
+    # pair 3 (a `no`) is no longer counted; caption 1 now also counts class 5, never drawn
+    counted = {"imagenet1k": {(("cc3m", "1"), 0), (("cc3m", "1"), 5), (("cc3m", "2"), 1), (("laion", "4"), 0),
+                              (("laion", "5"), 0)}}
+    scores = {h.scope: h for h in bench_quality.heldout_precision(judged, counted, replicates=30)}
+    overall = scores["all held-out"]
+    # cc3m: weight 30/3, 1 yes of 2 still counted; laion: weight 6/2, 1 yes of 1 judged (the unsure left out)
+    assert overall.precision.value == pytest.approx((10 + 3) / (20 + 3))
+    assert overall.precision_unsure_as_no == pytest.approx((10 + 3) / (20 + 6))
+    assert (overall.judged, overall.unsure, overall.dropped, overall.new_pairs) == (3, 1, {"no": 1}, 1)
+    assert scores["laion/imagenet1k"].precision.value == 1.0 and scores["laion/imagenet1k"].new_pairs == 0
+    assert scores["cc3m/imagenet1k"].dropped == {"no": 1}
+
+
+def test_recall_chunks_from_the_heldout_number_on_are_heldout(tmp_path):
+    assert not bench_quality.is_heldout_recall(Path("recall-07.csv"))
+    assert bench_quality.is_heldout_recall(Path("recall-08.csv"))
+    assert bench_quality.is_heldout_recall(Path("recall-13.csv"))
+    assert not bench_quality.is_heldout_recall(Path("recall-14.csv"))  # development captions, for curating
+    labelled, _ = labelled_set(tmp_path)
+    heldout_set(labelled, tmp_path)
+    annotated, _, _ = load_recall(labelled, CLASS_NAMES)
+    assert [(e.caption, e.heldout) for e in annotated] == [(("cc3m", "3"), False), (("laion", "15"), True)]
+
+
+def test_recall_by_draw_scores_each_draw_and_both():
+    def caption(key, heldout):
+        return AnnotatedCaption(("laion", key), {"imagenet1k": {0}, "cifar100": set(), "food101": set()},
+                                {"imagenet1k": set(), "cifar100": set(), "food101": set()}, heldout=heldout)
+    annotated = [caption("1", False), caption("2", False), caption("3", True)]
+    counted = {"a": {"imagenet1k": {(("laion", "1"), 0), (("laion", "2"), 0)}, "cifar100": set(), "food101": set()}}
+    lines, scored = bench_quality.recall_by_draw(annotated, counted, ["a"], replicates=10)
+    assert scored["curated on"][("web", "imagenet1k", "a")].recall.value == 1.0
+    assert scored["held-out"][("web", "imagenet1k", "a")].recall.value == 0.0
+    assert scored["pooled"][("web", "imagenet1k", "a")].recall.value == pytest.approx(2 / 3)
+    assert "held-out (1 captions)" in lines[0]
+
+
+def test_main_prints_the_heldout_figures_apart(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    heldout_sample = heldout_set(labelled, tmp_path)
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--heldout-sample",
+                               str(heldout_sample), "--replicates", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "held-out labels: 3 judged pairs (1 rows not labelled yet), 1 annotated captions of recall-08..13" in out
+    # h1 (yes) and h2 (no) are counted; h3's caption names no tench, so it drops out as a yes no longer counted
+    assert "all held-out" in out and "no longer counted: yes 1, no 0, unsure 0" in out
+    assert "FAIL  held-out: freqscope precision >= 0.95 on imagenet1k over the web captions: 0.500" in out
+    assert "PASS  held-out: freqscope recall >= 0.90 on imagenet1k over the web captions: 1.000" in out
+    assert "the held-out draw (recall-08..13) and both" in out
+
+
+def test_a_heldout_row_that_is_not_the_drawn_pair_is_refused(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    heldout_sample = heldout_set(labelled, tmp_path)
+    rows = list(csv.DictReader((labelled / "heldout-01.csv").open(encoding="utf-8")))
+    rows[1]["doc_key"] = "99"
+    write_csv(labelled / "heldout-01.csv", MATCH_COLUMNS, rows)
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--heldout-sample",
+                               str(heldout_sample)]) == 2
+    assert "heldout-01.csv:3: row h2 is not the pair drawn under that id" in capsys.readouterr().err
+
+
+def test_errors_lists_false_positives_and_misses(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    heldout_set(labelled, tmp_path)
+    rows = list(csv.DictReader((labelled / "matches-01.csv").open(encoding="utf-8")))
+    rows[1]["caption"] = "a goldfish bowl"  # m2: goldfish, labelled no
+    write_csv(labelled / "matches-01.csv", MATCH_COLUMNS, rows)
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--errors", "web"]) == 0
+    out = capsys.readouterr().out
+    assert "FP  'goldfish' <- 'goldfish'  cc3m:2  'a goldfish bowl'" in out
+    assert "FN  'great white shark'" not in out  # unsure in the recall set: neither required nor held against
+    assert "FN  'goldfish'" not in out and "web   imagenet1k" not in out  # errors instead of the figures
+
+
+def test_main_scores_development_pairs_apart(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    pairs = [("d1", "cc3m", "21", "cifar100", 0, "apple", "an apple and a banana in a bowl", "yes"),
+             ("d2", "laion", "22", "cifar100", 0, "apple", "Apple iPhone case", "no")]
+    write_csv(tmp_path / "dev-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "taxonomy": t, "class_index": x, "class": n, "stratum": f"{c}/{t}",
+         "stratum_pairs": 8, "stratum_sampled": 1} for i, c, k, t, x, n, _, _ in pairs])
+    write_csv(labelled / "dev-01.csv", MATCH_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": t, "class_index": x, "class": n,
+         "matched": n, "label": label} for i, c, k, t, x, n, text, label in pairs])
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--replicates", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "development labels: 2 judged pairs (0 rows not labelled yet)" in out
+    # "apple" alone is a context term (Apple the company): the iPhone case drops out, as a `no`
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith(("cc3m/cifar100", "laion/cifar100"))}
+    assert lines["cc3m/cifar100"].split()[1] == "1.000" and "no longer counted: yes 0, no 0" in lines["cc3m/cifar100"]
+    assert "no longer counted: yes 0, no 1" in lines["laion/cifar100"]
+    assert "all development" in out

@@ -141,7 +141,8 @@ def test_connect_gives_the_connection_and_polars_helpers(exposure_db):
         assert set(matches["term"]) == {"dog", "dogs", "puppy", "puppies"}  # puppy: a curated everyday name
         # CIFAR-10's dog has a WordNet id now: its synset's lemmas too
         assert set(fs.terms(class_="cifar10:5")["term"]) == {"dog", "dogs", "puppy", "puppies", "domestic dog",
-                                                             "domestic dogs", "Canis familiaris"}
+                                                             "domestic dogs", "Canis familiaris", "domesticdog",
+                                                             "domesticdogs"}  # joined by the compound rule
         assert fs.terms("cifar100").height == fs.sql(
             "SELECT n_terms FROM taxonomies WHERE taxonomy = $t", t="cifar100")["n_terms"][0]
         assert fs.query("top-classes", taxonomy="cifar10", corpus="laion", limit=1)["class"][0] == \

@@ -25,6 +25,7 @@ HEADERS = {
     "context.csv": ["taxonomy", "class_index", "class", "term", "context", "origin"],
     "tiers.csv": ["taxonomy", "class_index", "class", "term", "tier", "reason"],
     "generic.csv": ["taxonomy", "term", "classes", "origin"],
+    "heads.csv": ["taxonomy", "head", "origin", "reason"],
 }
 CLASS_ROW_FILES = ("everyday.csv", "context.csv", "tiers.csv")
 EVERYDAY_TIERS = {"name", "specific", "context"}
@@ -87,6 +88,7 @@ def test_no_duplicates():
         "context.csv": lambda r: (r["taxonomy"], r["class_index"], normalized(r["term"])),
         "block.csv": lambda r: normalized(r["phrase"]),
         "generic.csv": lambda r: (r["taxonomy"], normalized(r["term"])),
+        "heads.csv": lambda r: (r["taxonomy"], normalized(r["head"])),
     }
     for file, key in keyed.items():
         keys = [key(row) for row in rows(file)]
@@ -128,6 +130,20 @@ def test_evidence_states_the_judged_sample():
     for row in rows("block.csv"):
         assert row["origin"] and row["reason"], row
         assert normalized(row["phrase"]), row
+
+
+def test_no_head_noun_is_a_class_of_a_builtin_list():
+    """A head's phrase blocks the head too (longest match), so a head that is itself a counted term of some list
+    ("restaurant" of imagenet1k, "truck" of cifar10, "bar" of sun397) would take a real mention from it."""
+    heads = {normalized(r["head"]) for r in rows("heads.csv")}
+    assert heads and {r["taxonomy"] for r in rows("heads.csv")} <= {p.name.removesuffix(".terms.csv")
+                                                                    for p in CLASSES_DIR.glob("*.terms.csv")}
+    plurals = {h + ("es" if h.endswith(("x", "s", "ch", "sh")) else "s") for h in heads}
+    for path in CLASSES_DIR.glob("*.terms.csv"):
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row["tier"] in ("name", "specific", "context"):
+                    assert normalized(row["term"]) not in heads | plurals, (path.name, row["term"])
 
 
 def class_rows(file: str, taxonomy: str, name: str) -> dict[str, dict[str, str]]:

@@ -145,6 +145,79 @@ def test_block_phrases_are_data_with_their_origin():
     assert all(b.origin for b in phrases.values())
 
 
+# --- compound spellings and head nouns -------------------------------------------------------------------------------
+
+
+def test_compound_spellings_join_two_words_and_split_one_into_common_nouns():
+    from freqscope.terms.tiers import compound_spellings
+    from freqscope.terms.wordnet import find_wordnet
+
+    assert compound_spellings("trash can", None) == ["trashcan"]
+    assert compound_spellings("Canis familiaris", None) == []  # a scientific name is not a compound
+    assert compound_spellings("sea-lion", None) == []  # not two plain words
+    wordnet = find_wordnet()
+    if wordnet is None:
+        pytest.skip("no WordNet 3.0")
+    assert compound_spellings("flowerpot", wordnet) == ["flower pot"]
+    assert compound_spellings("laptop", wordnet) == ["lap top"]
+    assert compound_spellings("greenhouse", wordnet) == []  # "green" is chiefly an adjective: a house that is green
+    assert compound_spellings("banana", wordnet) == []  # no cut into two common nouns
+    assert compound_spellings("Airedale", wordnet) == []  # a proper name is not cut
+
+
+@pytest.mark.parametrize(("text", "counted"), [
+    ("a man using his lap top on the train", ("imagenet1k", "laptop computer")),
+    ("a blue trashcan beside the bench", ("imagenet1k", "trash can")),
+    ("red flower pots on the steps", ("imagenet1k", "plant pot")),
+    ("five men riding their motor cycles", ("cifar100", "motorcycle")),
+])
+def test_compounds_written_apart_or_joined_are_counted(lists, text, counted):
+    assert counted in counted_classes(lists, text)
+
+
+def test_a_curated_tier_overrides_an_inflected_form(lists, imagenet):
+    assert tier_of(imagenet, "sink", "sinks") == "specific"  # not the verb rule's context term
+    assert tier_of(imagenet, "fly", "flies") == "context"  # where no curated tier says otherwise
+    assert ("imagenet1k", "sink") in counted_classes(lists, "a bathroom with two sinks")
+    assert ("cifar100", "train") in counted_classes(lists, "two trains at the station")
+    assert ("imagenet1k", "microwave oven") in counted_classes(lists, "a microwave on the counter")
+
+
+@pytest.mark.parametrize(("text", "counted"), [
+    ("a man talking on his cell phone", ("imagenet1k", "mobile phone")),
+    ("a man talking on his cell phone", ("cifar100", "telephone")),
+    ("a polar bear on the ice", ("cifar100", "bear")), ("a school bus parked", ("cifar100", "bus")),
+])
+def test_a_longer_term_of_another_list_does_not_hide_a_kind_of_the_class(lists, text, counted):
+    """ImageNet-1k's "cell phone" and "polar bear" win the longest match over CIFAR-100's "phone" and "bear": the
+    kinds of a CIFAR-100 class named with its word are curated terms of that class too."""
+    assert counted in counted_classes(lists, text)
+
+
+def test_a_split_spelling_inherits_a_curated_tier(imagenet):
+    assert tier_of(imagenet, "baseball player", "ball player") == "blocked"  # "foot ball players"
+    assert tier_of(imagenet, "tea cup", "teacup") == "blocked"  # teacup puppies
+
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("a man opens a pizza box", ("food101", "pizza")), ("people outside an ice cream shop", ("food101", "ice cream")),
+    ("a hot dog stand near the park", ("food101", "hot dog")), ("the hamburger buns", ("food101", "hamburger")),
+    ("i always wanted my own pizza oven", ("imagenet1k", "pizza")),
+])
+def test_a_food_before_a_head_noun_of_heads_csv_is_not_the_food(lists, text, hidden):
+    assert hidden not in counted_classes(lists, text)
+    assert ("food101", "pizza") in counted_classes(lists, "a pizza in a pizza box")  # the food named apart counts
+
+
+def test_heads_make_block_phrases_of_the_lists_counted_terms_only():
+    food = load_class_list("food101")
+    by_phrase = {b.phrase: b for b in food.block}
+    assert {"pizza box", "pizza boxes", "donut shop", "hot dog stand", "ice cream shop"} <= set(by_phrase)
+    assert "a container" in by_phrase["pizza box"].reason
+    assert "donuts box" not in by_phrase and "donut box" in by_phrase  # after singular terms only
+    assert not any(b.phrase.endswith(" box") for b in load_class_list("cifar100").block)  # heads.csv is per list
+
+
 # --- inflection on the shipped lists --------------------------------------------------------------------------------
 
 
@@ -250,6 +323,7 @@ def test_curated_tiers_override_the_rule(imagenet):
     ("generic.csv", "taxonomy,term,classes,origin\nimagenet1k,fish,tench;trout,curated\n", "'trout'"),
     ("context.csv", "taxonomy,class_index,class,term,context,origin\nimagenet1k,0,tench,tench,,curated\n",
      "no context words"),
+    ("heads.csv", "taxonomy,head,origin,reason\nimagenet1k,box,curated,\n", "empty reason"),
 ])
 def test_a_bad_curated_row_names_file_and_line(tmp_path, file, text, message):
     (tmp_path / file).write_text(text, encoding="utf-8")

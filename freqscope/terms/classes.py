@@ -17,6 +17,7 @@ import csv
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,7 @@ from pathlib import Path
 from freqscope.errors import FreqscopeError
 from freqscope.paths import CLASS_LISTS_DIR, TERMS_DATA_DIR
 from freqscope.terms import tiers
-from freqscope.terms.curated import CuratedTerms, curated_block_phrases, read_curated
+from freqscope.terms.curated import BlockHead, CuratedTerms, curated_block_phrases, read_curated
 from freqscope.terms.inflection import inflections
 from freqscope.terms.taxonomy import ACCEPTED_TIERS, TERM_ORIGINS, BlockPhrase, ClassEntry, ClassList, ContextWord, Term
 from freqscope.terms.wordnet import WNID_PATTERN, WordNet, find_wordnet, require_wordnet
@@ -45,6 +46,8 @@ _PARENTHETICAL = re.compile(r"\([^()]*\)")
 _ALTERNATIVES = re.compile(r"\s+/\s*|\s*/\s+")
 _ORIGIN_RANK = {origin: rank for rank, origin in enumerate(TERM_ORIGINS)}
 VERB_BLOCK_ORIGIN = "verb rule"
+# The origin of a compound's other spelling (tiers.compound_spellings), as of the curated ones in everyday.csv.
+COMPOUND_ORIGIN = "compound-spelling"
 
 
 @dataclass(frozen=True)
@@ -198,8 +201,9 @@ def _base_terms(row: ClassRow, wnid: str | None, wordnet: WordNet | None, hypony
 
 def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, curated: CuratedTerms,
                  has_synset: bool) -> list[Term]:
-    """One class's terms: each normalised word sequence once, by origin precedence, then the inflected forms, which
-    inherit their base term's tier (a curated tier, data/terms/tiers.csv, overrides the rule for both)."""
+    """One class's terms: each normalised word sequence once, by origin precedence, then the compound spellings and
+    the inflected forms, which inherit their base term's tier (a curated tier, data/terms/tiers.csv, overrides the
+    rule for each of them, given for its own words)."""
     seen: set[tuple[str, ...]] = set()
     kept: list[Term] = []
 
@@ -213,6 +217,13 @@ def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, cur
         override = curated.tiers.get((index, term.text.lower()))
         tier, reason = (override.tier, f"curated: {override.reason}") if override else (term.tier, term.reason)
         keep(term.text, term.origin, wordnet.noun_senses(term.text) if wordnet is not None else None, tier, reason)
+    for term in list(kept):
+        if term.tier in ACCEPTED_TIERS and term.origin != "generic":
+            for spelling in tiers.compound_spellings(term.term, wordnet):
+                override = curated.tiers.get((index, spelling.lower()))
+                tier, reason = (override.tier, f"curated: {override.reason}") if override else (
+                    term.tier, f"{'joined' if ' ' in term.term else 'split'} spelling of {term.term!r}: {term.tier_reason}")
+                keep(spelling, COMPOUND_ORIGIN, term.wordnet_senses, tier, reason)
     irregular = wordnet.irregular_plurals if wordnet is not None else None
     for term in list(kept):
         for form, origin in inflections(term.term, irregular):
@@ -221,6 +232,9 @@ def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, cur
             if (origin == "plural" and tier in ("name", "specific") and has_synset
                     and tiers.is_chiefly_verb(wordnet, term.term)):
                 tier, reason = "context", f"also the third person of the verb {term.term!r}, which WordNet says it chiefly is"
+            override = curated.tiers.get((index, form.lower()))  # "sinks": the plural in captions, not the verb
+            if override:
+                tier, reason = override.tier, f"curated: {override.reason}"
             keep(form, origin, term.wordnet_senses, tier, reason)
     return kept
 
@@ -271,10 +285,17 @@ def _context_words(rows: list[ClassRow], wnids: list[str | None], terms: list[Te
 
 
 def _block_phrases(rows: list[ClassRow], terms: list[Term], wordnet: WordNet | None,
-                   builtin_block: tuple[BlockPhrase, ...]) -> list[BlockPhrase]:
-    """The list's block phrases: the shipped ones (built-in lists), the list's own, and "to X" for each one-word
-    term X that WordNet says is often a verb (tiers.is_often_verb); each with its inflected forms, once."""
+                   builtin_block: tuple[BlockPhrase, ...], heads: Sequence[BlockHead] = ()) -> list[BlockPhrase]:
+    """The list's block phrases: the shipped ones (built-in lists), the list's own, "X HEAD" for each singular counted
+    term X and each curated head noun of the list (heads.csv: "pizza box"), and "to X" for
+    each one-word term X that WordNet says is often a verb (tiers.is_often_verb); each with its inflected forms,
+    once."""
     phrases = list(builtin_block) + [BlockPhrase(phrase, "list", f"line {row.line}") for row in rows for phrase in row.block]
+    if heads:  # each head after the singular counted terms ("pizza box", "donut box"; not "donuts box")
+        singular = [term for term in terms if term.tier in ACCEPTED_TIERS and term.origin != "plural"
+                    and not any(origin == "singular" for _, origin in inflections(term.term))]
+        phrases += [BlockPhrase(f"{term.term} {head.head}", head.origin, head.reason) for head in heads
+                    for term in singular]
     verbs = [BlockPhrase(f"to {term.term}", VERB_BLOCK_ORIGIN, f"{term.term!r} is often a verb in WordNet")
              for term in terms if term.origin not in ("plural", "singular", "generic")
              and term.tier != "blocked" and tiers.is_often_verb(wordnet, term.term)]
@@ -349,7 +370,8 @@ def expand_class_list(
     }
     builtin_block = curated_block_phrases(terms_dir) if curated else ()
     return ClassList(name, source, _class_entries(rows, wnids, guessed), terms, options,
-                     _context_words(rows, wnids, terms, wordnet, data), _block_phrases(rows, terms, wordnet, builtin_block))
+                     _context_words(rows, wnids, terms, wordnet, data),
+                     _block_phrases(rows, terms, wordnet, builtin_block, data.heads))
 
 
 # -------------------------------------------------------------------------------------------- built-ins

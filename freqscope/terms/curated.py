@@ -1,7 +1,8 @@
 """The curated term data of ``data/terms/`` (format: docs/class-lists.md), read and checked.
 
-Five CSV files with a header: ``everyday.csv`` (everyday names of a class, with their tier and origin),
-``block.csv`` (phrases that count for no class), ``context.csv`` (the context words a class's context terms
+Six CSV files with a header: ``everyday.csv`` (everyday names of a class, with their tier and origin),
+``block.csv`` (phrases that count for no class), ``heads.csv`` (head nouns that make a phrase of any counted
+term of a list and the head name something else: food101's "box" blocks "pizza box", "donut box"…), ``context.csv`` (the context words a class's context terms
 need), ``tiers.csv`` (a curated tier for a term, overriding the automatic rule) and ``generic.csv`` (a parent
 name counted as a separate figure for its sub-classes). A row names its class by list, index and name, and is
 refused when the two disagree: a bad row is one FreqscopeError naming file and line.
@@ -24,6 +25,7 @@ BLOCK_COLUMNS = ("phrase", "origin", "reason")
 CONTEXT_COLUMNS = ("taxonomy", "class_index", "class", "term", "context", "origin")
 TIERS_COLUMNS = ("taxonomy", "class_index", "class", "term", "tier", "reason")
 GENERIC_COLUMNS = ("taxonomy", "term", "classes", "origin")
+HEADS_COLUMNS = ("taxonomy", "head", "origin", "reason")
 EVERYDAY_TIERS = ("name", "specific", "context")
 OVERRIDE_TIERS = ("name", "specific", "context", "blocked")
 
@@ -49,6 +51,15 @@ class GenericName:
     origin: str
 
 
+@dataclass(frozen=True)
+class BlockHead:
+    """A head noun after which a counted term of the list names another thing ("pizza" + "box")."""
+
+    head: str
+    origin: str
+    reason: str
+
+
 @dataclass
 class CuratedTerms:
     """What the curated files say of one list."""
@@ -57,6 +68,7 @@ class CuratedTerms:
     context: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # class -> (context, origin)
     tiers: dict[tuple[int, str], TierOverride] = field(default_factory=dict)  # (class, term lower-cased)
     generic: list[GenericName] = field(default_factory=list)
+    heads: list[BlockHead] = field(default_factory=list)
 
 
 def _rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
@@ -137,6 +149,11 @@ def read_curated(list_name: str, class_names: Sequence[str], directory: Path = T
                                      f"class names of {list_name}; list its classes `;`-separated")
             curated.generic.append(GenericName(_require(path, line, row["term"], "term"),
                                                tuple(position[name] for name in names), row["origin"] or "curated"))
+    path = directory / "heads.csv"
+    for line, row in _rows(path, HEADS_COLUMNS):
+        if row["taxonomy"] == list_name:
+            curated.heads.append(BlockHead(_require(path, line, row["head"], "head"), row["origin"] or "curated",
+                                           _require(path, line, row["reason"], "reason")))
     return curated
 
 

@@ -143,3 +143,28 @@ def is_chiefly_verb(wordnet: WordNet | None, text: str) -> bool:
         return False
     chiefly = other_part_of_speech(wordnet, text)
     return chiefly is not None and chiefly[0] == "verb"
+
+
+# A compound's parts: at least this many letters each ("mini skirt", not "t shirt").
+MIN_COMPOUND_PART = 3
+
+
+def compound_spellings(text: str, wordnet: WordNet | None) -> list[str]:
+    """The other spellings of a compound a caption may use: a two-word lower-case term joined ("trash can" →
+    "trashcan", "smart phone" → "smartphone"; not "Canis familiaris"), and
+    a one-word lower-case term split where both parts are tagged as nouns in WordNet's concordance and are not
+    chiefly another part of speech ("flowerpot" → "flower pot"; not "greenhouse" → "green house", a house that is
+    green, nor "banana" → "ban ana", nor "Airedale"). Without WordNet, only the joined forms."""
+    words = text.split()
+    if len(words) == 2 and all(word.isalpha() and word.islower() for word in words):
+        return ["".join(words)]
+    if len(words) != 1 or not (text.isalpha() and text.islower()) or wordnet is None:
+        return []
+    return [f"{text[:i]} {text[i:]}" for i in range(MIN_COMPOUND_PART, len(text) - MIN_COMPOUND_PART + 1)
+            if all(_common_noun(wordnet, part) for part in (text[:i], text[i:]))]
+
+
+def _common_noun(wordnet: WordNet, word: str) -> bool:
+    """A word WordNet's concordance tagged as a noun, and not chiefly as another part of speech: a part of a
+    compound a caption may write apart ("flower" "pot"), not a chance cut ("ban" "ana", "pal" "ace")."""
+    return wordnet.tag_counts(word).get("n", 0) > 0 and other_part_of_speech(wordnet, word) is None
