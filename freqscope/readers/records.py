@@ -203,9 +203,10 @@ class JsonArrayStream:
 class _JsonReader(ABC):
     """What all JSON formats share: finding the records, and gathering their rows into batches."""
 
-    def __init__(self, path: Path, batch_rows: int) -> None:
+    def __init__(self, path: Path, batch_rows: int, shard_docs: int | None = None) -> None:
         self.path = path
         self.batch_rows = batch_rows
+        self.shard_docs = shard_docs  # no batch spans a multiple of this many records (None: no shards)
         self.layout, self._first = json_layout(path)
 
     def total_docs(self) -> None:
@@ -215,8 +216,12 @@ class _JsonReader(ABC):
         rows = _Rows()
         for batch in self._record_batches():
             for offset, value in enumerate(batch.values):
+                number = batch.first_number + offset
+                if self.shard_docs is not None and number % self.shard_docs == 0 and rows.n_docs:
+                    yield self._finish(rows.chunk())  # the end of a shard
+                    rows = _Rows()
                 key, record_rows = self._rows_of(value, batch, offset)
-                rows.add(batch.first_number + offset, key, record_rows, batch.dirty)
+                rows.add(number, key, record_rows, batch.dirty)
                 if len(rows.text) >= self.batch_rows:
                     yield self._finish(rows.chunk())
                     rows = _Rows()
@@ -309,8 +314,9 @@ class RecordsReader(_JsonReader):
     documents. doc_key is the record's id or key field.
     """
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int, *, lines: bool = False) -> None:
-        super().__init__(path, batch_rows)
+    def __init__(self, path: Path, text_column: str | None, batch_rows: int, shard_docs: int | None = None, *,
+                 lines: bool = False) -> None:
+        super().__init__(path, batch_rows, shard_docs)
         if lines:  # --format jsonl (or the .jsonl name): lines, even where the first is too long to sniff
             self.layout = "lines"
         self._asked = text_column
@@ -355,10 +361,10 @@ class CocoReader(_JsonReader):
 
     text_column = "caption"
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int) -> None:
+    def __init__(self, path: Path, text_column: str | None, batch_rows: int, shard_docs: int | None = None) -> None:
         if text_column not in (None, "caption"):
             raise FreqscopeError(f"{path}: COCO captions are always annotations[].caption: drop --text-column")
-        super().__init__(path, batch_rows)
+        super().__init__(path, batch_rows, shard_docs)
         if self.layout != "object":
             raise FreqscopeError(
                 f"{path}: not COCO captions (an object with an 'annotations' list), but a JSON "
@@ -393,10 +399,10 @@ class LlavaReader(_JsonReader):
     the gpt row. Keeping turns apart means a match never spans two turns. doc_key is the sample's id.
     """
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int) -> None:
+    def __init__(self, path: Path, text_column: str | None, batch_rows: int, shard_docs: int | None = None) -> None:
         if text_column is not None:
             raise FreqscopeError(f"{path}: LLaVA data is read turn by turn, it has no text column: drop --text-column")
-        super().__init__(path, batch_rows)
+        super().__init__(path, batch_rows, shard_docs)
         self.text_column = "conversations"
 
     def _finish(self, chunk: Chunk) -> Chunk:
