@@ -58,7 +58,7 @@ class MatchPipeline:
         self.batch_rows = batch_rows
         self.first: tuple[ShardRows, tuple[str, ...]] | None = None  # what was added first (``serves``)
         self._shards: queue.Queue = queue.Queue()  # (rows, class lists) to read, None: no more
-        # (row_start, counters, Future, ends_read) | _END_OF_JOB | error: with the batch the writer waits on,
+        # (ReadBatch without its frame, Future) | _END_OF_JOB | error: with the batch the writer waits on,
         # enough for every worker
         self._matched: queue.Queue = queue.Queue(workers)
         self._stop = threading.Event()
@@ -80,19 +80,29 @@ class MatchPipeline:
 
     def shards(self) -> Iterator[tuple[int, Iterator[MatchedBatch]]]:
         """The shards of the next job added, each as its first row and its batches in reading order, which must
-        be consumed before the next shard is asked for; an error of reading or matching is raised here."""
+        be consumed before the next shard is asked for; an error of reading or matching is raised here.
+
+        A shard's batches end with the one that ends it (``ReadBatch.ends_shard``: the writer commits a
+        stream's shard as soon as it is read), at the first batch of another shard, or with the job."""
         item = self._next()
         while item is not self._END_OF_JOB:
-            start = item[0]
+            start = item[0].row_start
 
             def batches() -> Iterator[MatchedBatch]:
                 nonlocal item
-                while item is not self._END_OF_JOB and item[0] == start:
-                    _, counters, future, ends_read = item
-                    yield MatchedBatch(*counters, *future.result(), row_start=start, ends_read=ends_read)
+                while True:
+                    read, future = item
+                    yield MatchedBatch(*read.counters, *future.result(), row_start=start, ends_read=read.ends_read)
+                    if read.ends_shard:
+                        item = None  # the next is fetched when the next shard is asked for
+                        return
                     item = self._next()
+                    if item is self._END_OF_JOB or item[0].row_start != start:
+                        return
 
             yield start, batches()
+            if item is None:
+                item = self._next()
 
     def _next(self) -> object:
         item = self._matched.get()
@@ -118,13 +128,15 @@ class MatchPipeline:
             try:
                 # built by a matching thread (or found cached) while the first batch is read
                 built = self._pool.submit(matcher_for, class_lists, self.rules)
-                for start, batch, counters in read_shard(rows, self.batch_rows):
-                    if batch is None:  # the end of the read: what tells the writer where a stream ends
+                for read in read_shard(rows, self.batch_rows):
+                    if read.frame is None:  # the end of the read: what tells the writer where a stream ends
                         future: Future = Future()
                         future.set_result(no_matches())
                     else:
-                        future = self._pool.submit(self._match, batch, built, counters[0] == batch.height)
-                    if not self._put((start, counters, future, batch is None)):
+                        future = self._pool.submit(self._match, read.frame, built,
+                                                   read.counters[0] == read.frame.height)
+                    # the frame is the matching thread's to hold, not the queue's
+                    if not self._put((read._replace(frame=None), future)):
                         return
                 if not self._put(self._END_OF_JOB):
                     return

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -407,27 +408,53 @@ def release_matcher() -> None:
         _last_matcher = None
 
 
-def read_shard(rows: ShardRows, batch_rows: int = BATCH_ROWS) -> Iterator[tuple[int, pl.DataFrame | None, Counters]]:
-    """What a job reads, in reading order: (first row of the shard it belongs to, batch, the batch's counters)
-    for every batch of the shards to match; then, for a stream (or a read of no batch at all), (that of the
-    last shard, None, zeros): the end of the read, which tells the writer that the file ended in that shard.
+class ReadBatch(NamedTuple):
+    """A batch as read for a job (``read_shard``), before it is matched."""
 
-    A stream's shards done before (``rows.skipped``) are read past without being matched; where the file ends
-    in one of them, the read yields no end.
+    row_start: int  # first row of the shard it belongs to
+    frame: pl.DataFrame | None  # None: no rows, only word that the read ended (``ends_read``)
+    counters: Counters
+    ends_shard: bool = False  # the last of its shard: the shard is whole, and may be written
+    ends_read: bool = False  # the last of the read: the file ends in its shard (for a stream)
+
+
+def read_shard(rows: ShardRows, batch_rows: int = BATCH_ROWS) -> Iterator[ReadBatch]:
+    """What a job reads, in reading order: the batches of the shards to match, each with the first row of its
+    shard. A stream's shards done before (``rows.skipped``) are read past without being matched.
+
+    A stream also says where each of its shards ends, for the writer to commit it at once and to record the
+    last as running to the end of the file: the batch that completes a shard is held until the next batch is
+    read (or the file ends, or reading fails past it: the shard is whole all the same); the last shard, cut
+    short by the end of the file, is closed by an empty batch (as is a read of no batch at all).
     """
     source = rows.open(batch_rows)
     read = (0, 0, 0)
     start = rows.row_start
-    for batch in source.batches():
-        # The reader's counters include the batch once it is yielded: the difference is this batch's.
-        now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
-        counters = (now[0] - read[0], now[1] - read[1], now[2] - read[2])
-        start = rows.shard_start(rows.row_start + read[0])  # no batch spans two shards (SourceReader.shard_docs)
-        read = now
-        if start not in rows.skipped:
-            yield start, batch, counters
-    if (rows.is_stream or read == (0, 0, 0)) and start not in rows.skipped:
-        yield start, None, (0, 0, 0)
+    held: ReadBatch | None = None  # a stream's batch that completes its shard
+    try:
+        for batch in source.batches():
+            # The reader's counters include the batch once it is yielded: the difference is this batch's.
+            now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
+            counters = (now[0] - read[0], now[1] - read[1], now[2] - read[2])
+            start = rows.shard_start(rows.row_start + read[0])  # no batch spans two shards (SourceReader.shard_docs)
+            read = now
+            if held is not None:
+                yield held
+                held = None
+            if start in rows.skipped:
+                continue
+            if rows.is_stream and rows.shard_start(rows.row_start + now[0]) != start:
+                held = ReadBatch(start, batch, counters, ends_shard=True)
+            else:
+                yield ReadBatch(start, batch, counters)
+    except Exception:  # (not GeneratorExit: a consumer that stops reading gets nothing more)
+        if held is not None:
+            yield held
+        raise
+    if held is not None:
+        yield held._replace(ends_read=True)
+    elif (rows.is_stream or read == (0, 0, 0)) and start not in rows.skipped:
+        yield ReadBatch(start, None, (0, 0, 0), ends_shard=True, ends_read=True)
 
 
 def no_matches() -> tuple[pl.DataFrame, ...]:
@@ -439,26 +466,26 @@ def no_matches() -> tuple[pl.DataFrame, ...]:
 def match_shard(shard: ShardRows, class_lists: Sequence[ClassList], rules: MatchRules,
                 batch_rows: int = BATCH_ROWS) -> Iterator[MatchedBatch]:
     """The shard's batches (a stream's: those of its shards to match), read and matched against all
-    ``class_lists`` together, in reading order, and the empty batch that ends the read (``read_shard``).
+    ``class_lists`` together, in reading order (``read_shard``).
 
     Pure: touches no database. Reading the next batch overlaps matching the previous one, and reading the first
     overlaps building the matcher (when it is not cached).
     """
-    pending: deque[tuple[int, Counters, Future]] = deque()
+    pending: deque[tuple[ReadBatch, Future]] = deque()
 
-    def finish(entry: tuple[int, Counters, Future]) -> MatchedBatch:
-        start, counters, future = entry
-        return MatchedBatch(*counters, *future.result(), row_start=start)
+    def finish(entry: tuple[ReadBatch, Future]) -> MatchedBatch:
+        read, future = entry
+        return MatchedBatch(*read.counters, *future.result(), row_start=read.row_start, ends_read=read.ends_read)
 
     with ThreadPoolExecutor(1) as pool:
         matcher = pool.submit(matcher_for, tuple(class_lists), rules)
-        for start, batch, counters in read_shard(shard, batch_rows):
-            if batch is None:
-                while pending:
-                    yield finish(pending.popleft())
-                yield MatchedBatch(*counters, *no_matches(), row_start=start, ends_read=True)
-                continue
-            pending.append((start, counters, pool.submit(match_batch, batch, matcher, counters[0] == batch.height)))
+        for read in read_shard(shard, batch_rows):
+            if read.frame is None:
+                future: Future = Future()
+                future.set_result(no_matches())
+            else:
+                future = pool.submit(match_batch, read.frame, matcher, read.counters[0] == read.frame.height)
+            pending.append((read, future))
             if len(pending) >= MAX_PENDING_BATCHES:
                 yield finish(pending.popleft())
         while pending:
