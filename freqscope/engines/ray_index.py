@@ -90,7 +90,7 @@ class RayEngine:
                     results: list[ShardResult] = ray.get(done)
                 except ray.exceptions.RayError as error:  # the task's error (or its worker's death) after its last retry
                     failed.append((job, _task_error(error)))
-                    sink.write_failed(job, failed[-1][1])
+                    sink.write_failed(job.part(job.shard.first_matched()), failed[-1][1])
                     continue
                 for result in results:
                     sink.write(job.part(result.row_start), [result.as_batch()])

@@ -93,6 +93,14 @@ class ShardRows:
         """The first row of the shard that document ``doc`` (read by these rows) belongs to."""
         return doc - doc % self.stream_rows if self.is_stream else self.row_start
 
+    def first_matched(self) -> int:
+        """The first row of the first shard these rows match (a stream's first not skipped): where a failure of
+        the whole read is recorded, so that it takes the place of no shard done before."""
+        start = self.row_start
+        while self.is_stream and start in self.skipped:
+            start += self.stream_rows
+        return start
+
     def open(self, batch_rows: int = BATCH_ROWS) -> readers.SourceReader:
         if self.is_stream:  # no batch spans two shards
             return readers.SourceReader(self.path, format=self.format, text_column=self.text_column,
