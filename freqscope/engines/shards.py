@@ -38,6 +38,10 @@ DEFAULT_SHARD_ROWS = 1_000_000
 # automaton built per call). Measured with benchmarks/bench_index.py (10M captions, 2 cores): 500,000 beat
 # 250,000 by 16% and 125,000 by 38%; 1,000,000 gained 2% more but peaked at 980 MiB on distinct captions.
 BATCH_ROWS = 500_000
+# A streamed format's batches are smaller: its reader holds more per row than Polars' parquet reader (Python
+# strings of JSON, pyarrow's CSV blocks). benchmarks/bench_streams.py, 10M --distinct captions, in one process:
+# TSV peak 981 MiB at 500,000 rows, 809 at 250,000; JSON lines 1,145 and 905.
+STREAM_BATCH_ROWS = 250_000
 # Matching runs in a worker thread (Polars releases the GIL) while the calling thread reads. One is enough:
 # Polars already spreads each operation over the cores (benchmarks/bench_index.py measured two slower).
 MAX_PENDING_BATCHES = 2
@@ -104,7 +108,7 @@ class ShardRows:
     def open(self, batch_rows: int = BATCH_ROWS) -> readers.SourceReader:
         if self.is_stream:  # no batch spans two shards
             return readers.SourceReader(self.path, format=self.format, text_column=self.text_column,
-                                        batch_rows=batch_rows, shard_docs=self.stream_rows)
+                                        batch_rows=min(batch_rows, STREAM_BATCH_ROWS), shard_docs=self.stream_rows)
         return readers.SourceReader(self.path, format=self.format, text_column=self.text_column,
                                     batch_rows=batch_rows, row_start=self.row_start, row_end=self.row_end)
 

@@ -32,6 +32,8 @@ _MISSING = object()
 ARRAY_BLOCK_BYTES = 8 << 20
 ARRAY_BATCH_RECORDS = 10_000
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+# Rows of a batch held as Python objects at a time (~100 bytes each) before they become columns.
+_PART_ROWS = 16_384
 
 
 class RecordBatch(NamedTuple):
@@ -53,15 +55,21 @@ Rows = list[tuple[str | None, str | None]]  # a record's (role, text) rows
 
 
 class _Rows:
-    """Rows being gathered into the next batch."""
+    """Rows being gathered into the next batch: held as Python objects a part of ``_PART_ROWS`` rows at a time,
+    each part then turned into columns, so that a batch costs its columns, not its Python strings."""
 
     def __init__(self) -> None:
+        self.parts: list[pl.DataFrame] = []
+        self.n_rows = 0
+        self.n_docs = 0
+        self.n_invalid = 0
+        self._new_part()
+
+    def _new_part(self) -> None:
         self.doc: list[int] = []
         self.doc_key: list[str | None] = []
         self.role: list[str | None] = []
         self.text: list[str | None] = []
-        self.n_docs = 0
-        self.n_invalid = 0
 
     def add(self, number: int, key: str | None, rows: Rows, dirty: bool) -> None:
         self.n_docs += 1
@@ -72,13 +80,23 @@ class _Rows:
             self.text.append(text)
             if dirty and text is not None and "\ufffd" in text:
                 self.n_invalid += 1
+        self.n_rows += len(rows)
+        if len(self.text) >= _PART_ROWS:
+            self._close_part()
 
-    def chunk(self) -> Chunk:
+    def _close_part(self) -> None:
         text, repaired = text_series(self.text)
         key, _ = text_series(self.doc_key, "doc_key")
-        frame = frame_of(pl.Series(self.doc, dtype=pl.Int64), text, doc_key=key,
-                         role=pl.Series(self.role, dtype=pl.String))
-        return Chunk(frame, self.n_docs, self.n_invalid + repaired)
+        self.parts.append(frame_of(pl.Series(self.doc, dtype=pl.Int64), text, doc_key=key,
+                                   role=pl.Series(self.role, dtype=pl.String)))
+        self.n_invalid += repaired
+        self._new_part()
+
+    def chunk(self) -> Chunk:
+        if self.text or not self.parts:
+            self._close_part()
+        frame = self.parts[0] if len(self.parts) == 1 else pl.concat(self.parts)
+        return Chunk(frame, self.n_docs, self.n_invalid)
 
 
 def _fields(record: dict) -> str:
@@ -222,7 +240,7 @@ class _JsonReader(ABC):
                     rows = _Rows()
                 key, record_rows = self._rows_of(value, batch, offset)
                 rows.add(number, key, record_rows, batch.dirty)
-                if len(rows.text) >= self.batch_rows:
+                if rows.n_rows >= self.batch_rows:
                     yield self._finish(rows.chunk())
                     rows = _Rows()
         if rows.n_docs:
