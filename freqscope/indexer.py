@@ -1,6 +1,7 @@
 """``freqscope index``: read corpora once, match every class list, store the matches in DuckDB.
 
-The work is split into shards (a file, or a row-group range of a large parquet file: ``engines.shards``).
+The work is split into shards (row-group ranges of a parquet file, or ranges of documents of a file of another
+format, cut as it is read: ``engines.shards``).
 For each shard not yet done for every requested class list, an engine (``engines``: local or Ray) reads and
 matches it, and ``ShardWriter`` writes it in one transaction that also marks the shard done. So a killed run
 leaves only whole shards behind, a re-run skips them, and a changed file replaces its rows.
@@ -184,7 +185,7 @@ def index(
     ready-made ``ClassList`` objects instead. ``engine`` is "local" (``workers``: threads matching batches at
     once, default every core; the tables are the same whatever their number), "ray" (with ``address`` and
     ``workers``, see ``engines.ray_index``) or an engine object. A parquet file of several row groups is split into shards
-    of about ``shard_rows`` rows. With the Ray engine, shards that fail after their retries are recorded as
+    of about ``shard_rows`` rows, a file of another format into shards of ``shard_rows`` documents as it is read. With the Ray engine, shards that fail after their retries are recorded as
     failed and ``ShardsFailed`` is raised once the others are written.
     """
     corpus = corpus or default_corpus_name(paths)

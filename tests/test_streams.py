@@ -87,6 +87,11 @@ def write_csv(path: Path, captions: list[str]) -> Path:
     return path
 
 
+def write_json_list(path: Path, captions: list[str]) -> Path:
+    path.write_text(json.dumps([{"id": i, "text": caption} for i, caption in enumerate(captions)], indent=1))
+    return path
+
+
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("streams")
@@ -100,12 +105,14 @@ def corpora(tmp_path_factory) -> dict[str, Path]:
         "text": text,
         "llava": write_llava(folder / "llava.jsonl", [a["caption"] for a in json.loads(COCO.read_text())["annotations"]][:2_000]),
         "csv": write_csv(folder / "captions.csv", captions[:2_000]),
+        "json": write_json_list(folder / "records.json", captions[:2_000]),
+        "coco": COCO,
     }
 
 
 # --- the readers: batches never span two shards --------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", ["tsv", "jsonl", "jsonl.gz", "text", "llava", "csv"])
+@pytest.mark.parametrize("kind", ["tsv", "jsonl", "jsonl.gz", "text", "llava", "csv", "json", "coco"])
 def test_batches_are_bounded_and_never_span_two_shards(corpora, kind):
     path = corpora[kind]
     whole = pl.concat(list(SourceReader(path, batch_rows=100_000).batches()))
@@ -143,7 +150,7 @@ def test_read_shard_names_each_batch_by_its_shard_and_where_shards_and_the_file_
 
 # --- index: the same tables whatever the shard size ------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", ["tsv", "jsonl", "jsonl.gz", "text", "llava", "csv"])
+@pytest.mark.parametrize("kind", ["tsv", "jsonl", "jsonl.gz", "text", "llava", "csv", "json", "coco"])
 def test_small_shards_give_the_tables_of_the_file_read_whole(corpora, tmp_path, kind):
     path = corpora[kind]
     whole, sharded = tmp_path / "whole.duckdb", tmp_path / "sharded.duckdb"
