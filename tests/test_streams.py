@@ -129,6 +129,26 @@ def test_batches_are_bounded_and_never_span_two_shards(corpora, kind):
     assert max(frame.height for frame in frames) > 37 // 2  # cut at shard ends, not into single rows
 
 
+@pytest.mark.parametrize("kind", ["jsonl", "jsonl.gz", "llava"])
+def test_json_lines_of_skipped_shards_are_counted_not_parsed(corpora, kind, monkeypatch):
+    monkeypatch.setattr(lines, "_READ_BYTES", 4 * 1024)  # many blocks, some wholly in skipped shards
+    path = corpora[kind]
+    whole_reader = SourceReader(path)
+    whole = pl.concat(list(whole_reader.batches()))
+    skipped = (0, 370, 740, 1_110)
+    parsed = []
+    reader = SourceReader(path, batch_rows=100, shard_docs=370, skipped_shards=skipped)
+    rows_of = type(reader._reader)._rows_of
+    monkeypatch.setattr(type(reader._reader), "_rows_of",
+                        lambda self, value, batch, offset: parsed.append(1) or rows_of(self, value, batch, offset))
+    frames = list(reader.batches())
+    assert reader.n_docs == whole_reader.n_docs  # every record counted, parsed or not
+    assert len(parsed) < reader.n_docs - 3 * 370  # most of the skipped shards' records were only counted
+    wanted = pl.concat(frames).filter(~(pl.col("doc") // 370 * 370).is_in(skipped))
+    assert wanted.equals(whole.filter(~(pl.col("doc") // 370 * 370).is_in(skipped)))
+    assert all(f["doc"].min() // 370 == f["doc"].max() // 370 for f in frames if f.height)
+
+
 def test_read_shard_names_each_batch_by_its_shard_and_where_shards_and_the_file_end(corpora):
     (stream,) = plan_shards([SourceReader(corpora["jsonl"])], shard_rows=1_000)
     assert (stream.row_start, stream.row_end, stream.stream_rows, stream.n_docs_hint) == (0, None, 1_000, None)

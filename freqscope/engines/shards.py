@@ -108,7 +108,8 @@ class ShardRows:
     def open(self, batch_rows: int = BATCH_ROWS) -> readers.SourceReader:
         if self.is_stream:  # no batch spans two shards
             return readers.SourceReader(self.path, format=self.format, text_column=self.text_column,
-                                        batch_rows=min(batch_rows, STREAM_BATCH_ROWS), shard_docs=self.stream_rows)
+                                        batch_rows=min(batch_rows, STREAM_BATCH_ROWS), shard_docs=self.stream_rows,
+                                        skipped_shards=self.skipped)
         return readers.SourceReader(self.path, format=self.format, text_column=self.text_column,
                                     batch_rows=batch_rows, row_start=self.row_start, row_end=self.row_end)
 

@@ -11,7 +11,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Iterator, NamedTuple, NoReturn
+from typing import Collection, Iterator, NamedTuple, NoReturn
 
 import polars as pl
 
@@ -19,7 +19,7 @@ from freqscope.errors import FreqscopeError
 from freqscope.readers.files import open_stream
 from freqscope.readers.formats import json_layout
 from freqscope.readers.frames import (
-    TEXT_COLUMN_NAMES, Chunk, coerce_text, find_key_column, find_text_column, frame_of, text_series,
+    TEXT_COLUMN_NAMES, Chunk, coerce_text, empty_frame, find_key_column, find_text_column, frame_of, text_series,
 )
 from freqscope.readers.lines import line_blocks
 
@@ -44,6 +44,7 @@ class RecordBatch(NamedTuple):
     line_numbers: list[int] | None  # JSON lines: the 1-based line of each record, for messages
     dirty: bool                   # its bytes had invalid UTF-8 (replaced)
     label: str = "record"
+    n_unparsed: int = 0           # records after values, of shards not wanted (``skipped_shards``): counted only
 
     def where(self, offset: int) -> str:
         """'record 12 (line 14)': a record's position, spelled only when a message needs it."""
@@ -221,10 +222,13 @@ class JsonArrayStream:
 class _JsonReader(ABC):
     """What all JSON formats share: finding the records, and gathering their rows into batches."""
 
-    def __init__(self, path: Path, batch_rows: int, shard_docs: int | None = None) -> None:
+    def __init__(self, path: Path, batch_rows: int, shard_docs: int | None = None,
+                 skipped_shards: Collection[int] = ()) -> None:
         self.path = path
         self.batch_rows = batch_rows
         self.shard_docs = shard_docs  # no batch spans a multiple of this many records (None: no shards)
+        # shards (by first record) whose rows the caller drops: JSON lines only counts their records
+        self.skipped_shards = frozenset(skipped_shards)
         self.layout, self._first = json_layout(path)
 
     def total_docs(self) -> None:
@@ -243,8 +247,28 @@ class _JsonReader(ABC):
                 if rows.n_rows >= self.batch_rows:
                     yield self._finish(rows.chunk())
                     rows = _Rows()
+            if batch.n_unparsed:
+                if rows.n_docs:
+                    yield self._finish(rows.chunk())
+                    rows = _Rows()
+                yield from self._unparsed(batch.first_number + len(batch.values), batch.n_unparsed)
         if rows.n_docs:
             yield self._finish(rows.chunk())
+
+    def _unparsed(self, first: int, count: int) -> Iterator[Chunk]:
+        """Chunks of no rows for ``count`` records from number ``first``, one per shard they belong to."""
+        end = first + count
+        while first < end:
+            step = min(end, first - first % self.shard_docs + self.shard_docs) - first
+            yield Chunk(empty_frame(), step, 0)
+            first += step
+
+    def _unwanted(self, first: int, count: int) -> bool:
+        """Whether records ``first`` to ``first + count`` all belong to skipped shards."""
+        if not self.skipped_shards or not count:
+            return False
+        shards = range(first - first % self.shard_docs, first + count, self.shard_docs)
+        return all(start in self.skipped_shards for start in shards)
 
     def _finish(self, chunk: Chunk) -> Chunk:
         """A last vectorised touch to a batch (LLaVA: drop the image placeholder)."""
@@ -297,6 +321,11 @@ class _JsonReader(ABC):
             if text.endswith("\n"):
                 lines.pop()
             kept = [i for i, line in enumerate(lines) if line.strip()]
+            if self._unwanted(number, len(kept)):  # read past, not parsed: a re-run after a kill
+                yield RecordBatch([], number, None, dirty, n_unparsed=len(kept))
+                number += len(kept)
+                line_number += len(lines)
+                continue
             records = [lines[i] for i in kept]
             try:
                 values = json.loads("[" + ",".join(records) + "]")
@@ -339,9 +368,9 @@ class RecordsReader(_JsonReader):
     documents. doc_key is the record's id or key field.
     """
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int, shard_docs: int | None = None, *,
-                 lines: bool = False) -> None:
-        super().__init__(path, batch_rows, shard_docs)
+    def __init__(self, path: Path, text_column: str | None, batch_rows: int, shard_docs: int | None = None,
+                 skipped_shards: Collection[int] = (), *, lines: bool = False) -> None:
+        super().__init__(path, batch_rows, shard_docs, skipped_shards)
         if lines:  # --format jsonl (or the .jsonl name): lines, even where the first is too long to sniff
             self.layout = "lines"
         self._asked = text_column
@@ -424,10 +453,11 @@ class LlavaReader(_JsonReader):
     the gpt row. Keeping turns apart means a match never spans two turns. doc_key is the sample's id.
     """
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int, shard_docs: int | None = None) -> None:
+    def __init__(self, path: Path, text_column: str | None, batch_rows: int, shard_docs: int | None = None,
+                 skipped_shards: Collection[int] = ()) -> None:
         if text_column is not None:
             raise FreqscopeError(f"{path}: LLaVA data is read turn by turn, it has no text column: drop --text-column")
-        super().__init__(path, batch_rows, shard_docs)
+        super().__init__(path, batch_rows, shard_docs, skipped_shards)
         self.text_column = "conversations"
 
     def _finish(self, chunk: Chunk) -> Chunk:

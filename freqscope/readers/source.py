@@ -28,7 +28,8 @@ class SourceReader:
     A parquet file can be read in part: rows ``row_start`` to ``row_end`` (exclusive; None: to the end), with
     doc still the row number in the whole file. Other formats are read whole, as a stream: with ``shard_docs``
     no batch spans a multiple of that many documents, so that the stream can be cut into shards as it is read
-    (``engines.shards``).
+    (``engines.shards``); the rows of ``skipped_shards`` (by first document), which the caller drops, may be
+    left out of the batches (JSON lines counts their records without parsing them: a resumed run).
 
     ``path`` may be a URI (``s3://bucket/part-0.parquet``, ``file:///data/x.jsonl.gz``): ``path`` is then the
     normalised URI string and the file is read through its pyarrow filesystem.
@@ -36,7 +37,7 @@ class SourceReader:
 
     def __init__(self, path: CorpusFile | os.PathLike, *, format: str | None = None, text_column: str | None = None,
                  batch_rows: int = 100_000, row_start: int = 0, row_end: int | None = None,
-                 shard_docs: int | None = None) -> None:
+                 shard_docs: int | None = None, skipped_shards: Sequence[int] = ()) -> None:
         path = corpus_file(path)
         if isinstance(path, str):
             size = uris.require_file(uris.ObjectLocation.parse(path)).size
@@ -62,6 +63,7 @@ class SourceReader:
         if shard_docs is not None and (self.format == "parquet" or shard_docs < 1):
             raise ValueError(f"{path}: shard_docs cuts streamed formats, not {self.format}, into positive ranges")
         self.shard_docs = shard_docs
+        self.skipped_shards = tuple(skipped_shards) if shard_docs is not None else ()
         try:
             self._reader = self._open(text_column, batch_rows, row_start, row_end)
         except FreqscopeError as error:
@@ -86,8 +88,9 @@ class SourceReader:
         if self.format == "coco":
             return CocoReader(self.path, text_column, batch_rows, shard_docs)
         if self.format == "llava":
-            return LlavaReader(self.path, text_column, batch_rows, shard_docs)
-        return RecordsReader(self.path, text_column, batch_rows, shard_docs, lines=self.format == "jsonl")
+            return LlavaReader(self.path, text_column, batch_rows, shard_docs, self.skipped_shards)
+        return RecordsReader(self.path, text_column, batch_rows, shard_docs, self.skipped_shards,
+                             lines=self.format == "jsonl")
 
     def total_docs(self) -> int | None:
         """The number of documents (in the row range) where the file says so up front (parquet), else None."""
