@@ -1,6 +1,7 @@
 """``freqscope index``: read corpora once, match every class list, store the matches in DuckDB.
 
-The work is split into shards (a file, or a row-group range of a large parquet file: ``engines.shards``).
+The work is split into shards (row-group ranges of a parquet file, or ranges of documents of a file of another
+format, cut as it is read: ``engines.shards``).
 For each shard not yet done for every requested class list, an engine (``engines``: local or Ray) reads and
 matches it, and ``ShardWriter`` writes it in one transaction that also marks the shard done. So a killed run
 leaves only whole shards behind, a re-run skips them, and a changed file replaces its rows.
@@ -14,7 +15,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -68,7 +69,8 @@ INSERT INTO sources (corpus, path, row_start, row_end, bytes, fingerprint, statu
 VALUES (?, ?, ?, ?, ?, ?, 'failed', ?, current_timestamp)
 """
 FINISH_SOURCE_SQL = """
-UPDATE sources SET status = 'done', n_docs = ?, n_rows = ?, n_invalid_utf8 = ?, indexed_at = current_timestamp
+UPDATE sources SET status = 'done', row_end = ?, n_docs = ?, n_rows = ?, n_invalid_utf8 = ?,
+  indexed_at = current_timestamp
 WHERE source_id = ?
 """
 MARK_TAXONOMIES_DONE_SQL = """
@@ -183,7 +185,7 @@ def index(
     ready-made ``ClassList`` objects instead. ``engine`` is "local" (``workers``: threads matching batches at
     once, default every core; the tables are the same whatever their number), "ray" (with ``address`` and
     ``workers``, see ``engines.ray_index``) or an engine object. A parquet file of several row groups is split into shards
-    of about ``shard_rows`` rows. With the Ray engine, shards that fail after their retries are recorded as
+    of about ``shard_rows`` rows, a file of another format into shards of ``shard_rows`` documents as it is read. With the Ray engine, shards that fail after their retries are recorded as
     failed and ``ShardsFailed`` is raised once the others are written.
     """
     corpus = corpus or default_corpus_name(paths)
@@ -395,6 +397,11 @@ def _plan_jobs(connection, corpus: str, shards: Sequence[Shard], lists: Sequence
     jobs: list[ShardJob] = []
     kept: set[int] = set()
     for shard in shards:
+        if shard.is_stream:
+            job = _plan_stream(connection, shard, existing.get(shard.path, {}), requested, kept, summary)
+            if job is not None:
+                jobs.append(job)
+            continue
         old = existing.get(shard.path, {}).get(shard.row_start)
         if old is None or old[1:] != (shard.row_end, shard.fingerprint, "done"):
             jobs.append(ShardJob(shard, requested))
@@ -413,6 +420,37 @@ def _plan_jobs(connection, corpus: str, shards: Sequence[Shard], lists: Sequence
         if ids:
             stale[path] = ids
     return jobs, stale
+
+
+def _plan_stream(connection, shard: Shard, rows: dict[int, tuple], requested: tuple[str, ...], kept: set[int],
+                 summary: IndexSummary) -> ShardJob | None:
+    """The job of a streamed file (None: all done), whose earlier rows are ``rows`` (by row_start).
+
+    Its shards done before are kept where they follow each other from row 0 at this shard size and
+    fingerprint (what an interrupted run leaves): a kept shard done for every requested list is read past,
+    one missing a list matched again against all of them (``ShardJob.rematched``); the stream is read on
+    from where they end, unless the last kept one runs to the end of the file.
+    """
+    start, skipped, rematched, extra = 0, [], [], set()
+    while (old := rows.get(start)) is not None and old[2:] == (shard.fingerprint, "done") and (
+            old[1] is None or old[1] - start == shard.stream_rows):
+        source_id, row_end = old[:2]
+        kept.add(source_id)
+        done = {name for (name,) in connection.execute(DONE_TAXONOMIES_SQL, [source_id]).fetchall()}
+        if set(requested) <= done:
+            skipped.append(start)
+            summary.shards_skipped += 1
+            summary.skipped_paths.append(shard.part(start).name if row_end is not None or start else shard.name)
+        else:
+            rematched.append((start, source_id))
+            extra |= done - set(requested)
+        if row_end is None:
+            if not rematched:
+                return None
+            break
+        start = row_end
+    return ShardJob(replace(shard, skipped=tuple(skipped)), requested + tuple(sorted(extra)),
+                    rematched=tuple(rematched))
 
 
 class ShardWriter:
@@ -494,8 +532,10 @@ class ShardWriter:
                                     shard.fingerprint, self._pattern_set(job)]
             ).fetchone()[0]
             counts = []
+            ends_read = False
             for batch in batches:
                 self._stop_if_interrupted(shard)
+                ends_read = ends_read or batch.ends_read
                 n_docs, n_rows, n_invalid = n_docs + batch.n_docs, n_rows + batch.n_rows, n_invalid + batch.n_invalid_utf8
                 if not batch.matches.is_empty():
                     if batch.matches["role"].null_count() == batch.matches.height:
@@ -508,15 +548,10 @@ class ShardWriter:
                 if not batch.keys.is_empty():
                     _insert_frame(connection, "batch_keys", batch.keys, INSERT_KEYS_SQL, source_id)
             self._stop_if_interrupted(shard)
-            if shard.n_docs_hint is not None and n_docs != shard.n_docs_hint:
-                # a stream that ended early without an error must not be marked done (a re-run would skip it)
-                raise FreqscopeError(
-                    f"{shard.name}: read {n_docs:,} of the {shard.n_docs_hint:,} documents the file says it holds; "
-                    "nothing of it was stored: run the same command again"
-                )
+            row_end = shard.recorded_row_end(n_docs, ends_read)  # raises where fewer rows were read than it holds
             if counts:
                 _insert_frame(connection, "shard_counts", sum_counts(counts), INSERT_COUNTS_SQL, source_id)
-            connection.execute(FINISH_SOURCE_SQL, [n_docs, n_rows, n_invalid, source_id])
+            connection.execute(FINISH_SOURCE_SQL, [row_end, n_docs, n_rows, n_invalid, source_id])
             connection.execute(MARK_TAXONOMIES_DONE_SQL,
                                [source_id, list(job.lists), [self.fingerprints[name] for name in job.lists]])
             if deleted:

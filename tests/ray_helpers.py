@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from freqscope.engines.shards import shard_result
+from freqscope.engines.shards import shard_results
 
 FAIL_ONCE = ".fail-once"  # the first attempt removes the flag and fails; the retry succeeds
 FAIL_ALWAYS = ".fail-always"  # every attempt fails while the flag exists
@@ -17,4 +17,4 @@ def flaky_shard_result(shard, class_lists, rules):
         raise OSError(f"injected failure reading {shard.path}")
     if Path(shard.path + FAIL_ALWAYS).exists():
         raise OSError(f"injected permanent failure reading {shard.path}")
-    return shard_result(shard, class_lists, rules)
+    return shard_results(shard, class_lists, rules)

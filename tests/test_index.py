@@ -141,7 +141,8 @@ def test_repeated_captions_are_counted_once_per_document(tmp_path):
     lists = [load_class_list(name) for name in SMALL_LISTS]
     (shard,) = plan_shards([SourceReader(str(corpus))])
     batches = list(match_shard(shard, lists, MatchRules(), batch_rows=700))
-    assert len(batches) == 5
+    assert len(batches) == 6 and batches[-1].n_docs == 0  # the last: the end of the read
+    assert [b.ends_read for b in batches] == [False] * 5 + [True]
     got = sum_counts([b.counts for b in batches])
     # the general path (per document, roles and all) on the same matches gives the same counts
     matcher = matcher_for(tuple(lists), MatchRules())

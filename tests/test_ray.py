@@ -91,6 +91,17 @@ def test_a_parquet_file_split_into_row_group_shards(ray_cluster, tmp_path):
     assert dump(on_ray) == whole_tables
 
 
+def test_a_streamed_file_on_ray_gives_the_shards_of_the_local_engine(ray_cluster, tmp_path):
+    local, on_ray = tmp_path / "local.duckdb", tmp_path / "ray.duckdb"
+    index([CC3M], db=local, corpus="c", classes=["cifar10"], shard_rows=4_000)
+    summary = index([CC3M], db=on_ray, corpus="c", classes=["cifar10"], shard_rows=4_000, engine="ray")
+    assert summary.shards_indexed == 4 and summary.docs_read == 15_833
+    assert dump(on_ray) == dump(local)
+    with duckdb.connect(str(on_ray), read_only=True) as connection:
+        ranges = connection.execute("SELECT row_start, row_end FROM sources ORDER BY row_start").fetchall()
+    assert ranges == [(0, 4_000), (4_000, 8_000), (8_000, 12_000), (12_000, None)]
+
+
 def _three_shards(folder: Path) -> list[Path]:
     folder.mkdir()
     paths = [folder / f"part-{i}.parquet" for i in range(3)]

@@ -27,7 +27,7 @@ BATCH_ROWS = 1_500
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> list[str]:
     """Two parquet files of small row groups (several shards of several batches each, captions repeated across
-    batches and shards, some not in ASCII) and a TSV (one shard of several batches)."""
+    batches and shards, some not in ASCII) and a TSV (streamed: several shards of several batches)."""
     folder = tmp_path_factory.mktemp("corpus")
     laion = pq.read_table(LAION, columns=["TEXT"])
     pq.write_table(laion, folder / "laion.parquet", row_group_size=1_000)
@@ -101,7 +101,7 @@ def test_a_failing_batch_stops_the_run_and_every_thread(tmp_path, corpus, monkey
 
     def failing(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 14:  # in the third shard: the TSV (first) is 11 batches, the next 2
+        if len(calls) == 14:  # in laion's second shard: the TSV (first) is 11 batches in 6 shards, the next 2
             raise FreqscopeError("matching failed")
         return match_batch(*args, **kwargs)
 
@@ -113,7 +113,7 @@ def test_a_failing_batch_stops_the_run_and_every_thread(tmp_path, corpus, monkey
     assert not any(thread.name.startswith(("freqscope-read", "freqscope-match")) for thread in threading.enumerate())
     with duckdb.connect(str(db), read_only=True) as connection:  # the shards before the failing batch's, whole
         done = connection.execute("SELECT count(*), sum(n_docs) FROM sources WHERE status = 'done'").fetchall()[0]
-    assert done == (2, 15_833 + 3_000)
+    assert done == (6 + 1, 15_833 + 3_000)
 
 
 def test_workers_below_one_are_refused_in_one_line(tmp_path, corpus):

@@ -4,7 +4,8 @@ each shard streamed into its transaction by the one writer, in reading order.
     reader thread ─► batch, batch, ... ─► N matching threads (each with its own memo) ─► writer (in order)
 
 The C core and Polars release the GIL, so threads are enough to keep the cores busy; the writer gets every
-batch in the order it was read, so the tables are the same whatever the number of workers.
+batch in the order it was read, so the tables are the same whatever the number of workers. A streamed file
+(any format but parquet) is one job read once, and each of its shards is committed as soon as it is read.
 """
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from contextlib import contextmanager
 
 from freqscope import readers
 from freqscope.engines import ShardSink
-from freqscope.engines.shards import BATCH_ROWS, MatchedBatch, ShardJob, ShardRows, match_batch, matcher_for
+from freqscope.engines.shards import (
+    BATCH_ROWS, MatchedBatch, ShardJob, ShardRows, match_batch, matcher_for, no_matches, read_shard,
+)
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import Matcher, MatchRules
 from freqscope.progress import Progress
@@ -39,7 +42,8 @@ def _advancing(batches: Iterable[MatchedBatch], progress: Progress, task: int) -
 
 class MatchPipeline:
     """Shards added with ``add`` are read one after the other by a reader thread; each batch read is matched by
-    one of ``workers`` threads; ``batches`` hands a shard's matched batches back in reading order.
+    one of ``workers`` threads; ``shards`` hands the shards of what was added next back, each with its matched
+    batches in reading order (a streamed file is added once and gives back several).
 
     At most ``workers + 1`` batches are read and not yet written, and one more is being read (what memory holds
     is bounded). Each matching
@@ -47,14 +51,15 @@ class MatchPipeline:
     time, and one shared memo would make the threads wait for each other.
     """
 
-    _END_OF_SHARD = object()
+    _END_OF_JOB = object()
 
     def __init__(self, rules: MatchRules, workers: int, batch_rows: int = BATCH_ROWS) -> None:
         self.rules = rules
         self.batch_rows = batch_rows
         self.first: tuple[ShardRows, tuple[str, ...]] | None = None  # what was added first (``serves``)
         self._shards: queue.Queue = queue.Queue()  # (rows, class lists) to read, None: no more
-        # (counters, Future) | _END_OF_SHARD | error: with the batch the writer waits on, enough for every worker
+        # (ReadBatch without its frame, Future) | _END_OF_JOB | error: with the batch the writer waits on,
+        # enough for every worker
         self._matched: queue.Queue = queue.Queue(workers)
         self._stop = threading.Event()
         self._memos = threading.local()
@@ -73,13 +78,37 @@ class MatchPipeline:
         """Whether the first shard added is ``job``'s (its rows, against the same lists)."""
         return self.first == (job.shard.rows, job.lists)
 
-    def batches(self) -> Iterator[MatchedBatch]:
-        """The next shard's batches, in reading order; an error of reading or matching is raised here."""
-        while (item := self._matched.get()) is not self._END_OF_SHARD:
-            if isinstance(item, BaseException):
-                raise item
-            (n_docs, n_rows, n_invalid), future = item
-            yield MatchedBatch(n_docs, n_rows, n_invalid, *future.result())
+    def shards(self) -> Iterator[tuple[int, Iterator[MatchedBatch]]]:
+        """The shards of the next job added, each as its first row and its batches in reading order, which must
+        be consumed before the next shard is asked for; an error of reading or matching is raised here.
+
+        A shard's batches end with the one that ends it (``ReadBatch.ends_shard``: the writer commits a
+        stream's shard as soon as it is read), at the first batch of another shard, or with the job."""
+        item = self._next()
+        while item is not self._END_OF_JOB:
+            start = item[0].row_start
+
+            def batches() -> Iterator[MatchedBatch]:
+                nonlocal item
+                while True:
+                    read, future = item
+                    yield MatchedBatch(*read.counters, *future.result(), row_start=start, ends_read=read.ends_read)
+                    if read.ends_shard:
+                        item = None  # the next is fetched when the next shard is asked for
+                        return
+                    item = self._next()
+                    if item is self._END_OF_JOB or item[0].row_start != start:
+                        return
+
+            yield start, batches()
+            if item is None:
+                item = self._next()
+
+    def _next(self) -> object:
+        item = self._matched.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
 
     def close(self) -> None:
         """Stops reading and matching where they are, and waits for the threads."""
@@ -99,17 +128,17 @@ class MatchPipeline:
             try:
                 # built by a matching thread (or found cached) while the first batch is read
                 built = self._pool.submit(matcher_for, class_lists, self.rules)
-                source = rows.open(self.batch_rows)
-                read = (0, 0, 0)
-                for batch in source.batches():
-                    # The reader's counters include the batch once it is yielded: the difference is this batch's.
-                    now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
-                    counters = tuple(b - a for a, b in zip(read, now))
-                    read = now
-                    future = self._pool.submit(self._match, batch, built, counters[0] == batch.height)
-                    if not self._put((counters, future)):
+                for read in read_shard(rows, self.batch_rows):
+                    if read.frame is None:  # the end of the read: what tells the writer where a stream ends
+                        future: Future = Future()
+                        future.set_result(no_matches())
+                    else:
+                        future = self._pool.submit(self._match, read.frame, built,
+                                                   read.counters[0] == read.frame.height)
+                    # the frame is the matching thread's to hold, not the queue's
+                    if not self._put((read._replace(frame=None), future)):
                         return
-                if not self._put(self._END_OF_SHARD):
+                if not self._put(self._END_OF_JOB):
                     return
             except BaseException as error:  # handed to the writer, who raises it
                 self._put(error)
@@ -176,7 +205,8 @@ class LocalEngine:
                 pipeline.add(job.shard.rows, [class_lists[name] for name in job.lists])
             for position, job in enumerate(jobs):
                 progress.describe(task, _shard_description(jobs, position))
-                sink.write(job, _advancing(pipeline.batches(), progress, task))
+                for start, batches in pipeline.shards():
+                    sink.write(job.part(start), _advancing(batches, progress, task))
         finally:
             if not taken:
                 pipeline.close()

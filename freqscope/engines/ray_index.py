@@ -2,7 +2,8 @@
 
 Out to the workers go the shard (a path and a row range, read by the worker from its own filesystem), the
 class lists (put in the object store once per set of lists) and the rules; back come only the matches and
-per-class counts as Arrow tables (``ShardResult``), never the captions. A task that raises or whose worker
+per-class counts as Arrow tables (``ShardResult``), never the captions. A streamed file (any format but
+parquet) is one task, which returns a result per shard of it. A task that raises or whose worker
 dies is retried ``max_retries`` times; a shard that still fails is recorded as a ``failed`` row in ``sources``
 and returned, so ``index`` raises once the other shards are written, and a re-run retries just those shards.
 """
@@ -13,7 +14,7 @@ from contextlib import AbstractContextManager, nullcontext
 
 from freqscope.engines import ShardSink
 from freqscope.engines.ray_runtime import ray_session, require_ray
-from freqscope.engines.shards import ShardJob, ShardResult, ShardRows, shard_result
+from freqscope.engines.shards import ShardJob, ShardResult, ShardRows, shard_results
 from freqscope.matcher import MatchRules
 from freqscope.progress import Progress
 from freqscope.terms.taxonomy import ClassList
@@ -33,14 +34,14 @@ class RayEngine:
 
     ``workers`` is the number of shards matched at once (default: the cluster's CPUs / ``cpus_per_worker``);
     each task reserves ``cpus_per_worker`` CPUs and lets Polars use that many threads. ``shard_task`` is what
-    a task runs: ``shards.shard_result``, or a wrapper around it (the tests inject failures that way).
+    a task runs: ``shards.shard_results``, or a wrapper around it (the tests inject failures that way).
     """
 
     name = "ray"
 
     def __init__(self, *, address: str | None = None, workers: int | None = None, cpus_per_worker: int = 1,
                  max_retries: int = DEFAULT_MAX_RETRIES,
-                 shard_task: Callable[..., ShardResult] = shard_result) -> None:
+                 shard_task: Callable[..., list[ShardResult]] = shard_results) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
         require_ray()  # before anything is written
@@ -86,12 +87,13 @@ class RayEngine:
                     next_job = waiting.pop()
                     running[task.remote(next_job.shard, list_refs[next_job.lists], rules_ref)] = next_job
                 try:
-                    result: ShardResult = ray.get(done)
+                    results: list[ShardResult] = ray.get(done)
                 except ray.exceptions.RayError as error:  # the task's error (or its worker's death) after its last retry
                     failed.append((job, _task_error(error)))
-                    sink.write_failed(job, failed[-1][1])
+                    sink.write_failed(job.part(job.shard.first_matched()), failed[-1][1])
                     continue
-                sink.write(job, [result.as_batch()])
-                progress.advance(bar, result.n_docs)
+                for result in results:
+                    sink.write(job.part(result.row_start), [result.as_batch()])
+                    progress.advance(bar, result.n_docs)
             progress.finish(bar)
         return failed

@@ -2,11 +2,14 @@
 
     plan_shards(sources) ─► [Shard] ─► match_shard(shard, lists, rules) ─► MatchedBatch ... (driver writes them)
 
-A shard is a file, or a row range of a large parquet file (whole row groups of about ``shard_rows`` rows).
-The plan depends only on the files, never on the engine, so the ``sources`` table is the same whichever
-engine ran. ``match_shard`` reads and matches and touches no database: the local engine streams its batches
-into the open transaction, the Ray engine runs it on a worker and ships back ``ShardResult`` (matches and
-counts as Arrow tables, never the captions).
+A shard is a row range of a file: whole row groups of about ``shard_rows`` rows of a parquet file, planned
+from its footer; or ``shard_rows`` documents of any other file (CSV/TSV, JSON lines, text, LLaVA...), which
+is read as one stream (one job) and cut into shards as it is read, each written as soon as it is read. A file
+with fewer rows is one shard (rows 0 to NULL, "to the end"), and so is the last shard of a stream. The plan
+depends only on the files, never on the engine, so the ``sources`` table is the same whichever engine ran.
+``match_shard`` reads and matches and touches no database: the local engine streams its batches into the
+open transaction, the Ray engine runs it on a worker and ships back ``ShardResult`` (matches and counts as
+Arrow tables, never the captions).
 """
 from __future__ import annotations
 
@@ -14,9 +17,10 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import astuple, dataclass
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -24,6 +28,7 @@ import pyarrow as pa
 import xxhash
 
 from freqscope import readers
+from freqscope.errors import FreqscopeError
 from freqscope.matcher import CONTEXT_MET, DEFAULT, N_VARIANTS, Located, Matcher, MatchRules, SeenTexts, pattern_set_id
 from freqscope.readers.uris import ObjectLocation, object_fingerprint, require_file
 from freqscope.terms.taxonomy import ClassList
@@ -33,6 +38,10 @@ DEFAULT_SHARD_ROWS = 1_000_000
 # automaton built per call). Measured with benchmarks/bench_index.py (10M captions, 2 cores): 500,000 beat
 # 250,000 by 16% and 125,000 by 38%; 1,000,000 gained 2% more but peaked at 980 MiB on distinct captions.
 BATCH_ROWS = 500_000
+# A streamed format's batches are smaller: its reader holds more per row than Polars' parquet reader (Python
+# strings of JSON, pyarrow's CSV blocks). benchmarks/bench_streams.py, 10M --distinct captions, in one process:
+# TSV peak 981 MiB at 500,000 rows, 809 at 250,000; JSON lines 1,145 and 905.
+STREAM_BATCH_ROWS = 250_000
 # Matching runs in a worker thread (Polars releases the GIL) while the calling thread reads. One is enough:
 # Polars already spreads each operation over the cores (benchmarks/bench_index.py measured two slower).
 MAX_PENDING_BATCHES = 2
@@ -50,18 +59,27 @@ MATCHES_SCHEMA = {"doc": pl.Int64, "role": pl.String, "pattern_id": pl.UInt32, "
 KEYS_SCHEMA = {"doc": pl.Int64, "doc_key": pl.String}
 # The documents where a class's context term counted (its context word was there): the `matches` view's proof.
 CONTEXT_SCHEMA = {"doc": pl.Int64, "taxonomy": pl.String, "class_index": pl.Int32}
+Counters = tuple[int, int, int]  # a batch's documents, rows, and texts whose invalid UTF-8 was replaced
 COUNTS_SCHEMA = {"taxonomy": pl.String, "class_index": pl.Int32, **{c: pl.Int64 for c in COUNT_COLUMNS}}
 
 
 @dataclass(frozen=True)
 class ShardRows:
-    """What a shard reads: rows ``row_start`` to ``row_end`` (exclusive; None: the whole file) of a file."""
+    """What a shard reads: rows ``row_start`` to ``row_end`` (exclusive; None: the whole file) of a file.
+
+    With ``stream_rows``, the file is streamed (every format but parquet): rows 0 to None are the whole file,
+    read as one job and cut into shards of ``stream_rows`` documents, those starting at ``skipped`` (done by
+    an earlier run) read past without being matched; rows ``row_start`` to ``row_start + stream_rows`` are one
+    of those shards (``part``), whose ``row_end`` is recorded as None when the file ends in it.
+    """
 
     path: str  # absolute, or a normalised URI (readers.stored_path)
     format: str  # as detected (or given) on the driver
     text_column: str | None  # as given (--text-column), or None: each reader finds its own
     row_start: int
     row_end: int | None
+    stream_rows: int | None = field(default=None, kw_only=True)
+    skipped: tuple[int, ...] = field(default=(), kw_only=True)
 
     @property
     def name(self) -> str:
@@ -70,7 +88,28 @@ class ShardRows:
             return self.path
         return f"{self.path} rows {self.row_start:,}-{self.row_end:,}"
 
+    @property
+    def is_stream(self) -> bool:
+        """Whether these are the rows of a whole streamed file, to be cut into shards as they are read."""
+        return self.stream_rows is not None and self.row_end is None
+
+    def shard_start(self, doc: int) -> int:
+        """The first row of the shard that document ``doc`` (read by these rows) belongs to."""
+        return doc - doc % self.stream_rows if self.is_stream else self.row_start
+
+    def first_matched(self) -> int:
+        """The first row of the first shard these rows match (a stream's first not skipped): where a failure of
+        the whole read is recorded, so that it takes the place of no shard done before."""
+        start = self.row_start
+        while self.is_stream and start in self.skipped:
+            start += self.stream_rows
+        return start
+
     def open(self, batch_rows: int = BATCH_ROWS) -> readers.SourceReader:
+        if self.is_stream:  # no batch spans two shards
+            return readers.SourceReader(self.path, format=self.format, text_column=self.text_column,
+                                        batch_rows=min(batch_rows, STREAM_BATCH_ROWS), shard_docs=self.stream_rows,
+                                        skipped_shards=self.skipped)
         return readers.SourceReader(self.path, format=self.format, text_column=self.text_column,
                                     batch_rows=batch_rows, row_start=self.row_start, row_end=self.row_end)
 
@@ -85,21 +124,56 @@ class Shard(ShardRows):
 
     @property
     def rows(self) -> ShardRows:
-        return ShardRows(self.path, self.format, self.text_column, self.row_start, self.row_end)
+        return ShardRows(**{f.name: getattr(self, f.name) for f in fields(ShardRows)})
+
+    def part(self, row_start: int) -> Shard:
+        """The shard of this stream that starts at ``row_start``."""
+        return replace(self, row_start=row_start, row_end=row_start + self.stream_rows, skipped=())
+
+    def recorded_row_end(self, n_docs: int, ends_read: bool) -> int | None:
+        """The ``row_end`` to record for the shard once ``n_docs`` documents of it were read (``ends_read``: the
+        read ended in it). A shard that read fewer documents than its range holds is an error: a stream that
+        ended early without one must not be marked done, for a re-run would skip it."""
+        if self.stream_rows is not None:
+            if ends_read:  # a stream is read to the end of its file: its last shard runs to the end
+                return None
+            expected = self.row_end - self.row_start
+        else:
+            expected = self.n_docs_hint
+        if expected is not None and n_docs != expected:
+            holds = "the shard holds" if self.stream_rows is not None else "the file says it holds"
+            raise FreqscopeError(
+                f"{self.name}: read {n_docs:,} of the {expected:,} documents {holds}; nothing of it was stored: "
+                "run the same command again"
+            )
+        return self.row_end
 
 
 @dataclass(frozen=True)
 class ShardJob:
-    """A shard to (re)index: the class lists to match it against, and the rows it replaces when written."""
+    """A shard to (re)index: the class lists to match it against, and the rows it replaces when written.
+
+    The job of a stream covers all its shards: ``rematched`` names those done by an earlier run for fewer lists
+    (row_start, source_id), matched again; ``part`` is the job of one of its shards.
+    """
 
     shard: Shard
     lists: tuple[str, ...]  # class list names, all matched together
     replaces: tuple[int, ...] = ()  # source_ids of this shard's earlier rows
+    rematched: tuple[tuple[int, int], ...] = ()
+
+    def part(self, row_start: int) -> ShardJob:
+        """The job of the shard that starts at ``row_start``: the job itself, but for a stream."""
+        if not self.shard.is_stream:
+            return self
+        return ShardJob(self.shard.part(row_start), self.lists,
+                        tuple(source_id for start, source_id in self.rematched if start == row_start))
 
 
 @dataclass(frozen=True)
 class MatchedBatch:
-    """One batch's reading counters, its matches located in the file, and its per-class counts."""
+    """One batch's reading counters, its matches located in the file, and its per-class counts; the first row of
+    the shard it belongs to, and whether it is the empty batch that ends a read (``read_shard``)."""
 
     n_docs: int
     n_rows: int
@@ -108,6 +182,8 @@ class MatchedBatch:
     keys: pl.DataFrame  # KEYS_SCHEMA: the source's own id of each matched document that has one
     counts: pl.DataFrame  # COUNTS_SCHEMA, summed over the batch
     context: pl.DataFrame  # CONTEXT_SCHEMA
+    row_start: int = 0
+    ends_read: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,10 +197,13 @@ class ShardResult:
     keys: pa.Table
     counts: pa.Table
     context: pa.Table
+    row_start: int = 0
+    ends_read: bool = False
 
     def as_batch(self) -> MatchedBatch:
         return MatchedBatch(self.n_docs, self.n_rows, self.n_invalid_utf8, pl.from_arrow(self.matches),
-                            pl.from_arrow(self.keys), pl.from_arrow(self.counts), pl.from_arrow(self.context))
+                            pl.from_arrow(self.keys), pl.from_arrow(self.counts), pl.from_arrow(self.context),
+                            self.row_start, self.ends_read)
 
 
 def file_fingerprint(path: Path) -> str:
@@ -163,13 +242,16 @@ def row_ranges(group_rows: Sequence[int], shard_rows: int) -> list[tuple[int, in
 
 
 def source_shards(source: readers.SourceReader, text_column: str | None, shard_rows: int) -> list[ShardRows]:
-    """The rows of a file's shards: the whole file, or row-group ranges of a large parquet file.
+    """The rows of a file's shards: the whole file, row-group ranges of a large parquet file, or the whole file
+    as a stream of shards of ``shard_rows`` documents (every format but parquet).
 
     ``text_column`` is the one the source was opened with (None: each format's default).
     """
     if shard_rows < 1:
         raise ValueError(f"shard_rows must be positive, not {shard_rows}")
     path = readers.stored_path(source.path)
+    if source.streamed:
+        return [ShardRows(path, source.format, text_column, 0, None, stream_rows=shard_rows)]
     groups = source.row_group_rows()
     ranges = row_ranges(groups, shard_rows) if groups else []
     if len(ranges) <= 1:  # a whole file: no row range, as when a file is one shard
@@ -188,7 +270,7 @@ def plan_shards(sources: Sequence[readers.SourceReader], text_column: str | None
     for source, (size, fingerprint) in zip(sources, identities):
         for rows in source_shards(source, text_column, shard_rows):
             docs = source.total_docs() if rows.row_end is None else rows.row_end - rows.row_start
-            shards.append(Shard(*astuple(rows), fingerprint, size, docs))
+            shards.append(Shard(**asdict(rows), fingerprint=fingerprint, bytes=size, n_docs_hint=docs))
     return shards
 
 
@@ -339,41 +421,112 @@ def release_matcher() -> None:
         _last_matcher = None
 
 
+class ReadBatch(NamedTuple):
+    """A batch as read for a job (``read_shard``), before it is matched."""
+
+    row_start: int  # first row of the shard it belongs to
+    frame: pl.DataFrame | None  # None: no rows, only word that the read ended (``ends_read``)
+    counters: Counters
+    ends_shard: bool = False  # the last of its shard: the shard is whole, and may be written
+    ends_read: bool = False  # the last of the read: the file ends in its shard (for a stream)
+
+
+def read_shard(rows: ShardRows, batch_rows: int = BATCH_ROWS) -> Iterator[ReadBatch]:
+    """What a job reads, in reading order: the batches of the shards to match, each with the first row of its
+    shard. A stream's shards done before (``rows.skipped``) are read past without being matched.
+
+    A stream also says where each of its shards ends, for the writer to commit it at once and to record the
+    last as running to the end of the file: the batch that completes a shard is held until the next batch is
+    read (or the file ends, or reading fails past it: the shard is whole all the same); the last shard, cut
+    short by the end of the file, is closed by an empty batch (as is a read of no batch at all).
+    """
+    source = rows.open(batch_rows)
+    read = (0, 0, 0)
+    start = rows.row_start
+    held: ReadBatch | None = None  # a stream's batch that completes its shard
+    try:
+        for batch in source.batches():
+            # The reader's counters include the batch once it is yielded: the difference is this batch's.
+            now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
+            counters = (now[0] - read[0], now[1] - read[1], now[2] - read[2])
+            start = rows.shard_start(rows.row_start + read[0])  # no batch spans two shards (SourceReader.shard_docs)
+            read = now
+            if held is not None:
+                yield held
+                held = None
+            if start in rows.skipped:
+                continue
+            if rows.is_stream and rows.shard_start(rows.row_start + now[0]) != start:
+                held = ReadBatch(start, batch, counters, ends_shard=True)
+            else:
+                yield ReadBatch(start, batch, counters)
+    except Exception:  # (not GeneratorExit: a consumer that stops reading gets nothing more)
+        if held is not None:
+            yield held
+        raise
+    if held is not None:
+        yield held._replace(ends_read=True)
+    elif (rows.is_stream or read == (0, 0, 0)) and start not in rows.skipped:
+        yield ReadBatch(start, None, (0, 0, 0), ends_shard=True, ends_read=True)
+
+
+def no_matches() -> tuple[pl.DataFrame, ...]:
+    """The (matches, keys, counts, context) of MatchedBatch for a batch without documents: the end of a read."""
+    return (pl.DataFrame(schema=MATCHES_SCHEMA), pl.DataFrame(schema=KEYS_SCHEMA), pl.DataFrame(schema=COUNTS_SCHEMA),
+            pl.DataFrame(schema=CONTEXT_SCHEMA))
+
+
 def match_shard(shard: ShardRows, class_lists: Sequence[ClassList], rules: MatchRules,
                 batch_rows: int = BATCH_ROWS) -> Iterator[MatchedBatch]:
-    """The shard's batches, read and matched against all ``class_lists`` together, in reading order.
+    """The shard's batches (a stream's: those of its shards to match), read and matched against all
+    ``class_lists`` together, in reading order (``read_shard``).
 
     Pure: touches no database. Reading the next batch overlaps matching the previous one, and reading the first
     overlaps building the matcher (when it is not cached).
     """
-    source = shard.open(batch_rows)
-    pending: deque[tuple[tuple[int, int, int], Future]] = deque()
-    read = (0, 0, 0)
+    pending: deque[tuple[ReadBatch, Future]] = deque()
 
-    def finish(entry: tuple[tuple[int, int, int], Future]) -> MatchedBatch:
-        (n_docs, n_rows, n_invalid), future = entry
-        return MatchedBatch(n_docs, n_rows, n_invalid, *future.result())
+    def finish(entry: tuple[ReadBatch, Future]) -> MatchedBatch:
+        read, future = entry
+        return MatchedBatch(*read.counters, *future.result(), row_start=read.row_start, ends_read=read.ends_read)
 
     with ThreadPoolExecutor(1) as pool:
         matcher = pool.submit(matcher_for, tuple(class_lists), rules)
-        for batch in source.batches():
-            # The reader's counters include the batch once it is yielded: the difference is this batch's.
-            now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
-            delta = tuple(b - a for a, b in zip(read, now))
-            read = now
-            pending.append((delta, pool.submit(match_batch, batch, matcher, delta[0] == batch.height)))
+        for read in read_shard(shard, batch_rows):
+            if read.frame is None:
+                future: Future = Future()
+                future.set_result(no_matches())
+            else:
+                future = pool.submit(match_batch, read.frame, matcher, read.counters[0] == read.frame.height)
+            pending.append((read, future))
             if len(pending) >= MAX_PENDING_BATCHES:
                 yield finish(pending.popleft())
         while pending:
             yield finish(pending.popleft())
 
 
+def shard_results(shard: ShardRows, class_lists: Sequence[ClassList], rules: MatchRules,
+                  batch_rows: int = BATCH_ROWS) -> list[ShardResult]:
+    """``match_shard`` gathered into one result per shard (a stream has several): the remote task of the Ray
+    engine."""
+    parts: dict[int, list[MatchedBatch]] = {}
+    for batch in match_shard(shard, class_lists, rules, batch_rows):
+        parts.setdefault(batch.row_start, []).append(batch)
+    return [_gathered(batches) for batches in parts.values()]
+
+
 def shard_result(shard: ShardRows, class_lists: Sequence[ClassList], rules: MatchRules,
                  batch_rows: int = BATCH_ROWS) -> ShardResult:
-    """``match_shard`` gathered into one result: the remote task of the Ray engine."""
+    """The result of a shard read as one (a parquet range, or a stream of one shard)."""
+    (result,) = shard_results(shard, class_lists, rules, batch_rows)
+    return result
+
+
+def _gathered(batches: Sequence[MatchedBatch]) -> ShardResult:
+    """One shard's batches as one result."""
     n_docs = n_rows = n_invalid = 0
     matches, keys, counts, context = [], [], [], []
-    for batch in match_shard(shard, class_lists, rules, batch_rows):
+    for batch in batches:
         n_docs, n_rows, n_invalid = n_docs + batch.n_docs, n_rows + batch.n_rows, n_invalid + batch.n_invalid_utf8
         if not batch.matches.is_empty():
             matches.append(batch.matches)
@@ -386,4 +539,5 @@ def shard_result(shard: ShardRows, class_lists: Sequence[ClassList], rules: Matc
         (pl.concat(keys) if keys else pl.DataFrame(schema=KEYS_SCHEMA)).to_arrow(),
         sum_counts(counts).to_arrow(),
         (pl.concat(context) if context else pl.DataFrame(schema=CONTEXT_SCHEMA)).to_arrow(),
+        batches[0].row_start, any(batch.ends_read for batch in batches),
     )

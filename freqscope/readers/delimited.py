@@ -12,7 +12,7 @@ import pyarrow.csv as pacsv
 from freqscope.errors import FreqscopeError
 from freqscope.readers.files import open_stream
 from freqscope.readers.frames import (
-    TEXT_COLUMN_NAMES, Chunk, arrow_text, doc_range, find_key_column, find_text_column, frame_of,
+    TEXT_COLUMN_NAMES, Chunk, arrow_text, doc_range, find_key_column, find_text_column, frame_of, rows_before_cut,
 )
 
 # pyarrow parses blocks of this many bytes; blocks are gathered into batches of about batch_rows rows.
@@ -27,13 +27,16 @@ class DelimitedReader:
     csv: RFC 4180 quoting, values may span lines. tsv and flickr8k: no quoting at all, since captions often
     begin with a quote mark that is not one. A header is recognised by a first row that has a text column
     name (text, caption, captions) or the --text-column name; without one the text is the first column
-    (tsv, csv) or the second (flickr8k, whose first is the image#n key).
+    (tsv, csv) or the second (flickr8k, whose first is the image#n key). No batch spans a multiple of
+    ``shard_docs`` rows (None: batches of ``batch_rows`` rows).
     """
 
-    def __init__(self, path: Path, format: str, text_column: str | None, batch_rows: int) -> None:
+    def __init__(self, path: Path, format: str, text_column: str | None, batch_rows: int,
+                 shard_docs: int | None = None) -> None:
         self.path = path
         self.format = format
         self.batch_rows = batch_rows
+        self.shard_docs = shard_docs
         self._quoted = format == "csv"
         self._delimiter = "," if format == "csv" else "\t"
         first_row = self._first_row()
@@ -125,14 +128,14 @@ class DelimitedReader:
                 for batch in pacsv.open_csv(stream, **self._arrow_options()):
                     pending.append(batch)
                     pending_rows += batch.num_rows
-                    while pending_rows >= self.batch_rows:
+                    while pending_rows >= (take := rows_before_cut(done, self.batch_rows, self.shard_docs)):
                         table = pa.Table.from_batches(pending)
-                        chunk = self._chunk(table.slice(0, self.batch_rows), done)
+                        chunk = self._chunk(table.slice(0, take), done)
                         yield chunk
                         done += chunk.n_docs
-                        pending = table.slice(self.batch_rows).to_batches()
-                        pending_rows -= self.batch_rows
-                if pending_rows:
+                        pending = table.slice(take).to_batches()
+                        pending_rows -= take
+                if pending_rows:  # fewer than the rows up to the next cut
                     yield self._chunk(pa.Table.from_batches(pending), done)
         except (pa.ArrowException, OSError) as error:
             message = str(error)[:_MAX_ERROR_CHARS]

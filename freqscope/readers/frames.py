@@ -43,6 +43,14 @@ def frame_of(doc: pl.Series, text: pl.Series, doc_key: pl.Series | None = None,
     return pl.DataFrame([column(doc, "doc"), column(doc_key, "doc_key"), column(role, "role"), column(text, "text")])
 
 
+def rows_before_cut(done: int, batch_rows: int, shard_docs: int | None) -> int:
+    """How many rows the next batch takes, its first document being number ``done``: ``batch_rows``, or fewer
+    so that no batch spans a multiple of ``shard_docs`` (the end of a streamed shard; None: no shards)."""
+    if shard_docs is None:
+        return batch_rows
+    return min(batch_rows, shard_docs - done % shard_docs)
+
+
 def doc_range(start: int, height: int) -> pl.Series:
     return pl.int_range(start, start + height, dtype=pl.Int64, eager=True)
 

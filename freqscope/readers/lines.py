@@ -7,7 +7,7 @@ from typing import Iterator
 import polars as pl
 
 from freqscope.readers.files import open_stream
-from freqscope.readers.frames import Chunk, doc_range, frame_of
+from freqscope.readers.frames import Chunk, doc_range, frame_of, rows_before_cut
 
 # Bytes read at a time; a block is cut after its last newline, so a line longer than this just spans reads.
 _READ_BYTES = 8 * 1024 * 1024
@@ -36,13 +36,17 @@ def line_blocks(path: Path) -> Iterator[bytes]:
 
 
 class TextReader:
-    """One document per line; doc is the 0-based line number, and blank lines are empty documents."""
+    """One document per line; doc is the 0-based line number, and blank lines are empty documents.
+
+    No batch spans a multiple of ``shard_docs`` lines (None: batches of ``batch_rows`` lines at most).
+    """
 
     text_column = None
 
-    def __init__(self, path: Path, batch_rows: int) -> None:
+    def __init__(self, path: Path, batch_rows: int, shard_docs: int | None = None) -> None:
         self.path = path
         self.batch_rows = batch_rows
+        self.shard_docs = shard_docs
 
     def total_docs(self) -> None:
         return None
@@ -59,8 +63,11 @@ class TextReader:
             lines = text.split("\n")
             if text.endswith("\n"):
                 lines.pop()
-            for offset in range(0, len(lines), self.batch_rows):
-                series = pl.Series("text", lines[offset:offset + self.batch_rows], dtype=pl.String)
+            offset = 0
+            while offset < len(lines):
+                end = offset + rows_before_cut(start, self.batch_rows, self.shard_docs)
+                series = pl.Series("text", lines[offset:end], dtype=pl.String)
+                offset = end
                 series = series.str.strip_suffix("\r")
                 invalid = int(series.str.contains("\ufffd", literal=True).sum()) if n_invalid is None else 0
                 yield Chunk(frame_of(doc_range(start, len(series)), series), len(series), invalid)

@@ -11,7 +11,7 @@ import json
 import re
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Iterator, NamedTuple, NoReturn
+from typing import Collection, Iterator, NamedTuple, NoReturn
 
 import polars as pl
 
@@ -19,7 +19,7 @@ from freqscope.errors import FreqscopeError
 from freqscope.readers.files import open_stream
 from freqscope.readers.formats import json_layout
 from freqscope.readers.frames import (
-    TEXT_COLUMN_NAMES, Chunk, coerce_text, find_key_column, find_text_column, frame_of, text_series,
+    TEXT_COLUMN_NAMES, Chunk, coerce_text, empty_frame, find_key_column, find_text_column, frame_of, text_series,
 )
 from freqscope.readers.lines import line_blocks
 
@@ -32,6 +32,8 @@ _MISSING = object()
 ARRAY_BLOCK_BYTES = 8 << 20
 ARRAY_BATCH_RECORDS = 10_000
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+# Rows of a batch held as Python objects at a time (~100 bytes each) before they become columns.
+_PART_ROWS = 16_384
 
 
 class RecordBatch(NamedTuple):
@@ -42,6 +44,7 @@ class RecordBatch(NamedTuple):
     line_numbers: list[int] | None  # JSON lines: the 1-based line of each record, for messages
     dirty: bool                   # its bytes had invalid UTF-8 (replaced)
     label: str = "record"
+    n_unparsed: int = 0           # records after values, of shards not wanted (``skipped_shards``): counted only
 
     def where(self, offset: int) -> str:
         """'record 12 (line 14)': a record's position, spelled only when a message needs it."""
@@ -53,15 +56,21 @@ Rows = list[tuple[str | None, str | None]]  # a record's (role, text) rows
 
 
 class _Rows:
-    """Rows being gathered into the next batch."""
+    """Rows being gathered into the next batch: held as Python objects a part of ``_PART_ROWS`` rows at a time,
+    each part then turned into columns, so that a batch costs its columns, not its Python strings."""
 
     def __init__(self) -> None:
+        self.parts: list[pl.DataFrame] = []
+        self.n_rows = 0
+        self.n_docs = 0
+        self.n_invalid = 0
+        self._new_part()
+
+    def _new_part(self) -> None:
         self.doc: list[int] = []
         self.doc_key: list[str | None] = []
         self.role: list[str | None] = []
         self.text: list[str | None] = []
-        self.n_docs = 0
-        self.n_invalid = 0
 
     def add(self, number: int, key: str | None, rows: Rows, dirty: bool) -> None:
         self.n_docs += 1
@@ -72,13 +81,23 @@ class _Rows:
             self.text.append(text)
             if dirty and text is not None and "\ufffd" in text:
                 self.n_invalid += 1
+        self.n_rows += len(rows)
+        if len(self.text) >= _PART_ROWS:
+            self._close_part()
 
-    def chunk(self) -> Chunk:
+    def _close_part(self) -> None:
         text, repaired = text_series(self.text)
         key, _ = text_series(self.doc_key, "doc_key")
-        frame = frame_of(pl.Series(self.doc, dtype=pl.Int64), text, doc_key=key,
-                         role=pl.Series(self.role, dtype=pl.String))
-        return Chunk(frame, self.n_docs, self.n_invalid + repaired)
+        self.parts.append(frame_of(pl.Series(self.doc, dtype=pl.Int64), text, doc_key=key,
+                                   role=pl.Series(self.role, dtype=pl.String)))
+        self.n_invalid += repaired
+        self._new_part()
+
+    def chunk(self) -> Chunk:
+        if self.text or not self.parts:
+            self._close_part()
+        frame = self.parts[0] if len(self.parts) == 1 else pl.concat(self.parts)
+        return Chunk(frame, self.n_docs, self.n_invalid)
 
 
 def _fields(record: dict) -> str:
@@ -203,9 +222,13 @@ class JsonArrayStream:
 class _JsonReader(ABC):
     """What all JSON formats share: finding the records, and gathering their rows into batches."""
 
-    def __init__(self, path: Path, batch_rows: int) -> None:
+    def __init__(self, path: Path, batch_rows: int, shard_docs: int | None = None,
+                 skipped_shards: Collection[int] = ()) -> None:
         self.path = path
         self.batch_rows = batch_rows
+        self.shard_docs = shard_docs  # no batch spans a multiple of this many records (None: no shards)
+        # shards (by first record) whose rows the caller drops: JSON lines only counts their records
+        self.skipped_shards = frozenset(skipped_shards)
         self.layout, self._first = json_layout(path)
 
     def total_docs(self) -> None:
@@ -215,13 +238,37 @@ class _JsonReader(ABC):
         rows = _Rows()
         for batch in self._record_batches():
             for offset, value in enumerate(batch.values):
+                number = batch.first_number + offset
+                if self.shard_docs is not None and number % self.shard_docs == 0 and rows.n_docs:
+                    yield self._finish(rows.chunk())  # the end of a shard
+                    rows = _Rows()
                 key, record_rows = self._rows_of(value, batch, offset)
-                rows.add(batch.first_number + offset, key, record_rows, batch.dirty)
-                if len(rows.text) >= self.batch_rows:
+                rows.add(number, key, record_rows, batch.dirty)
+                if rows.n_rows >= self.batch_rows:
                     yield self._finish(rows.chunk())
                     rows = _Rows()
+            if batch.n_unparsed:
+                if rows.n_docs:
+                    yield self._finish(rows.chunk())
+                    rows = _Rows()
+                yield from self._unparsed(batch.first_number + len(batch.values), batch.n_unparsed)
         if rows.n_docs:
             yield self._finish(rows.chunk())
+
+    def _unparsed(self, first: int, count: int) -> Iterator[Chunk]:
+        """Chunks of no rows for ``count`` records from number ``first``, one per shard they belong to."""
+        end = first + count
+        while first < end:
+            step = min(end, first - first % self.shard_docs + self.shard_docs) - first
+            yield Chunk(empty_frame(), step, 0)
+            first += step
+
+    def _unwanted(self, first: int, count: int) -> bool:
+        """Whether records ``first`` to ``first + count`` all belong to skipped shards."""
+        if not self.skipped_shards or not count:
+            return False
+        shards = range(first - first % self.shard_docs, first + count, self.shard_docs)
+        return all(start in self.skipped_shards for start in shards)
 
     def _finish(self, chunk: Chunk) -> Chunk:
         """A last vectorised touch to a batch (LLaVA: drop the image placeholder)."""
@@ -274,13 +321,25 @@ class _JsonReader(ABC):
             if text.endswith("\n"):
                 lines.pop()
             kept = [i for i, line in enumerate(lines) if line.strip()]
+            if self._unwanted(number, len(kept)):  # read past, not parsed: a re-run after a kill
+                yield RecordBatch([], number, None, dirty, n_unparsed=len(kept))
+                number += len(kept)
+                line_number += len(lines)
+                continue
             records = [lines[i] for i in kept]
             try:
                 values = json.loads("[" + ",".join(records) + "]")
                 if len(values) != len(records):  # a line holding two values separated by a comma
                     raise ValueError
             except ValueError:
-                values = [self._parse(record, f"line {line_number + i + 1:,}") for i, record in zip(kept, records)]
+                values = []
+                try:
+                    for i, record in zip(kept, records):
+                        values.append(self._parse(record, f"line {line_number + i + 1:,}"))
+                except FreqscopeError:
+                    if values:  # the records before the bad line are read (the shards they complete, written)
+                        yield RecordBatch(values, number, [line_number + i + 1 for i in kept[:len(values)]], dirty)
+                    raise
             yield RecordBatch(values, number, [line_number + i + 1 for i in kept], dirty)
             number += len(values)
             line_number += len(lines)
@@ -309,8 +368,9 @@ class RecordsReader(_JsonReader):
     documents. doc_key is the record's id or key field.
     """
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int, *, lines: bool = False) -> None:
-        super().__init__(path, batch_rows)
+    def __init__(self, path: Path, text_column: str | None, batch_rows: int, shard_docs: int | None = None,
+                 skipped_shards: Collection[int] = (), *, lines: bool = False) -> None:
+        super().__init__(path, batch_rows, shard_docs, skipped_shards)
         if lines:  # --format jsonl (or the .jsonl name): lines, even where the first is too long to sniff
             self.layout = "lines"
         self._asked = text_column
@@ -355,10 +415,10 @@ class CocoReader(_JsonReader):
 
     text_column = "caption"
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int) -> None:
+    def __init__(self, path: Path, text_column: str | None, batch_rows: int, shard_docs: int | None = None) -> None:
         if text_column not in (None, "caption"):
             raise FreqscopeError(f"{path}: COCO captions are always annotations[].caption: drop --text-column")
-        super().__init__(path, batch_rows)
+        super().__init__(path, batch_rows, shard_docs)
         if self.layout != "object":
             raise FreqscopeError(
                 f"{path}: not COCO captions (an object with an 'annotations' list), but a JSON "
@@ -393,10 +453,11 @@ class LlavaReader(_JsonReader):
     the gpt row. Keeping turns apart means a match never spans two turns. doc_key is the sample's id.
     """
 
-    def __init__(self, path: Path, text_column: str | None, batch_rows: int) -> None:
+    def __init__(self, path: Path, text_column: str | None, batch_rows: int, shard_docs: int | None = None,
+                 skipped_shards: Collection[int] = ()) -> None:
         if text_column is not None:
             raise FreqscopeError(f"{path}: LLaVA data is read turn by turn, it has no text column: drop --text-column")
-        super().__init__(path, batch_rows)
+        super().__init__(path, batch_rows, shard_docs, skipped_shards)
         self.text_column = "conversations"
 
     def _finish(self, chunk: Chunk) -> Chunk:

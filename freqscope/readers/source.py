@@ -26,14 +26,18 @@ class SourceReader:
     from ``batches()``, naming the file and the position.
 
     A parquet file can be read in part: rows ``row_start`` to ``row_end`` (exclusive; None: to the end), with
-    doc still the row number in the whole file. Other formats are read whole.
+    doc still the row number in the whole file. Other formats are read whole, as a stream: with ``shard_docs``
+    no batch spans a multiple of that many documents, so that the stream can be cut into shards as it is read
+    (``engines.shards``); the rows of ``skipped_shards`` (by first document), which the caller drops, may be
+    left out of the batches (JSON lines counts their records without parsing them: a resumed run).
 
     ``path`` may be a URI (``s3://bucket/part-0.parquet``, ``file:///data/x.jsonl.gz``): ``path`` is then the
     normalised URI string and the file is read through its pyarrow filesystem.
     """
 
     def __init__(self, path: CorpusFile | os.PathLike, *, format: str | None = None, text_column: str | None = None,
-                 batch_rows: int = 100_000, row_start: int = 0, row_end: int | None = None) -> None:
+                 batch_rows: int = 100_000, row_start: int = 0, row_end: int | None = None,
+                 shard_docs: int | None = None, skipped_shards: Sequence[int] = ()) -> None:
         path = corpus_file(path)
         if isinstance(path, str):
             size = uris.require_file(uris.ObjectLocation.parse(path)).size
@@ -56,6 +60,10 @@ class SourceReader:
         self.kind = corpus_kind(self.format)
         if self.format != "parquet" and (row_start, row_end) != (0, None):
             raise ValueError(f"{path}: only parquet files can be read by row range, not {self.format}")
+        if shard_docs is not None and (self.format == "parquet" or shard_docs < 1):
+            raise ValueError(f"{path}: shard_docs cuts streamed formats, not {self.format}, into positive ranges")
+        self.shard_docs = shard_docs
+        self.skipped_shards = tuple(skipped_shards) if shard_docs is not None else ()
         try:
             self._reader = self._open(text_column, batch_rows, row_start, row_end)
         except FreqscopeError as error:
@@ -70,21 +78,29 @@ class SourceReader:
     def _open(self, text_column: str | None, batch_rows: int, row_start: int, row_end: int | None):
         if self.format == "parquet":
             return ParquetReader(self.path, text_column, batch_rows, row_start, row_end)
+        shard_docs = self.shard_docs
         if self.format in ("csv", "tsv", "flickr8k"):
-            return DelimitedReader(self.path, self.format, text_column, batch_rows)
+            return DelimitedReader(self.path, self.format, text_column, batch_rows, shard_docs)
         if self.format == "text":
             if text_column is not None:
                 raise FreqscopeError(f"{self.path}: plain text has one document per line, no columns: drop --text-column")
-            return TextReader(self.path, batch_rows)
+            return TextReader(self.path, batch_rows, shard_docs)
         if self.format == "coco":
-            return CocoReader(self.path, text_column, batch_rows)
+            return CocoReader(self.path, text_column, batch_rows, shard_docs)
         if self.format == "llava":
-            return LlavaReader(self.path, text_column, batch_rows)
-        return RecordsReader(self.path, text_column, batch_rows, lines=self.format == "jsonl")
+            return LlavaReader(self.path, text_column, batch_rows, shard_docs, self.skipped_shards)
+        return RecordsReader(self.path, text_column, batch_rows, shard_docs, self.skipped_shards,
+                             lines=self.format == "jsonl")
 
     def total_docs(self) -> int | None:
         """The number of documents (in the row range) where the file says so up front (parquet), else None."""
         return self._reader.total_docs()
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the file is read as one stream, and so cut into shards as it is read (every format but
+        parquet, whose footer says up front where its row groups are)."""
+        return self.format != "parquet"
 
     def row_group_rows(self) -> list[int] | None:
         """The rows of each row group of a parquet file, the units it can be sharded by; None for other formats."""
