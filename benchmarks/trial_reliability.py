@@ -199,6 +199,13 @@ def interrupt_trials(paths: list[str], workdir: Path, clean: dict, clean_seconds
         process, stderr, sent = start_and_signal(index_command(paths, db), db, when, None, signal.SIGINT)
         lines = stderr.strip().splitlines()
         tally.add(f"exit {process.returncode}" + ("" if sent else " (finished before the signal)"))
+        if process.returncode == 0 and sent:
+            # the signal was noted but the run went on to its end: acceptable only where it wrote everything
+            whole = db.exists() and state(db) == clean
+            tally.add("exit 0: tables equal a clean run" if whole else "exit 0 but NOT equal to a clean run",
+                      None if whole else f"SIGINT at {when:.2f} s: exit 0 with {stderr.strip()[:200]!r}")
+        elif process.returncode < 0:
+            tally.add("killed by the signal", f"SIGINT at {when:.2f} s: killed, stderr {stderr.strip()[-300:]!r}")
         if process.returncode != 0:
             one_line = len(lines) == 1 and lines[0].startswith("error: interrupted") and "Traceback" not in stderr
             tally.add("one line" if one_line else "NOT one line",

@@ -143,6 +143,66 @@ def test_ctrl_c_from_the_command_line_is_one_line_and_exit_130(tmp_path):
         assert short == 0
 
 
+def _python_with_freqscope(script: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    return subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_ctrl_c_while_the_cli_imports_its_first_libraries_is_one_line_and_exit_130():
+    """The handler stands before typer and rich are imported (they were the first tenth of a second uncovered)."""
+    script = (
+        "import importlib.abc, os, signal, sys, time\n"
+        "class InterruptOnRich(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'rich':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "            time.sleep(0.5)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, InterruptOnRich())\n"
+        "import freqscope.cli\n"
+    )
+    result = _python_with_freqscope(script)
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr == "error: interrupted while starting: nothing was done\n"
+
+
+def test_ctrl_c_once_the_command_has_ended_changes_nothing():
+    """Python puts back the default action (killed without a word) while it shuts down: the CLI ignores SIGINT
+    from the end of the command on, so a finished run exits 0 however late Ctrl-C comes."""
+    script = (
+        "import os, signal, sys, time\n"
+        "sys.argv = ['freqscope', '--version']\n"
+        "from freqscope.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as end:\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(0.2)\n"
+        "    raise\n"
+    )
+    result = _python_with_freqscope(script)
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    assert result.stdout.startswith("freqscope ")
+
+
+def test_ctrl_c_after_a_failure_keeps_its_one_line():
+    script = (
+        "import os, signal, sys, time\n"
+        "sys.argv = ['freqscope', 'sql', 'SELECT 1', '--db', '/nonexistent/folder/x.duckdb']\n"
+        "from freqscope.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(0.2)\n"
+        "    raise\n"
+    )
+    result = _python_with_freqscope(script)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("error: ")
+
+
 # --- 2. a database killed while being created ------------------------------------------------------------
 
 @pytest.mark.parametrize("left", [b"", b"\0" * 8 + b"DUCK" + b"\0" * 4084])
