@@ -368,6 +368,73 @@ def test_a_bad_corpus_leaves_no_ghost_corpus(bad_corpora, indexed_db, tmp_path, 
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("new", ".new"))) == []
 
 
+def _mixed_folder(folder: Path) -> Path:
+    """a.parquet and c.parquet sound; b.parquet's third row group (of four, a shard each) a corrupt page."""
+    folder.mkdir()
+    parquet_corpus(folder / "a.parquet", rows=10_000, row_group=5_000)
+    bad_inputs._corrupt_parquet_page(folder / "b.parquet")
+    parquet_corpus(folder / "c.parquet", rows=10_000, row_group=5_000)
+    return folder
+
+
+def _sources(db: Path, corpus: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return connection.execute("SELECT path, row_start, status, n_docs FROM sources WHERE corpus = ? ORDER BY ALL",
+                                  [corpus]).fetchall()
+
+
+def test_a_file_failing_mid_run_keeps_only_other_files_whole_and_says_how_to_resume_or_remove(tmp_path):
+    folder = _mixed_folder(tmp_path / "mixed")
+    db = tmp_path / "db.duckdb"
+    with pytest.raises(FreqscopeError) as failed:
+        index([folder], db=db, corpus="mix", classes=["cifar10"], shard_rows=5_000)
+    message = str(failed.value)
+    assert "b.parquet" in message and "kept in corpus 'mix': the 2 shard(s) of 1 other file(s)" in message
+    assert "nothing of b.parquet" in message and f"freqscope corpus remove mix --db {db}" in message
+    # b.parquet's first two shards were committed before its third failed: they are gone again
+    assert [(Path(path).name, start, status) for path, start, status, _ in _sources(db, "mix")] == [
+        ("a.parquet", 0, "done"), ("a.parquet", 5_000, "done")]
+    # leaving b out resumes after a; the corpus is then what a clean run of a and c makes
+    (folder / "b.parquet").rename(tmp_path / "b.parquet")
+    summary = index([folder], db=db, corpus="mix", classes=["cifar10"], shard_rows=5_000)
+    assert (summary.shards_skipped, summary.shards_indexed) == (2, 2)
+    clean = tmp_path / "clean.duckdb"
+    index([folder], db=clean, corpus="mix", classes=["cifar10"], shard_rows=5_000)
+    with duckdb.connect(str(db), read_only=True) as resumed, duckdb.connect(str(clean), read_only=True) as fresh:
+        sql = "SELECT taxonomy, class_index, docs, mentions FROM exposure ORDER BY ALL"
+        assert resumed.execute(sql).fetchall() == fresh.execute(sql).fetchall()
+
+
+def test_a_file_failing_mid_run_with_nothing_else_kept_leaves_the_database_as_it_was(indexed_db, tmp_path):
+    bad = tmp_path / "b.parquet"
+    bad_inputs._corrupt_parquet_page(bad)
+    before = all_rows(indexed_db)
+    for db in (indexed_db, tmp_path / "new.duckdb"):
+        with pytest.raises(FreqscopeError) as failed:
+            index([bad], db=db, corpus="bad", classes=["cifar10"], shard_rows=5_000)
+        assert "kept" not in str(failed.value)
+    assert all_rows(indexed_db) == before
+    assert not (tmp_path / "new.duckdb").exists() and not list(tmp_path.glob(".new*"))
+
+
+def test_corpus_remove_takes_away_the_corpus_and_all_that_hangs_on_it(tmp_path):
+    db = tmp_path / "db.duckdb"
+    index([CC3M], db=db, corpus="cc3m", classes=["cifar10"])
+    before = all_rows(db)
+    index([parquet_corpus(tmp_path / "c.parquet")], db=db, corpus="extra", classes=["cifar10", "cifar100"])
+    code, _, stderr = run_cli("corpus", "remove", "extra", "--db", str(db))
+    assert code == 0 and "removed corpus 'extra' (1 shard(s), 30,000 documents)" in stderr, stderr
+    after = all_rows(db)
+    # what stays of the run: the list it added (cifar100); every row of the corpus is gone
+    for table in ("taxonomies", "classes", "terms", "context_words", "block_phrases"):
+        after[table] = [row for row in after[table] if "'cifar100'" not in row]
+    assert after == before
+    code, _, stderr = run_cli("corpus", "remove", "extra", "--db", str(db))
+    assert code == 1 and stderr == "error: no corpus 'extra' in the database (its corpora: cc3m): check the name"
+    code, _, stderr = run_cli("corpus", "remove", "x", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 1 and "no database at" in stderr and not (tmp_path / "none.duckdb").exists()
+
+
 # --- tracebacks and quiet misreadings of imports, SQL output and index ----------------------------------------
 
 from freqscope.accuracy import import_accuracy, import_counts  # noqa: E402

@@ -56,6 +56,7 @@ _require_address_space()  # before the command modules load polars, duckdb and n
 # Importing a module registers its commands on ``app``.
 from freqscope.cli import analyze_cmd  # noqa: E402,F401  (accuracy, counts, analyze, report)
 from freqscope.cli import classes_cmd  # noqa: E402,F401
+from freqscope.cli import corpus_cmd  # noqa: E402,F401
 from freqscope.cli import demo_cmd  # noqa: E402,F401
 from freqscope.cli import index_cmd  # noqa: E402,F401
 from freqscope.cli import infer_cmd  # noqa: E402,F401
