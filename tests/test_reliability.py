@@ -435,6 +435,29 @@ def test_corpus_remove_takes_away_the_corpus_and_all_that_hangs_on_it(tmp_path):
     assert code == 1 and "no database at" in stderr and not (tmp_path / "none.duckdb").exists()
 
 
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, RuntimeError])
+def test_infer_stopped_while_its_model_loads_leaves_no_database_and_no_run(tmp_path, monkeypatch, stop):
+    pytest.importorskip("torch")
+    import freqscope.infer.runner as runner
+    from freqscope.infer import synthetic
+
+    images = synthetic.write_image_folder(tmp_path / "imgs", ["cat", "dog"], 1)
+
+    def loading(*args, **kwargs):
+        raise stop("while loading")
+
+    monkeypatch.setattr(runner, "load_model", loading)
+    new = tmp_path / "new.duckdb"
+    existing = tmp_path / "db.duckdb"
+    index([CC3M], db=existing, corpus="cc3m", classes=["cifar10"])
+    before = all_rows(existing)
+    for db in (new, existing):
+        with pytest.raises(stop):
+            runner.infer("some/model", images, classes="cifar10", db=db, device="cpu")
+    assert not new.exists() and not list(tmp_path.glob(".new*"))
+    assert all_rows(existing) == before
+
+
 # --- tracebacks and quiet misreadings of imports, SQL output and index ----------------------------------------
 
 from freqscope.accuracy import import_accuracy, import_counts  # noqa: E402
