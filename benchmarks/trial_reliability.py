@@ -9,7 +9,8 @@ input of the issue, try every way out of read-only SQL, and print the tallies.
 - SIGINT at random moments: exit 130 and one line (or 0 where the run had finished), no shard marked done
   with fewer rows than its range holds, and the re-run equal to a clean run.
 - Bad inputs: one line on stderr, a non-zero exit, no traceback, the database (every row of every table) and
-  the files around it unchanged, and no new database file left behind.
+  the files around it unchanged, and no new database file left behind; a file failing after another was
+  finished: the line says what was kept, and `freqscope corpus remove` gives back the database as it was.
 The corpus is the benchmark corpus of real captions (../shared/bench): a folder of parquet shards plus one
 file split into row-group shards, as in the issue's report.
 """
@@ -375,6 +376,7 @@ def bad_input_trials(workdir: Path, corpora: list[str], base_db: Path) -> Tally:
             if new_db is not None:
                 for leftover in workdir.glob("*new_bad.duckdb*"):
                     leftover.unlink()
+    mid_run(workdir, db, tally)
     for clash, path in foreign_database_cases(workdir / "foreign_inputs"):
         content = path.read_bytes()
         result = run(freqscope("index", str(REPO / "data" / "corpora" / "cc3m_validation"), "--db", str(path),
@@ -385,6 +387,35 @@ def bad_input_trials(workdir: Path, corpora: list[str], base_db: Path) -> Tally:
                   f"({clash}) -> {result.stderr.strip()[:150]}")
     disk_full(workdir, corpora, tally)
     return tally
+
+
+def mid_run(workdir: Path, db: Path, tally: Tally) -> None:
+    """A corpus whose second file is corrupt: the first file's shards are kept (to resume), the error line says
+    so and names `freqscope corpus remove`, which then leaves the database as it was before the run."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from bad_inputs import _corrupt_parquet_page
+
+    folder = workdir / "mid_run"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    pq.write_table(pa.table({"TEXT": [f"a photo of a dog number {i}" for i in range(10_000)]}), folder / "a.parquet")
+    _corrupt_parquet_page(folder / "b.parquet")
+    before = all_rows_digest(db)
+    result = run(freqscope("index", str(folder), "--corpus", "midrun", "--db", str(db), "-q", "--classes", "cifar10"))
+    lines = result.stderr.strip().splitlines()
+    problems = []
+    if result.returncode != 1 or len(lines) != 1 or "Traceback" in result.stderr:
+        problems.append(f"exit {result.returncode}, {len(lines)} line(s)")
+    elif "kept in corpus 'midrun'" not in lines[0] or "freqscope corpus remove midrun" not in lines[0]:
+        problems.append("the line does not say what was kept and how to remove it")
+    removed = run(freqscope("corpus", "remove", "midrun", "--db", str(db)))
+    if removed.returncode != 0 or all_rows_digest(db) != before:
+        problems.append(f"corpus remove: exit {removed.returncode}, database "
+                        f"{'as before' if all_rows_digest(db) == before else 'NOT as before'}")
+    tally.add("ok" if not problems else "NOT ok",
+              f"{'ok    ' if not problems else 'NOT ok'} index: a folder whose second file fails mid-run, then corpus "
+              f"remove" + (f": {'; '.join(problems)}" if problems else f" -> {lines[0][-220:]}"))
 
 
 def disk_full(workdir: Path, corpora: list[str], tally: Tally) -> None:

@@ -186,6 +186,24 @@ def test_ctrl_c_once_the_command_has_ended_changes_nothing():
     assert result.stdout.startswith("freqscope ")
 
 
+def test_ctrl_c_landing_in_exec_code_still_exits_130_under_python_m(tmp_path):
+    """An interrupt raised inside exec() of a string (as dataclasses builds its methods, during an import)
+    made `python -m` die of SIGINT (-2) after printing its line: CPython's unhandled-interrupt flag."""
+    (tmp_path / "interrupted_in_exec.py").write_text(
+        "import sys\n"
+        "import freqscope.cli as cli\n"
+        "def interrupted(*args, **kwargs):\n"
+        "    exec('raise KeyboardInterrupt')\n"
+        "cli.app = interrupted\n"
+        "cli.main()\n"
+    )
+    env = dict(os.environ, PYTHONPATH=f"{REPO_ROOT}{os.pathsep}{tmp_path}")
+    result = subprocess.run([sys.executable, "-m", "interrupted_in_exec"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr == "error: interrupted: what was in flight was rolled back\n"
+
+
 def test_ctrl_c_after_a_failure_keeps_its_one_line():
     script = (
         "import os, signal, sys, time\n"
