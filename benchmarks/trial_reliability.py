@@ -76,14 +76,15 @@ def state(db: Path) -> dict[str, list]:
 
 
 def all_rows_digest(db: Path) -> str:
-    """Every row of every table: what "the database is unchanged" compares."""
+    """Every row of every table: what "the database is unchanged" compares. Per table, the count and the sum of
+    the rows' hashes, in DuckDB (the rows of a 2.7M-caption index, repr'd and sorted in Python, took minutes)."""
     digest = hashlib.sha256()
     with duckdb.connect(str(db), read_only=True) as connection:
         tables = connection.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
                                     "current_database() ORDER BY 1").fetchall()
         for (table,) in tables:
-            rows = sorted(map(repr, connection.execute(f'SELECT * FROM "{table}"').fetchall()))
-            digest.update(f"{table}:{len(rows)}:{rows}".encode())
+            row = connection.execute(f'SELECT count(*), sum(hash(t)::HUGEINT) FROM "{table}" t').fetchall()[0]
+            digest.update(f"{table}:{row}".encode())
     return digest.hexdigest()
 
 
