@@ -472,8 +472,9 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=1_500_000, help="rows of the file split into shards")
     parser.add_argument("--only", default="kill,int,bad", help="which trials: kill, int, bad")
     parser.add_argument("--seed", type=int, default=17)
-    parser.add_argument("--window", type=float, default=0.9,
-                        help="signals land up to this fraction of a clean run's time (its end only checkpoints)")
+    parser.add_argument("--window", type=float, default=1.2,
+                        help="signals land up to this multiple of a clean run's time (past 1: at its end and exit, "
+                             "where the run has finished and only Python's shutdown is left)")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
     trials = set(args.only.split(","))
