@@ -44,6 +44,7 @@ SKIPPED_NAMED = 3  # skipped shards named each on a line of their own; more are 
 # corpus), where its other memory stays flat. Writing needs much less: a batch's row groups and small queries.
 INDEX_MEMORY_LIMIT_SQL = "SET memory_limit = '512MiB'"
 FIND_CORPUS_SQL = "SELECT rules FROM corpora WHERE corpus = ?"
+DELETE_CORPUS_SQL = "DELETE FROM corpora WHERE corpus = ?"
 INSERT_CORPUS_SQL = "INSERT INTO corpora (corpus, format, kind, text_column, rules) VALUES (?, ?, ?, ?, ?)"
 FIND_SOURCES_SQL = "SELECT source_id, path, row_start, row_end, fingerprint, status FROM sources WHERE corpus = ?"
 DONE_TAXONOMIES_SQL = """
@@ -202,13 +203,14 @@ def index(
         # database that a bad list or file stops before a shard is written is removed again.
         opened = background.submit(_open_for_indexing, db)
         setup: SetupTransaction | None = None
+        nothing_kept = False  # a file failed mid-run and what the run had committed was deleted again
 
         def close_database() -> None:
             if opened.exception() is None:
                 if setup is not None:
                     setup.rollback()  # (where no shard committed it)
                 opened.result().close()
-                if new_database and (setup is None or not setup.committed):
+                if new_database and (setup is None or not setup.committed or nothing_kept):
                     _remove_database(db)
 
         cleanup.callback(close_database)
@@ -244,7 +246,7 @@ def index(
         # The corpus and the lists are committed with the first shard written: a run that fails or is stopped
         # before it (a bad file found mid-stream) leaves the database as it was, and a new file is removed.
         setup = SetupTransaction(connection)
-        _register_corpus(connection, corpus, sources[0], rules, formats)
+        new_corpus = _register_corpus(connection, corpus, sources[0], rules, formats)
         store_class_lists(connection, lists, fingerprints)
         if new_database:
             # the patterns of its first shard (a job, matched against these lists) go with the lists
@@ -253,14 +255,19 @@ def index(
             # a set no source uses: stored with a run's lists whose first shard was recorded as failed (Ray)
             connection.execute(DELETE_UNUSED_PATTERNS_SQL)
         shards = planned.result() if planned is not None else plan_shards(sources, text_column, shard_rows)
-        return _index_shards(connection, setup, corpus, db, shards, lists, fingerprints, rules, runner, quiet,
-                             interrupt)
+        try:
+            return _index_shards(connection, setup, corpus, db, shards, lists, fingerprints, rules, runner, quiet,
+                                 interrupt, new_corpus)
+        except _NothingKept as nothing:
+            # the only shards written were the failed file's, and are gone again: a new database goes with them
+            nothing_kept = True
+            raise nothing.error from None
 
 
 def _index_shards(connection: duckdb.DuckDBPyConnection, setup: SetupTransaction, corpus: str,
                   db: str | os.PathLike | None, shards: list[Shard], lists: list[ClassList],
                   fingerprints: dict[str, str], rules: MatchRules, runner: IndexEngine, quiet: bool,
-                  interrupt: InterruptRequest) -> IndexSummary:
+                  interrupt: InterruptRequest, new_corpus: bool) -> IndexSummary:
     """The rest of ``index``, once the setup transaction holds the corpus and the lists: plan, run, summarise."""
     summary = IndexSummary(corpus=corpus, db=str(resolve_db_path(db)), engine=runner.name)
     jobs, stale = _plan_jobs(connection, corpus, shards, lists, summary)
@@ -273,12 +280,50 @@ def _index_shards(connection: duckdb.DuckDBPyConnection, setup: SetupTransaction
         _note_skipped(progress, summary.skipped_paths)
         for path in sorted(set(stale) - {job.shard.path for job in jobs}):
             writer.drop_stale(path)
-        runner.run(jobs, known, rules, writer, progress)
+        try:
+            runner.run(jobs, known, rules, writer, progress)
+        except FreqscopeError as error:
+            if writer.writing is None or not setup.committed:
+                raise  # (not a file's fault, or nothing was committed: the database is as it was)
+            _keep_whole_files(writer, error, new_corpus, db)
     setup.commit()  # (where no shard did: every shard was skipped)
     _summarise(connection, summary)
     if summary.shards_failed:
         raise ShardsFailed(summary)
     return summary
+
+
+class _NothingKept(Exception):
+    """A file failed mid-run and nothing this run wrote stays: ``error`` is what to report."""
+
+    def __init__(self, error: FreqscopeError) -> None:
+        self.error = error
+
+
+def _keep_whole_files(writer: ShardWriter, error: FreqscopeError, new_corpus: bool,
+                      db: str | os.PathLike | None) -> None:
+    """A file that failed mid-run (a bad input met mid-stream) after other shards were committed.
+
+    The corpus keeps whole files only: the failed file's shards written in this run are deleted again, so that
+    leaving the file out cannot leave part of it counted. Other files' finished shards stay, so the same
+    command resumes after them once the file is fixed; where none stay, a corpus this run added goes too (no
+    corpus without documents), and the error is raised as it was. Raises the error, saying what was kept.
+    """
+    failed = writer.writing.shard
+    writer.remove_written(failed.path)
+    kept_files = sorted(writer.written)
+    if not kept_files:
+        if new_corpus:
+            writer.remove_corpus()
+        raise _NothingKept(error)
+    kept_shards = sum(len(ids) for ids in writer.written.values())
+    failed_name, db_option = readers.file_name(failed.path), f" --db {resolve_db_path(db)}" if db is not None else ""
+    removal = f", or drop the corpus with `freqscope corpus remove {writer.corpus}{db_option}`" if new_corpus else ""
+    raise FreqscopeError(
+        f"{error}; kept in corpus {writer.corpus!r}: the {kept_shards} shard(s) of {len(kept_files)} other file(s) "
+        f"finished in this run, nothing of {failed_name}: fix {failed_name} or leave it out and run the same "
+        f"command again to resume{removal}"
+    ) from None
 
 
 class SetupTransaction:
@@ -367,18 +412,22 @@ def _remove_database(db: str | os.PathLike | None) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _register_corpus(connection, corpus: str, source: readers.SourceReader, rules: MatchRules, formats: set[str]) -> None:
+def _register_corpus(connection, corpus: str, source: readers.SourceReader, rules: MatchRules,
+                     formats: set[str]) -> bool:
+    """The corpus's row, added where it is new (in the setup transaction): True if it was."""
     row = connection.execute(FIND_CORPUS_SQL, [corpus]).fetchone()
     if row is None:
         connection.execute(
             INSERT_CORPUS_SQL,
             [corpus, "+".join(sorted(formats)), source.kind, source.text_column, json.dumps(rules.to_dict())],
         )
-    elif json.loads(row[0]) != rules.to_dict():
+        return True
+    if json.loads(row[0]) != rules.to_dict():
         raise FreqscopeError(
             f"corpus {corpus!r} was indexed with other matching rules ({row[0]}); "
             f"index these rules under another name with --corpus NAME"
         )
+    return False
 
 
 def _plan_jobs(connection, corpus: str, shards: Sequence[Shard], lists: Sequence[ClassList],
@@ -471,6 +520,8 @@ class ShardWriter:
         self.stored_pattern_sets: set[str] = set()
         self.stale = dict(stale)
         self.summary = summary
+        self.written: dict[str, list[int]] = {}  # path -> source ids of its shards committed in this run
+        self.writing: ShardJob | None = None  # the job being written (an error of its file ends the run)
 
     def _delete_sources(self, source_ids: Sequence[int]) -> bool:
         """Deletes these sources' rows (in the open transaction); True if there were any."""
@@ -520,11 +571,25 @@ class ShardWriter:
                 self._drop_unused_patterns()
         self.stale.pop(path, None)
 
+    def remove_written(self, path: str) -> None:
+        """The shards of ``path`` committed in this run, deleted again (one transaction)."""
+        source_ids = self.written.pop(path, [])
+        if source_ids:
+            with transaction(self.connection):
+                self._delete_sources(source_ids)
+                self._drop_unused_patterns()
+
+    def remove_corpus(self) -> None:
+        """The corpus's row, where this run added it and nothing of it is kept."""
+        with transaction(self.connection):
+            self.connection.execute(DELETE_CORPUS_SQL, [self.corpus])
+
     def write(self, job: ShardJob, batches: Iterable[MatchedBatch]) -> None:
         """Consumes ``batches`` inside the shard's transaction, so a local engine streams straight into it."""
         shard, connection = job.shard, self.connection
         n_docs = n_rows = n_invalid = 0
         self._stop_if_interrupted(shard)
+        self.writing = job
         with self._transaction():
             deleted = self._delete_old_rows(job)
             source_id = connection.execute(
@@ -556,6 +621,8 @@ class ShardWriter:
                                [source_id, list(job.lists), [self.fingerprints[name] for name in job.lists]])
             if deleted:
                 self._drop_unused_patterns()
+        self.writing = None
+        self.written.setdefault(shard.path, []).append(source_id)
         self.stale.pop(shard.path, None)
         self.summary.shards_indexed += 1
         self.summary.docs_read += n_docs

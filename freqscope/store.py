@@ -304,6 +304,36 @@ def store_class_lists(connection: duckdb.DuckDBPyConnection, class_lists: Sequen
     return names
 
 
+CORPUS_NAMES_SQL = "SELECT corpus FROM corpora ORDER BY corpus"
+CORPUS_SIZE_SQL = "SELECT count(*), coalesce(sum(n_docs), 0) FROM sources WHERE corpus = ?"
+# Everything of one corpus (a parameter): its sources' rows, its sources, imported counts and audit
+# judgements, its row; then the pattern sets no source refers to any more.
+REMOVE_CORPUS_SQL = [
+    *(f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM sources WHERE corpus = ?)"
+      for table in ("pattern_matches", "pattern_matches_by_role", "document_keys", "source_counts", "context_docs",
+                    "source_taxonomies")),
+    *(f"DELETE FROM {table} WHERE corpus = ?" for table in ("sources", "imported_counts", "audit_labels", "corpora")),
+]
+DELETE_UNREFERENCED_PATTERNS_SQL = """
+DELETE FROM patterns WHERE pattern_set NOT IN (SELECT pattern_set FROM sources WHERE pattern_set IS NOT NULL)
+"""
+
+
+def remove_corpus(connection: duckdb.DuckDBPyConnection, corpus: str) -> tuple[int, int]:
+    """Deletes the corpus and all that hangs on it, in one transaction (the class lists stay); returns the
+    (shards, documents) it had. An unknown name is refused with the names there are."""
+    names = [name for (name,) in connection.execute(CORPUS_NAMES_SQL).fetchall()]
+    if corpus not in names:
+        known = ", ".join(names[:10]) + (" ..." if len(names) > 10 else "") if names else "none"
+        raise FreqscopeError(f"no corpus {corpus!r} in the database (its corpora: {known}): check the name")
+    with transaction(connection):
+        shards, documents = connection.execute(CORPUS_SIZE_SQL, [corpus]).fetchall()[0]
+        for statement in REMOVE_CORPUS_SQL:
+            connection.execute(statement, [corpus])
+        connection.execute(DELETE_UNREFERENCED_PATTERNS_SQL)
+    return shards, documents
+
+
 READ_TAXONOMY_SQL = "SELECT source, options FROM taxonomies WHERE taxonomy = ?"
 READ_CLASSES_SQL = """
 SELECT class_index, class, wnid, duplicate_name, wordnet_guessed FROM classes WHERE taxonomy = ? ORDER BY class_index

@@ -45,7 +45,8 @@ def test_importing_the_cli_imports_no_data_or_analysis_library():
 
 
 @pytest.mark.parametrize("args", [["--help"], ["index", "--help"], ["sql", "--help"], ["classes", "--help"],
-                                  ["report", "--help"], ["infer", "--help"]])
+                                  ["report", "--help"], ["infer", "--help"],
+                                  ["corpus", "remove", "--help"]])
 def test_help_imports_no_data_or_analysis_library(args):
     assert loaded(modules_imported(args), ANALYSIS_AND_MODELS + DATA) == []
 

@@ -143,6 +143,84 @@ def test_ctrl_c_from_the_command_line_is_one_line_and_exit_130(tmp_path):
         assert short == 0
 
 
+def _python_with_freqscope(script: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    return subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_ctrl_c_while_the_cli_imports_its_first_libraries_is_one_line_and_exit_130():
+    """The handler stands before typer and rich are imported (they were the first tenth of a second uncovered)."""
+    script = (
+        "import importlib.abc, os, signal, sys, time\n"
+        "class InterruptOnRich(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'rich':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "            time.sleep(0.5)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, InterruptOnRich())\n"
+        "import freqscope.cli\n"
+    )
+    result = _python_with_freqscope(script)
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr == "error: interrupted while starting: nothing was done\n"
+
+
+def test_ctrl_c_once_the_command_has_ended_changes_nothing():
+    """Python puts back the default action (killed without a word) while it shuts down: the CLI ignores SIGINT
+    from the end of the command on, so a finished run exits 0 however late Ctrl-C comes."""
+    script = (
+        "import os, signal, sys, time\n"
+        "sys.argv = ['freqscope', '--version']\n"
+        "from freqscope.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as end:\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(0.2)\n"
+        "    raise\n"
+    )
+    result = _python_with_freqscope(script)
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    assert result.stdout.startswith("freqscope ")
+
+
+def test_ctrl_c_landing_in_exec_code_still_exits_130_under_python_m(tmp_path):
+    """An interrupt raised inside exec() of a string (as dataclasses builds its methods, during an import)
+    made `python -m` die of SIGINT (-2) after printing its line: CPython's unhandled-interrupt flag."""
+    (tmp_path / "interrupted_in_exec.py").write_text(
+        "import sys\n"
+        "import freqscope.cli as cli\n"
+        "def interrupted(*args, **kwargs):\n"
+        "    exec('raise KeyboardInterrupt')\n"
+        "cli.app = interrupted\n"
+        "cli.main()\n"
+    )
+    env = dict(os.environ, PYTHONPATH=f"{REPO_ROOT}{os.pathsep}{tmp_path}")
+    result = subprocess.run([sys.executable, "-m", "interrupted_in_exec"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 130, (result.returncode, result.stderr)
+    assert result.stderr == "error: interrupted: what was in flight was rolled back\n"
+
+
+def test_ctrl_c_after_a_failure_keeps_its_one_line():
+    script = (
+        "import os, signal, sys, time\n"
+        "sys.argv = ['freqscope', 'sql', 'SELECT 1', '--db', '/nonexistent/folder/x.duckdb']\n"
+        "from freqscope.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    time.sleep(0.2)\n"
+        "    raise\n"
+    )
+    result = _python_with_freqscope(script)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("error: ")
+
+
 # --- 2. a database killed while being created ------------------------------------------------------------
 
 @pytest.mark.parametrize("left", [b"", b"\0" * 8 + b"DUCK" + b"\0" * 4084])
@@ -306,6 +384,96 @@ def test_a_bad_corpus_leaves_no_ghost_corpus(bad_corpora, indexed_db, tmp_path, 
         assert code == 1 and len(stderr.splitlines()) == 1 and stderr.startswith("error:"), stderr
     assert all_rows(indexed_db) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("new", ".new"))) == []
+
+
+def _mixed_folder(folder: Path) -> Path:
+    """a.parquet and c.parquet sound; b.parquet's third row group (of four, a shard each) a corrupt page."""
+    folder.mkdir()
+    parquet_corpus(folder / "a.parquet", rows=10_000, row_group=5_000)
+    bad_inputs._corrupt_parquet_page(folder / "b.parquet")
+    parquet_corpus(folder / "c.parquet", rows=10_000, row_group=5_000)
+    return folder
+
+
+def _sources(db: Path, corpus: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return connection.execute("SELECT path, row_start, status, n_docs FROM sources WHERE corpus = ? ORDER BY ALL",
+                                  [corpus]).fetchall()
+
+
+def test_a_file_failing_mid_run_keeps_only_other_files_whole_and_says_how_to_resume_or_remove(tmp_path):
+    folder = _mixed_folder(tmp_path / "mixed")
+    db = tmp_path / "db.duckdb"
+    with pytest.raises(FreqscopeError) as failed:
+        index([folder], db=db, corpus="mix", classes=["cifar10"], shard_rows=5_000)
+    message = str(failed.value)
+    assert "b.parquet" in message and "kept in corpus 'mix': the 2 shard(s) of 1 other file(s)" in message
+    assert "nothing of b.parquet" in message and f"freqscope corpus remove mix --db {db}" in message
+    # b.parquet's first two shards were committed before its third failed: they are gone again
+    assert [(Path(path).name, start, status) for path, start, status, _ in _sources(db, "mix")] == [
+        ("a.parquet", 0, "done"), ("a.parquet", 5_000, "done")]
+    # leaving b out resumes after a; the corpus is then what a clean run of a and c makes
+    (folder / "b.parquet").rename(tmp_path / "b.parquet")
+    summary = index([folder], db=db, corpus="mix", classes=["cifar10"], shard_rows=5_000)
+    assert (summary.shards_skipped, summary.shards_indexed) == (2, 2)
+    clean = tmp_path / "clean.duckdb"
+    index([folder], db=clean, corpus="mix", classes=["cifar10"], shard_rows=5_000)
+    with duckdb.connect(str(db), read_only=True) as resumed, duckdb.connect(str(clean), read_only=True) as fresh:
+        sql = "SELECT taxonomy, class_index, docs, mentions FROM exposure ORDER BY ALL"
+        assert resumed.execute(sql).fetchall() == fresh.execute(sql).fetchall()
+
+
+def test_a_file_failing_mid_run_with_nothing_else_kept_leaves_the_database_as_it_was(indexed_db, tmp_path):
+    bad = tmp_path / "b.parquet"
+    bad_inputs._corrupt_parquet_page(bad)
+    before = all_rows(indexed_db)
+    for db in (indexed_db, tmp_path / "new.duckdb"):
+        with pytest.raises(FreqscopeError) as failed:
+            index([bad], db=db, corpus="bad", classes=["cifar10"], shard_rows=5_000)
+        assert "kept" not in str(failed.value)
+    assert all_rows(indexed_db) == before
+    assert not (tmp_path / "new.duckdb").exists() and not list(tmp_path.glob(".new*"))
+
+
+def test_corpus_remove_takes_away_the_corpus_and_all_that_hangs_on_it(tmp_path):
+    db = tmp_path / "db.duckdb"
+    index([CC3M], db=db, corpus="cc3m", classes=["cifar10"])
+    before = all_rows(db)
+    index([parquet_corpus(tmp_path / "c.parquet")], db=db, corpus="extra", classes=["cifar10", "cifar100"])
+    code, _, stderr = run_cli("corpus", "remove", "extra", "--db", str(db))
+    assert code == 0 and "removed corpus 'extra' (1 shard(s), 30,000 documents)" in stderr, stderr
+    after = all_rows(db)
+    # what stays of the run: the list it added (cifar100); every row of the corpus is gone
+    for table in ("taxonomies", "classes", "terms", "context_words", "block_phrases"):
+        after[table] = [row for row in after[table] if "'cifar100'" not in row]
+    assert after == before
+    code, _, stderr = run_cli("corpus", "remove", "extra", "--db", str(db))
+    assert code == 1 and stderr == "error: no corpus 'extra' in the database (its corpora: cc3m): check the name"
+    code, _, stderr = run_cli("corpus", "remove", "x", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 1 and "no database at" in stderr and not (tmp_path / "none.duckdb").exists()
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt, RuntimeError])
+def test_infer_stopped_while_its_model_loads_leaves_no_database_and_no_run(tmp_path, monkeypatch, stop):
+    pytest.importorskip("torch")
+    import freqscope.infer.runner as runner
+    from freqscope.infer import synthetic
+
+    images = synthetic.write_image_folder(tmp_path / "imgs", ["cat", "dog"], 1)
+
+    def loading(*args, **kwargs):
+        raise stop("while loading")
+
+    monkeypatch.setattr(runner, "load_model", loading)
+    new = tmp_path / "new.duckdb"
+    existing = tmp_path / "db.duckdb"
+    index([CC3M], db=existing, corpus="cc3m", classes=["cifar10"])
+    before = all_rows(existing)
+    for db in (new, existing):
+        with pytest.raises(stop):
+            runner.infer("some/model", images, classes="cifar10", db=db, device="cpu")
+    assert not new.exists() and not list(tmp_path.glob(".new*"))
+    assert all_rows(existing) == before
 
 
 # --- tracebacks and quiet misreadings of imports, SQL output and index ----------------------------------------

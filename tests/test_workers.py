@@ -107,13 +107,14 @@ def test_a_failing_batch_stops_the_run_and_every_thread(tmp_path, corpus, monkey
 
     monkeypatch.setattr(local, "match_batch", failing)
     db = tmp_path / "f.duckdb"
-    with pytest.raises(FreqscopeError, match="matching failed"):
+    with pytest.raises(FreqscopeError, match="matching failed.*kept in corpus 'mixed': the 1 shard"):
         index(corpus, db=db, corpus="mixed", classes=["cifar10"], shard_rows=3_000,
               engine=LocalEngine(2, batch_rows=BATCH_ROWS))
     assert not any(thread.name.startswith(("freqscope-read", "freqscope-match")) for thread in threading.enumerate())
-    with duckdb.connect(str(db), read_only=True) as connection:  # the shards before the failing batch's, whole
+    # the files before the failing batch's, whole; none of its file (its first shard was written, and removed)
+    with duckdb.connect(str(db), read_only=True) as connection:
         done = connection.execute("SELECT count(*), sum(n_docs) FROM sources WHERE status = 'done'").fetchall()[0]
-    assert done == (6 + 1, 15_833 + 3_000)
+    assert done == (6, 15_833)
 
 
 def test_workers_below_one_are_refused_in_one_line(tmp_path, corpus):

@@ -287,8 +287,9 @@ def infer(
                         templates=templates, protocol=protocol, answer_prefix=answer_prefix, scoring=scoring,
                         dataset_order=dataset_order,
                     )
-                except FreqscopeError:
-                    # A model that does not load leaves no trace: no new database file, no run it created.
+                except BaseException:
+                    # A model that does not load leaves no trace: no new database file, no run it created. (Any
+                    # error, and Ctrl-C: loading takes seconds, and an empty run in a new file is no resume.)
                     if not resumed:
                         forget_run(con, run_id)
                     if new_file:
