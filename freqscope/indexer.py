@@ -283,7 +283,7 @@ def _index_shards(connection: duckdb.DuckDBPyConnection, setup: SetupTransaction
         try:
             runner.run(jobs, known, rules, writer, progress)
         except FreqscopeError as error:
-            if writer.writing is None or not setup.committed:
+            if writer.failed_job() is None or not setup.committed:
                 raise  # (not a file's fault, or nothing was committed: the database is as it was)
             _keep_whole_files(writer, error, new_corpus, db)
     setup.commit()  # (where no shard did: every shard was skipped)
@@ -309,7 +309,7 @@ def _keep_whole_files(writer: ShardWriter, error: FreqscopeError, new_corpus: bo
     command resumes after them once the file is fixed; where none stay, a corpus this run added goes too (no
     corpus without documents), and the error is raised as it was. Raises the error, saying what was kept.
     """
-    failed = writer.writing.shard
+    failed = writer.failed_job().shard
     writer.remove_written(failed.path)
     kept_files = sorted(writer.written)
     if not kept_files:
@@ -522,6 +522,7 @@ class ShardWriter:
         self.summary = summary
         self.written: dict[str, list[int]] = {}  # path -> source ids of its shards committed in this run
         self.writing: ShardJob | None = None  # the job being written (an error of its file ends the run)
+        self.reading_job: ShardJob | None = None  # the job whose shards the engine reads (``reading``)
 
     def _delete_sources(self, source_ids: Sequence[int]) -> bool:
         """Deletes these sources' rows (in the open transaction); True if there were any."""
@@ -570,6 +571,16 @@ class ShardWriter:
             if self._delete_sources(self.stale.get(path, [])):
                 self._drop_unused_patterns()
         self.stale.pop(path, None)
+
+    def reading(self, job: ShardJob | None) -> None:
+        """The job whose shards the engine reads from now on (None: every job is read). A reading error raised
+        before or between its shards' writes (a corrupt row group, a bad line past a stream's first shard) is
+        its file's."""
+        self.reading_job = job
+
+    def failed_job(self) -> ShardJob | None:
+        """The job an error raised now belongs to: the one being written, else the one being read."""
+        return self.writing or self.reading_job
 
     def remove_written(self, path: str) -> None:
         """The shards of ``path`` committed in this run, deleted again (one transaction)."""

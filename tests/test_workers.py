@@ -107,7 +107,7 @@ def test_a_failing_batch_stops_the_run_and_every_thread(tmp_path, corpus, monkey
 
     monkeypatch.setattr(local, "match_batch", failing)
     db = tmp_path / "f.duckdb"
-    with pytest.raises(FreqscopeError, match="matching failed.*kept in corpus 'mixed': the 1 shard"):
+    with pytest.raises(FreqscopeError, match="matching failed.*kept in corpus 'mixed': the 6 shard"):
         index(corpus, db=db, corpus="mixed", classes=["cifar10"], shard_rows=3_000,
               engine=LocalEngine(2, batch_rows=BATCH_ROWS))
     assert not any(thread.name.startswith(("freqscope-read", "freqscope-match")) for thread in threading.enumerate())

@@ -35,6 +35,10 @@ class ShardSink(Protocol):
 
     def write_failed(self, job: ShardJob, error: str) -> None: ...
 
+    def reading(self, job: ShardJob | None) -> None:
+        """The job whose shards are read from now on (None when all are), for an error raised between writes."""
+        ...
+
 
 class IndexEngine(Protocol):
     name: str

@@ -205,8 +205,10 @@ class LocalEngine:
                 pipeline.add(job.shard.rows, [class_lists[name] for name in job.lists])
             for position, job in enumerate(jobs):
                 progress.describe(task, _shard_description(jobs, position))
+                sink.reading(job)
                 for start, batches in pipeline.shards():
                     sink.write(job.part(start), _advancing(batches, progress, task))
+            sink.reading(None)
         finally:
             if not taken:
                 pipeline.close()
