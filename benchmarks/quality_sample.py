@@ -2,7 +2,8 @@
 
     PYTHONPATH=$PWD python benchmarks/quality_sample.py            # writes data/quality/to_label/ and matches-sample.csv
     PYTHONPATH=$PWD python benchmarks/quality_sample.py show FILE  # prints a chunk with Flickr8k captions filled in
-    PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout    # the held-out draw (recall-08.., heldout-NN)
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout    # held-out matches (heldout-NN)
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py more-recall  # 300 more web recall captions, new chunks
 
 Matches: the union over methods (freqscope with every term, VLMClassifier, MetaCLIP, FDP) of the (caption,
 class) pairs each counts, per stratum corpus x list; a fixed number of pairs per stratum drawn uniformly from
@@ -124,11 +125,15 @@ def draw_recall(captions: dict[str, list[tuple[str, str]]]) -> list[dict]:
     return rows
 
 
-def draw_heldout_recall(captions: dict[str, list[tuple[str, str]]]) -> list[dict]:
-    """HELDOUT_RECALL more web captions, uniform over those no earlier draw took, numbered after them."""
+def draw_more_recall(captions: dict[str, list[tuple[str, str]]], chunks_drawn: int) -> list[dict]:
+    """HELDOUT_RECALL more web captions, uniform over those no earlier draw took, numbered after them.
+
+    The seed follows from the chunks already drawn (7 before the first held-out draw), so each round is
+    reproducible from the files that preceded it.
+    """
     earlier = {(row["corpus"], row["doc_key"]) for path in sorted((QUALITY_DIR / "to_label").glob("recall-*.csv"))
                for row in read_rows(path, RECALL_COLUMNS)}
-    rng = random.Random(SEED + 3)
+    rng = random.Random(SEED + 3 + chunks_drawn - 7)
     suggest = Suggester()
     rows = []
     for corpus, count in HELDOUT_RECALL.items():
@@ -266,11 +271,17 @@ def heldout() -> None:
     write_rows(QUALITY_DIR / "heldout-sample.csv", HELDOUT_SAMPLE_COLUMNS, matches)
     for number, chunk in enumerate(chunks(matches, MATCH_CHUNK_ROWS), 1):
         write_rows(out / f"heldout-{number:02d}.csv", MATCH_COLUMNS, chunk)
-    recall = draw_heldout_recall(captions)
-    first = len(list(out.glob("recall-*.csv"))) + 1
-    for number, chunk in enumerate(chunks(recall, RECALL_CHUNK_ROWS), first):
+    print(f"held-out matches: {len(matches)} pairs")
+
+
+def more_recall() -> None:
+    captions = {corpus: read_corpus(corpus) for corpus in CORPORA}
+    out = QUALITY_DIR / "to_label"
+    chunks_drawn = len(list(out.glob("recall-*.csv")))
+    recall = draw_more_recall(captions, chunks_drawn)
+    for number, chunk in enumerate(chunks(recall, RECALL_CHUNK_ROWS), chunks_drawn + 1):
         write_rows(out / f"recall-{number:02d}.csv", RECALL_COLUMNS, chunk)
-    print(f"held-out matches: {len(matches)} pairs; held-out recall: {len(recall)} captions")
+    print(f"more recall captions: {len(recall)}")
 
 
 def show(path: Path) -> None:
@@ -288,7 +299,9 @@ if __name__ == "__main__":
         show(Path(sys.argv[2]))
     elif sys.argv[1:] == ["heldout"]:
         heldout()
+    elif sys.argv[1:] == ["more-recall"]:
+        more_recall()
     elif len(sys.argv) == 1:
         main()
     else:
-        sys.exit("usage: quality_sample.py [show FILE | heldout]")
+        sys.exit("usage: quality_sample.py [show FILE | heldout | more-recall]")
