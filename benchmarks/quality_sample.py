@@ -3,6 +3,7 @@
     PYTHONPATH=$PWD python benchmarks/quality_sample.py            # writes data/quality/to_label/ and matches-sample.csv
     PYTHONPATH=$PWD python benchmarks/quality_sample.py show FILE  # prints a chunk with Flickr8k captions filled in
     PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout    # held-out matches (heldout-NN)
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py dev-matches  # development pairs (dev-NN), never held-out
     PYTHONPATH=$PWD python benchmarks/quality_sample.py more-recall  # 300 more web recall captions, new chunks
 
 Matches: the union over methods (freqscope with every term, VLMClassifier, MetaCLIP, FDP) of the (caption,
@@ -40,6 +41,8 @@ MATCHES_PER_STRATUM = {
     ("cc3m", "cifar100"): 100, ("laion", "cifar100"): 100, ("coco", "cifar100"): 80, ("flickr8k", "cifar100"): 80,
     ("cc3m", "food101"): 90, ("laion", "food101"): 90, ("coco", "food101"): 90, ("flickr8k", "food101"): 90,
 }
+# Development pairs for curating the terms after the held-out draw: web captions, every list.
+DEV_MATCHES = {(corpus, taxonomy): 100 for corpus in ("cc3m", "laion") for taxonomy in ("imagenet1k", "cifar100", "food101")}
 HELDOUT_SAMPLE_COLUMNS = ("id", "corpus", "doc_key", "taxonomy", "class_index", "class", "matched", "stratum",
                           "stratum_pairs", "stratum_sampled", "weight")
 MATCH_CHUNK_ROWS = 230
@@ -145,15 +148,17 @@ def draw_more_recall(captions: dict[str, list[tuple[str, str]]], chunks_drawn: i
     return rows
 
 
-def draw_heldout_matches(captions: dict[str, list[tuple[str, str]]]) -> list[dict]:
-    """HELDOUT_MATCHES pairs per web stratum, uniform over the pairs freqscope counts today and no earlier draw
-    holds; weighted like the first sample (pairs in the stratum / pairs drawn), so precision is a plain
-    stratum-weighted mean of freqscope's own pairs."""
+def draw_fresh_matches(captions: dict[str, list[tuple[str, str]]], per_stratum: dict[tuple[str, str], int],
+                       seed: int, earlier_samples: list[str], id_prefix: str) -> list[dict]:
+    """Pairs per stratum, uniform over the pairs freqscope counts today that no earlier sample holds; weighted
+    like the first sample (pairs in the stratum / pairs drawn), so precision is a plain stratum-weighted mean of
+    freqscope's own pairs."""
     earlier = {(row["corpus"], row["doc_key"], row["taxonomy"], row["class_index"])
-               for row in read_rows(QUALITY_DIR / "matches-sample.csv", SAMPLE_COLUMNS)}
-    rng = random.Random(SEED + 4)
+               for name in earlier_samples
+               for row in read_rows(QUALITY_DIR / name, ("corpus", "doc_key", "taxonomy", "class_index"))}
+    rng = random.Random(seed)
     rows = []
-    for (corpus, taxonomy), count in HELDOUT_MATCHES.items():
+    for (corpus, taxonomy), count in per_stratum.items():
         texts = [text for _, text in captions[corpus]]
         names = class_names(taxonomy)
         counted = freqscope_pairs(texts, [taxonomy])[taxonomy]
@@ -168,7 +173,7 @@ def draw_heldout_matches(captions: dict[str, list[tuple[str, str]]]) -> list[dic
                          "weight": f"{len(fresh) / len(drawn):.6g}"})
     rng.shuffle(rows)
     for number, row in enumerate(rows, 1):
-        row["id"] = f"h{number:04d}"
+        row["id"] = f"{id_prefix}{number:04d}"
     return rows
 
 
@@ -265,17 +270,30 @@ def main() -> None:
 
 
 def heldout() -> None:
-    captions = {corpus: read_corpus(corpus) for corpus in CORPORA}
-    out = QUALITY_DIR / "to_label"
-    matches = draw_heldout_matches(captions)
-    write_rows(QUALITY_DIR / "heldout-sample.csv", HELDOUT_SAMPLE_COLUMNS, matches)
+    """The held-out matches: web ImageNet-1k pairs freqscope counted after the first curation."""
+    write_fresh_matches("heldout", draw_fresh_matches(read_corpora(), HELDOUT_MATCHES, SEED + 4,
+                                                      ["matches-sample.csv"], "h"))
+
+
+def dev_matches() -> None:
+    """The development matches: web pairs of every list, for curating terms; never scored as held-out."""
+    write_fresh_matches("dev", draw_fresh_matches(read_corpora(), DEV_MATCHES, SEED + 5,
+                                                  ["matches-sample.csv", "heldout-sample.csv"], "d"))
+
+
+def read_corpora() -> dict[str, list[tuple[str, str]]]:
+    return {corpus: read_corpus(corpus) for corpus in CORPORA}
+
+
+def write_fresh_matches(name: str, matches: list[dict]) -> None:
+    write_rows(QUALITY_DIR / f"{name}-sample.csv", HELDOUT_SAMPLE_COLUMNS, matches)
     for number, chunk in enumerate(chunks(matches, MATCH_CHUNK_ROWS), 1):
-        write_rows(out / f"heldout-{number:02d}.csv", MATCH_COLUMNS, chunk)
-    print(f"held-out matches: {len(matches)} pairs")
+        write_rows(QUALITY_DIR / "to_label" / f"{name}-{number:02d}.csv", MATCH_COLUMNS, chunk)
+    print(f"{name} matches: {len(matches)} pairs")
 
 
 def more_recall() -> None:
-    captions = {corpus: read_corpus(corpus) for corpus in CORPORA}
+    captions = read_corpora()
     out = QUALITY_DIR / "to_label"
     chunks_drawn = len(list(out.glob("recall-*.csv")))
     recall = draw_more_recall(captions, chunks_drawn)
@@ -299,9 +317,11 @@ if __name__ == "__main__":
         show(Path(sys.argv[2]))
     elif sys.argv[1:] == ["heldout"]:
         heldout()
+    elif sys.argv[1:] == ["dev-matches"]:
+        dev_matches()
     elif sys.argv[1:] == ["more-recall"]:
         more_recall()
     elif len(sys.argv) == 1:
         main()
     else:
-        sys.exit("usage: quality_sample.py [show FILE | heldout | more-recall]")
+        sys.exit("usage: quality_sample.py [show FILE | heldout | dev-matches | more-recall]")
