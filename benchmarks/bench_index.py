@@ -17,8 +17,10 @@ every measurement alike:
   e.g. the main branch, to check that a change is no slower.
 
 Prints, per run: captions/s (best run), its ratio to the best baseline, the median ratio (how noisy it was),
-cores busy (CPU seconds of the command / its wall seconds, on the best run) and peak resident memory (the
-largest of its runs).
+cores busy (CPU seconds of the command / its wall seconds, on the best run), the least CPU seconds of its runs,
+and peak resident memory (the largest of its runs). With --compare-with, then the other checkout's best wall
+and least CPU seconds over each --workers run's (above 1: this checkout is faster): on a machine shared with
+other work, the CPU seconds move less than the wall clock.
 """
 from __future__ import annotations
 
@@ -94,7 +96,8 @@ def main() -> None:
     variants: dict[str, tuple[int | None, Path]] = {f"--workers {w}": (w, REPO) for w in args.workers}
     if args.compare_with is not None:
         variants[f"{args.compare_with.name} (other checkout)"] = (None, args.compare_with.resolve())
-    print(f"{'captions':>11} {'run':<26} {'captions/s':>11} {'ratio':>6} {'median':>7} {'cores':>6} {'peak MiB':>9}")
+    print(f"{'captions':>11} {'run':<26} {'captions/s':>11} {'ratio':>6} {'median':>7} {'cores':>6} {'CPU s':>6} "
+          f"{'peak MiB':>9}")
     for rows in sorted(args.rows):
         corpus = benchmark_corpus(workdir, rows, distinct=args.distinct)
         db = workdir / f"bench_{rows}.duckdb"
@@ -111,7 +114,14 @@ def main() -> None:
             best = runs.wall.index(min(runs.wall))
             print(f"{rows:>11,} {name:<26} {rows / runs.wall[best]:>11,.0f} {baseline / runs.wall[best]:>6.3f} "
                   f"{baseline / statistics.median(runs.wall):>7.3f} {runs.cpu[best] / runs.wall[best]:>6.2f} "
-                  f"{max(runs.peak_kib) / 1024:>9,.0f}")
+                  f"{min(runs.cpu):>6.2f} {max(runs.peak_kib) / 1024:>9,.0f}")
+        if args.compare_with is not None:
+            other = measured[f"{args.compare_with.name} (other checkout)"]
+            for workers in args.workers:
+                runs = measured[f"--workers {workers}"]
+                print(f"{rows:>11,} --workers {workers} against {args.compare_with.name}: "
+                      f"wall {min(other.wall) / min(runs.wall):.3f}, CPU {min(other.cpu) / min(runs.cpu):.3f} "
+                      "(the other's best / this one's; above 1: faster)")
     print(f"(load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}; "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB peak in this process)")
 

@@ -4,14 +4,15 @@
     python benchmarks/bench_stages.py [--rows 1000000] [--distinct] [--workdir DIR] [--repeat 3]
 
 Builds the corpus with ../shared/bench/make_corpus.py (``--distinct``: spliced captions, ~95% unique), then,
-in one thread, batch by batch (500,000 rows, every built-in list, the memo always used): reading the batch (Polars' parquet
-reader), numbering its texts in the memo (``TextMemo.assign``), searching the new ones (the C scan, and the
-Polars normalisation of texts not in ASCII), ``tally``, gathering matches per row (``expand`` and the frame),
-per-class counts, and inserting the matches into DuckDB as the writer does. Each stage's CPU seconds per
-million captions (the process's, so the threads a stage starts count too) and its share of the total; best
-of --repeat passes. Then the rates of what the local engine runs in one thread each, reading and the writer
-(``index()`` of matches computed beforehand), which bound it however many threads match; a bare DuckDB scan
-of the same column in the same run is the yardstick.
+in one thread, batch by batch (500,000 rows, every built-in list, the memo always used): reading the batch
+(Polars' parquet reader), numbering its texts in the memo (``TextMemo.assign``), searching the new ones (the C
+scan, with the context words of the texts that hold a context term, and the Polars normalisation of texts not
+in ASCII), ``tally`` (context terms settled there), gathering matches per row (``expand`` and the frame),
+per-class counts and the documents where a context term counted, and inserting the matches into DuckDB as the
+writer does. Each stage's CPU seconds per million captions (the process's, so the threads a stage starts count
+too) and its share of the total; best of --repeat passes. Then the rates of what the local engine runs in one
+thread each, reading and the writer (``index()`` of matches computed beforehand), which bound it however many
+threads match; a bare DuckDB scan of the same column in the same run is the yardstick.
 """
 from __future__ import annotations
 
@@ -28,10 +29,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from common import ReplayEngine, benchmark_corpus  # noqa: E402
 from freqscope import phrases, readers  # noqa: E402
-from freqscope._matchcore import tally  # noqa: E402
-from freqscope.engines.shards import BATCH_ROWS, caption_counts, matcher_for, plan_shards, shard_result  # noqa: E402
+from freqscope.engines.shards import (  # noqa: E402
+    BATCH_ROWS, caption_counts, context_documents, matcher_for, plan_shards, shard_result)
 from freqscope.indexer import index, load_class_lists  # noqa: E402
-from freqscope.matcher import Located, MatchRules, TextsFound  # noqa: E402
+from freqscope.matcher import Located, MatchRules  # noqa: E402
 
 BASELINE_SQL = "SELECT count(*), sum(length(lower(TEXT))) FROM read_parquet(?)"
 STAGES = ("read", "memo", "search", "tally", "occurrences", "counts", "insert")
@@ -68,11 +69,10 @@ def one_pass(path: Path) -> tuple[dict[str, float], float]:
         numbers, new_rows = np.frombuffer(numbers, np.uint32), np.frombuffer(new_rows, np.uint32)
         spent["memo"] += cpu_seconds() - start
         start = cpu_seconds()
-        positions, patterns = matcher._search(texts, views, new_rows)
+        searched = matcher._search(texts, views, new_rows)
         spent["search"] += cpu_seconds() - start
         start = cpu_seconds()
-        seen.found = seen.found.extended(TextsFound.from_tally(
-            tally(len(new_rows), positions, patterns, matcher._class_start, matcher._class_keys)))
+        seen.found = seen.found.extended(matcher._tallied(len(new_rows), *searched))
         located = Located(numbers, seen.found)
         spent["tally"] += cpu_seconds() - start
         start = cpu_seconds()
@@ -81,6 +81,7 @@ def one_pass(path: Path) -> tuple[dict[str, float], float]:
         spent["occurrences"] += cpu_seconds() - start
         start = cpu_seconds()
         caption_counts(located, matcher)
+        context_documents(located, batch["doc"], matcher)
         spent["counts"] += cpu_seconds() - start
         start = cpu_seconds()
         connection.register("batch_matches", matches.to_arrow())

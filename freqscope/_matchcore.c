@@ -4,15 +4,20 @@
  * Every scan releases the GIL.
  *
  * PhraseIndex(patterns, case_sensitive) holds patterns given as their normalised words joined by single
- * spaces (b"sea lion"), pattern i having id i. search(views, data, rows, normalized) finds them in texts
+ * spaces (b"sea lion"), pattern i having id i. search(views, data, rows, normalized, every) finds them in texts
  * with the matching rules of freqscope.matcher: a word is a maximal run of word bytes (ASCII letters and
  * digits, and every byte >= 0x80), ASCII letters are lowercased unless case_sensitive, and within a text the
- * longest pattern starting at the leftmost word wins, matches never overlapping. That is the rules' notion of
+ * longest pattern starting at the leftmost word wins, matches never overlapping (or, with `every`, every
+ * pattern at every word, as context words are looked for). That is the rules' notion of
  * a word only for ASCII texts and for texts already normalised by the Polars path (NFKC, case folding,
  * non-letters and non-digits made spaces), so other texts are skipped and listed unless `normalized`.
+ * Optionally (the term tiers), some patterns are silent (block phrases: they win, and are not reported), and
+ * a text where a pattern that asks for context matched is searched with a second PhraseIndex too, every
+ * pattern at every word (the context words of context terms).
  *
  * TextMemo numbers distinct texts across batches (further down); tally() and expand() turn matches into what
- * each text contains, and that into one row per (document, pattern) (at the end).
+ * each text contains (a context term's class counted only where a context word serving it was found), and
+ * that into one row per (document, pattern) (at the end).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -31,7 +36,7 @@ typedef struct {
     uint32_t child;
 } EdgeSlot;
 
-typedef struct {
+typedef struct PhraseIndex_ {
     PyObject_HEAD
     const unsigned char *word_bytes; /* byte -> itself as part of a word (ASCII letters lowercased unless
                                         case-sensitive), or 0 for a separator */
@@ -49,7 +54,17 @@ typedef struct {
     unsigned filter_shift; /* a hash's bit in word_filter: hash >> filter_shift */
     int32_t *node_pattern; /* by node: the pattern ending there, or -1 */
     uint32_t n_nodes;
+    uint32_t n_patterns;
+    unsigned char *pattern_flags; /* by pattern: PATTERN_SILENT, PATTERN_ASKS_CONTEXT (NULL: none) */
+    struct PhraseIndex_ *context; /* searched, every pattern at every word, in each text where a pattern that
+                                     asks for it matched (NULL: none) */
 } PhraseIndex;
+
+/* A silent pattern wins by the longest-match rule but is not reported (block phrases); a match of a pattern
+ * that asks for context has its text searched for the context index's patterns as well (context terms: the
+ * few texts that hold one are searched for their class's context words while the text is in the cache). */
+#define PATTERN_SILENT 1
+#define PATTERN_ASKS_CONTEXT 2
 
 static unsigned char FOLDED_WORD_BYTES[256], EXACT_WORD_BYTES[256];
 
@@ -129,6 +144,8 @@ static void PhraseIndex_dealloc(PhraseIndex *self) {
     PyMem_Free(self->root_child);
     PyMem_Free(self->node_pattern);
     PyMem_Free(self->word_filter);
+    PyMem_Free(self->pattern_flags);
+    Py_XDECREF((PyObject *)self->context);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -210,18 +227,69 @@ static int shrink_tables(PhraseIndex *self, uint32_t n_words) {
     return 0;
 }
 
+static PyTypeObject PhraseIndexType;
+
+/* The flags of `n_patterns` patterns from two optional buffers of a byte a pattern (nonzero: set), or -1 with
+ * an exception. */
+static int read_pattern_flags(PhraseIndex *self, Py_ssize_t n_patterns, PyObject *silent_arg, PyObject *asking_arg) {
+    PyObject *args[2] = {silent_arg, asking_arg};
+    const unsigned char flags[2] = {PATTERN_SILENT, PATTERN_ASKS_CONTEXT};
+    for (int a = 0; a < 2; a++) {
+        if (args[a] == Py_None) continue;
+        Py_buffer buffer;
+        if (PyObject_GetBuffer(args[a], &buffer, PyBUF_SIMPLE) < 0) return -1;
+        if (buffer.len != n_patterns) {
+            PyBuffer_Release(&buffer);
+            PyErr_SetString(PyExc_ValueError, "silent and asking must hold a byte a pattern");
+            return -1;
+        }
+        if (self->pattern_flags == NULL) self->pattern_flags = PyMem_Calloc(n_patterns ? n_patterns : 1, 1);
+        if (self->pattern_flags == NULL) {
+            PyBuffer_Release(&buffer);
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t p = 0; p < n_patterns; p++)
+            if (((const unsigned char *)buffer.buf)[p]) self->pattern_flags[p] |= flags[a];
+        PyBuffer_Release(&buffer);
+    }
+    return 0;
+}
+
 static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"patterns", "case_sensitive", NULL};
-    PyObject *patterns_arg;
+    static char *keywords[] = {"patterns", "case_sensitive", "silent", "asking", "context", NULL};
+    PyObject *patterns_arg, *silent_arg = Py_None, *asking_arg = Py_None, *context_arg = Py_None;
     int case_sensitive = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p", keywords, &patterns_arg, &case_sensitive)) return -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p$OOO", keywords, &patterns_arg, &case_sensitive, &silent_arg,
+                                     &asking_arg, &context_arg))
+        return -1;
     if (self->arena != NULL) {
         PyErr_SetString(PyExc_RuntimeError, "PhraseIndex is already initialised");
         return -1;
     }
+    if (context_arg != Py_None) {
+        if (!PyObject_TypeCheck(context_arg, &PhraseIndexType) || ((PhraseIndex *)context_arg)->arena == NULL
+            || ((PhraseIndex *)context_arg)->context != NULL) {
+            PyErr_SetString(PyExc_TypeError, "context must be an initialised PhraseIndex without a context of its own");
+            return -1;
+        }
+        if (((PhraseIndex *)context_arg)->word_bytes != (case_sensitive ? EXACT_WORD_BYTES : FOLDED_WORD_BYTES)) {
+            PyErr_SetString(PyExc_ValueError, "context must cut words as this index does (case_sensitive alike)");
+            return -1;
+        }
+    }
     PyObject *patterns = PySequence_Fast(patterns_arg, "patterns must be a sequence of bytes");
     if (patterns == NULL) return -1;
     Py_ssize_t n_patterns = PySequence_Fast_GET_SIZE(patterns);
+    if (read_pattern_flags(self, n_patterns, silent_arg, asking_arg) < 0) {
+        Py_DECREF(patterns);
+        return -1;
+    }
+    self->n_patterns = (uint32_t)n_patterns;
+    if (context_arg != Py_None) {
+        Py_INCREF(context_arg);
+        self->context = (PhraseIndex *)context_arg;
+    }
     size_t total_bytes = 0, total_words = 0, longest = 0;
     for (Py_ssize_t p = 0; p < n_patterns; p++) {
         PyObject *pattern = PySequence_Fast_GET_ITEM(patterns, p);
@@ -561,81 +629,139 @@ static inline size_t next_word(const unsigned char **cursor, const unsigned char
     return word_length;
 }
 
-/* The scan itself, without the GIL: 0, or -1 when out of memory. Searches texts rows[0..n_rows) (every text
- * where rows is NULL); a text not in ASCII is skipped (its position in `rows` listed) unless `normalized`. */
-static int scan(const PhraseIndex *self, const Texts *texts, const uint32_t *rows, Py_ssize_t n_rows,
-                int normalized, Growable *texts_out, Growable *patterns_out, Growable *skipped) {
+/* Scratch space of a scan: a text's word ids, and a word's bytes past its 8th. */
+typedef struct {
+    uint32_t *ids;
+    size_t ids_capacity;
+    unsigned char *word;
+} ScanScratch;
+
+/* Searches one text (`ascii`: known to be ASCII, so words are cut 8 bytes at a time), its matches pushed as
+ * (position, pattern): 1 where a reported match's pattern asks for context, 0 where none does, -1 when out
+ * of memory. `every`: every pattern starting at every word, overlapping, instead of the leftmost-longest.
+ * Inlined where it is called with `every` a constant, so that the search of every text has no test of it
+ * (the scratch space is read into locals: CPython builds without strict aliasing, so the compiler would
+ * otherwise load it again after every store). */
+static inline __attribute__((always_inline)) int scan_text(
+    const PhraseIndex *self, const unsigned char *text, const unsigned char *end, int ascii, const int every,
+    uint32_t position, ScanScratch *scratch, Growable *texts_out, Growable *patterns_out) {
     const unsigned char *word_bytes = self->word_bytes;
     const int fold = word_bytes == FOLDED_WORD_BYTES;
     const size_t max_length = self->max_word_length;
-    size_t ids_capacity = 256;
-    uint32_t *ids = PyMem_RawMalloc(ids_capacity * sizeof(uint32_t));
-    unsigned char *word = PyMem_RawMalloc(max_length + 9);
-    if (ids == NULL || word == NULL) goto fail;
+    const uint64_t *word_filter = self->word_filter;
+    const unsigned filter_shift = self->filter_shift;
+    unsigned char *word = scratch->word;
+    uint32_t *ids = scratch->ids;
+    size_t ids_capacity = scratch->ids_capacity;
+    size_t n_ids = 0;
+    for (;;) {
+        uint64_t head;
+        size_t word_length = next_word(&text, end, word_bytes, ascii, fold, max_length, &head, word);
+        if (word_length == 0) break;
+        uint32_t id = 0;
+        if (word_length <= max_length) {
+            if (word_length > 8) memset(word + word_length, 0, 8);
+            uint64_t hash = hash_word(head, word, word_length), bit = hash >> filter_shift;
+            if (word_filter[bit >> 6] >> (bit & 63) & 1) id = find_word(self, head, word, word_length, hash);
+        }
+        if (n_ids == ids_capacity) {
+            uint32_t *grown = PyMem_RawRealloc(ids, 2 * ids_capacity * sizeof(uint32_t));
+            if (grown == NULL) return -1;
+            scratch->ids = ids = grown;
+            scratch->ids_capacity = ids_capacity *= 2;
+        }
+        ids[n_ids++] = id;
+    }
+    int asks = 0;
+    /* leftmost-longest: from each word, the longest pattern starting there; a match skips its words */
+    size_t w = 0;
+    while (w < n_ids) {
+        uint32_t node = 0;
+        int32_t best = -1;
+        size_t best_length = 0;
+        for (size_t j = w; j < n_ids && ids[j] != 0; j++) {
+            node = find_child(self, node, ids[j]);
+            if (node == 0) break;
+            if (self->node_pattern[node] >= 0) {
+                best = self->node_pattern[node];
+                best_length = j - w + 1;
+                if (every && (grow_push(texts_out, position) < 0 || grow_push(patterns_out, (uint32_t)best) < 0))
+                    return -1;
+            }
+        }
+        if (every) {
+            w++;
+            continue;
+        }
+        if (best < 0) {
+            w++;
+            continue;
+        }
+        unsigned char flags = self->pattern_flags ? self->pattern_flags[best] : 0;
+        if (!(flags & PATTERN_SILENT)) {
+            if (grow_push(texts_out, position) < 0 || grow_push(patterns_out, (uint32_t)best) < 0) return -1;
+            asks |= flags & PATTERN_ASKS_CONTEXT;
+        }
+        w += best_length;
+    }
+    return asks != 0;
+}
+
+/* scan_text with `every`, out of line: the rare search (context words, ~5% of texts) kept out of the loop of
+ * the usual one. */
+static __attribute__((noinline)) int scan_text_every(const PhraseIndex *self, const unsigned char *text,
+                                                     const unsigned char *end, int ascii, uint32_t position,
+                                                     ScanScratch *scratch, Growable *texts_out, Growable *patterns_out) {
+    return scan_text(self, text, end, ascii, 1, position, scratch, texts_out, patterns_out);
+}
+
+/* What a scan finds: matches (position, pattern), the texts skipped for not being ASCII, and the context
+ * index's matches (position, its pattern) in the texts that asked for it. */
+typedef struct {
+    Growable texts, patterns, skipped, context_texts, context_patterns;
+} ScanFound;
+
+/* The scan itself, without the GIL: 0, or -1 when out of memory. Searches texts rows[0..n_rows) (every text
+ * where rows is NULL); a text not in ASCII is skipped (its position in `rows` listed) unless `normalized`. */
+static int scan(const PhraseIndex *self, const Texts *texts, const uint32_t *rows, Py_ssize_t n_rows,
+                int normalized, int every, ScanFound *found) {
+    size_t longest = self->max_word_length;
+    if (self->context && self->context->max_word_length > longest) longest = self->context->max_word_length;
+    ScanScratch scratch = {PyMem_RawMalloc(256 * sizeof(uint32_t)), 256, PyMem_RawMalloc(longest + 9)};
+    if (scratch.ids == NULL || scratch.word == NULL) goto fail;
     Py_ssize_t chunk = 0;
     for (Py_ssize_t position = 0; position < n_rows; position++) {
         size_t length;
         const unsigned char *text = text_at(texts, rows ? rows[position] : position, &chunk, &length);
-        const unsigned char *end = text + length;
         if (!normalized && !is_ascii(text, length)) {
-            if (grow_push(skipped, (uint32_t)position) < 0) goto fail;
+            if (grow_push(&found->skipped, (uint32_t)position) < 0) goto fail;
             continue;
         }
-        size_t n_ids = 0;
-        for (;;) {
-            uint64_t head;
-            size_t word_length = next_word(&text, end, word_bytes, !normalized, fold, max_length, &head, word);
-            if (word_length == 0) break;
-            uint32_t id = 0;
-            if (word_length <= max_length) {
-                if (word_length > 8) memset(word + word_length, 0, 8);
-                uint64_t hash = hash_word(head, word, word_length), bit = hash >> self->filter_shift;
-                if (self->word_filter[bit >> 6] >> (bit & 63) & 1) id = find_word(self, head, word, word_length, hash);
-            }
-            if (n_ids == ids_capacity) {
-                ids_capacity *= 2;
-                uint32_t *grown = PyMem_RawRealloc(ids, ids_capacity * sizeof(uint32_t));
-                if (grown == NULL) goto fail;
-                ids = grown;
-            }
-            ids[n_ids++] = id;
-        }
-        /* leftmost-longest: from each word, the longest pattern starting there; a match skips its words */
-        size_t w = 0;
-        while (w < n_ids) {
-            uint32_t node = 0;
-            int32_t best = -1;
-            size_t best_length = 0;
-            for (size_t j = w; j < n_ids && ids[j] != 0; j++) {
-                node = find_child(self, node, ids[j]);
-                if (node == 0) break;
-                if (self->node_pattern[node] >= 0) {
-                    best = self->node_pattern[node];
-                    best_length = j - w + 1;
-                }
-            }
-            if (best < 0) {
-                w++;
-                continue;
-            }
-            if (grow_push(texts_out, (uint32_t)position) < 0 || grow_push(patterns_out, (uint32_t)best) < 0) goto fail;
-            w += best_length;
-        }
+        int asks = every ? scan_text_every(self, text, text + length, !normalized, (uint32_t)position, &scratch,
+                                           &found->texts, &found->patterns)
+                         : scan_text(self, text, text + length, !normalized, 0, (uint32_t)position, &scratch,
+                                     &found->texts, &found->patterns);
+        if (asks < 0) goto fail;
+        if (asks && self->context != NULL
+            && scan_text_every(self->context, text, text + length, !normalized, (uint32_t)position, &scratch,
+                               &found->context_texts, &found->context_patterns) < 0)
+            goto fail;
     }
-    PyMem_RawFree(ids);
-    PyMem_RawFree(word);
+    PyMem_RawFree(scratch.ids);
+    PyMem_RawFree(scratch.word);
     return 0;
 fail:
-    PyMem_RawFree(ids);
-    PyMem_RawFree(word);
+    PyMem_RawFree(scratch.ids);
+    PyMem_RawFree(scratch.word);
     return -1;
 }
 
 static PyObject *PhraseIndex_search(PhraseIndex *self, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"views", "data", "rows", "normalized", NULL};
+    static char *keywords[] = {"views", "data", "rows", "normalized", "every", NULL};
     PyObject *views, *data, *rows_arg = Py_None;
-    int normalized = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|Op", keywords, &views, &data, &rows_arg, &normalized))
+    int normalized = 0, every = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OO|Opp", keywords, &views, &data, &rows_arg, &normalized,
+                                     &every))
         return NULL;
     Texts texts;
     if (texts_open(views, data, &texts) < 0) return NULL;
@@ -658,28 +784,34 @@ static PyObject *PhraseIndex_search(PhraseIndex *self, PyObject *args, PyObject 
             }
         }
     }
-    Growable texts_out = {0}, patterns_out = {0}, skipped = {0};
+    ScanFound found = {{0}};
     int status;
     Py_BEGIN_ALLOW_THREADS
-    status = scan(self, &texts, row_values, n_rows, normalized, &texts_out, &patterns_out, &skipped);
+    status = scan(self, &texts, row_values, n_rows, normalized, every, &found);
     Py_END_ALLOW_THREADS
     if (rows_arg != Py_None) PyBuffer_Release(&rows);
     texts_close(&texts);
     if (status < 0) {
-        PyMem_RawFree(texts_out.data);
-        PyMem_RawFree(patterns_out.data);
-        PyMem_RawFree(skipped.data);
+        PyMem_RawFree(found.texts.data);
+        PyMem_RawFree(found.patterns.data);
+        PyMem_RawFree(found.skipped.data);
+        PyMem_RawFree(found.context_texts.data);
+        PyMem_RawFree(found.context_patterns.data);
         return PyErr_NoMemory();
     }
-    PyObject *items[3] = {as_bytes(&texts_out), as_bytes(&patterns_out), as_bytes(&skipped)};
-    return steal_tuple(3, items);
+    PyObject *items[5] = {as_bytes(&found.texts), as_bytes(&found.patterns), as_bytes(&found.skipped),
+                          as_bytes(&found.context_texts), as_bytes(&found.context_patterns)};
+    return steal_tuple(5, items);
 }
 
 static PyMethodDef PhraseIndex_methods[] = {
     {"search", (PyCFunction)(void (*)(void))PhraseIndex_search, METH_VARARGS | METH_KEYWORDS,
-     "search(views, data, rows=None, normalized=False) -> (positions, pattern_ids, skipped): every match in the "
-     "texts at `rows` (uint32; None: all), as bytes of native uint32, positions counted in `rows`, in order; "
-     "`skipped`: the positions of texts not in ASCII, left for normalisation unless `normalized`."},
+     "search(views, data, rows=None, normalized=False, every=False) -> (positions, pattern_ids, skipped, "
+     "context_positions, context_ids): every match in the texts at `rows` (uint32; None: all), as bytes of native "
+     "uint32, positions counted in `rows`, in order, silent patterns left out; `skipped`: the positions of texts not "
+     "in ASCII, left for normalisation unless `normalized`; `every`: every pattern at every word, overlapping "
+     "(default: leftmost-longest, not overlapping); context_*: the context index's matches, every one at every word, "
+     "in the texts where a pattern that asks for context matched."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -688,7 +820,10 @@ static PyTypeObject PhraseIndexType = {
     .tp_name = "freqscope._matchcore.PhraseIndex",
     .tp_basicsize = sizeof(PhraseIndex),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Whole-word, leftmost-longest search of normalised patterns in texts.",
+    .tp_doc = "PhraseIndex(patterns, case_sensitive=False, *, silent=None, asking=None, context=None): whole-word, "
+              "leftmost-longest search of normalised patterns in texts. silent, asking: a byte a pattern, nonzero for "
+              "a pattern that wins but is not reported, or whose match has its text searched with `context` (a "
+              "PhraseIndex) too.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)PhraseIndex_init,
     .tp_dealloc = (destructor)PhraseIndex_dealloc,
@@ -968,20 +1103,53 @@ typedef struct {
     const uint32_t *texts, *patterns;     /* the matches */
     const int64_t *class_start;           /* by pattern: its classes are class_keys[class_start[p]..[p+1]) */
     const uint32_t *class_keys;
+    /* Context terms (matcher.ContextSearch): a class key k with context_offset < k <= 2 * context_offset counts
+     * only in a text where a context word serving k occurs, and there also as k - context_offset. The context
+     * words found (overlapping, anywhere) are (met_texts[i], met_words[i]); word w serves the keys
+     * word_keys[word_start[w]..[w+1]). context_offset 0: no context terms. */
+    uint32_t context_offset;
+    Py_ssize_t n_met, n_words;
+    const uint32_t *met_texts, *met_words;
+    const int64_t *word_start;
+    const uint32_t *word_keys;
 } TallyInput;
 
-static int tally_scan(const TallyInput *in, int64_t *pattern_start, Growable *patterns, Growable *pattern_n,
-                      int64_t *class_start, Growable *classes, Growable *class_n) {
-    /* counting sort of the matches by text */
-    int64_t *first = PyMem_RawCalloc((size_t)in->n_texts + 1, sizeof(int64_t));
-    uint32_t *by_text = PyMem_RawMalloc(((size_t)in->n_matches + 1) * sizeof(uint32_t));
-    Growable scratch = {0};
-    if (first == NULL || by_text == NULL) goto fail;
-    for (Py_ssize_t m = 0; m < in->n_matches; m++) first[in->texts[m] + 1]++;
-    for (Py_ssize_t t = 0; t < in->n_texts; t++) first[t + 1] += first[t];
-    for (Py_ssize_t m = 0; m < in->n_matches; m++) by_text[first[in->texts[m]]++] = in->patterns[m];
-    for (Py_ssize_t t = in->n_texts; t > 0; t--) first[t] = first[t - 1];
+/* Counting sort of (text, value) pairs by text: the values of text t end up at sorted[first[t]..first[t + 1]). */
+static int sort_by_text(Py_ssize_t n_texts, Py_ssize_t n_pairs, const uint32_t *texts, const uint32_t *values,
+                        int64_t **first_out, uint32_t **sorted_out) {
+    int64_t *first = PyMem_RawCalloc((size_t)n_texts + 1, sizeof(int64_t));
+    uint32_t *sorted = PyMem_RawMalloc(((size_t)n_pairs + 1) * sizeof(uint32_t));
+    if (first == NULL || sorted == NULL) {
+        PyMem_RawFree(first);
+        PyMem_RawFree(sorted);
+        return -1;
+    }
+    for (Py_ssize_t m = 0; m < n_pairs; m++) first[texts[m] + 1]++;
+    for (Py_ssize_t t = 0; t < n_texts; t++) first[t + 1] += first[t];
+    for (Py_ssize_t m = 0; m < n_pairs; m++) sorted[first[texts[m]]++] = values[m];
+    for (Py_ssize_t t = n_texts; t > 0; t--) first[t] = first[t - 1];
     first[0] = 0;
+    *first_out = first;
+    *sorted_out = sorted;
+    return 0;
+}
+
+/* Whether one of the context words `words[0..n)` found in a text serves class key `key`. */
+static int context_met(const TallyInput *in, const uint32_t *words, int64_t n, uint32_t key) {
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t k = in->word_start[words[i]]; k < in->word_start[words[i] + 1]; k++)
+            if (in->word_keys[k] == key) return 1;
+    return 0;
+}
+
+static int tally_scan(const TallyInput *in, int64_t *pattern_start, Growable *patterns, Growable *pattern_n,
+                      int64_t *class_start, Growable *classes, Growable *class_n, unsigned char *met_out) {
+    int64_t *first = NULL, *met_first = NULL;
+    uint32_t *by_text = NULL, *met_by_text = NULL;
+    Growable scratch = {0};
+    const uint64_t offset = in->context_offset;
+    if (sort_by_text(in->n_texts, in->n_matches, in->texts, in->patterns, &first, &by_text) < 0) goto fail;
+    if (sort_by_text(in->n_texts, in->n_met, in->met_texts, in->met_words, &met_first, &met_by_text) < 0) goto fail;
     pattern_start[0] = class_start[0] = 0;
     for (Py_ssize_t t = 0; t < in->n_texts; t++) {
         uint32_t *found = by_text + first[t];
@@ -989,39 +1157,82 @@ static int tally_scan(const TallyInput *in, int64_t *pattern_start, Growable *pa
         sort_uint32(found, n_found);
         if (push_runs(found, n_found, patterns, pattern_n) < 0) goto fail;
         pattern_start[t + 1] = (int64_t)patterns->length;
-        /* a class reached through several patterns counts each of their matches */
+        /* a class reached through several patterns counts each of their matches: one key a match, counted
+         * as runs once sorted */
         scratch.length = 0;
-        for (size_t i = 0; i < n_found; i++)
-            for (int64_t c = in->class_start[found[i]]; c < in->class_start[found[i] + 1]; c++)
-                if (grow_push(&scratch, in->class_keys[c]) < 0) goto fail;
+        met_out[t] = 0;
+        for (size_t i = 0; i < n_found; i++) {
+            for (int64_t c = in->class_start[found[i]]; c < in->class_start[found[i] + 1]; c++) {
+                uint32_t key = in->class_keys[c];
+                if (key > offset && key <= 2 * offset) {
+                    if (!context_met(in, met_by_text + met_first[t], met_first[t + 1] - met_first[t], key)) continue;
+                    met_out[t] = 1;
+                    if (grow_push(&scratch, key - (uint32_t)offset) < 0) goto fail;
+                }
+                if (grow_push(&scratch, key) < 0) goto fail;
+            }
+        }
         sort_uint32(scratch.data, scratch.length);
         if (push_runs(scratch.data, scratch.length, classes, class_n) < 0) goto fail;
         class_start[t + 1] = (int64_t)classes->length;
     }
     PyMem_RawFree(first);
     PyMem_RawFree(by_text);
+    PyMem_RawFree(met_first);
+    PyMem_RawFree(met_by_text);
     PyMem_RawFree(scratch.data);
     return 0;
 fail:
     PyMem_RawFree(first);
     PyMem_RawFree(by_text);
+    PyMem_RawFree(met_first);
+    PyMem_RawFree(met_by_text);
     PyMem_RawFree(scratch.data);
     return -1;
 }
 
-static PyObject *tally(PyObject *Py_UNUSED(module), PyObject *args) {
+static PyObject *tally(PyObject *Py_UNUSED(module), PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"n_texts", "texts", "patterns", "class_start", "class_keys", "context_offset",
+                               "met_texts", "met_words", "word_start", "word_keys", NULL};
     Py_ssize_t n_texts;
+    unsigned long context_offset = 0;
     PyObject *texts_arg, *patterns_arg, *class_start_arg, *class_keys_arg;
-    if (!PyArg_ParseTuple(args, "nOOOO", &n_texts, &texts_arg, &patterns_arg, &class_start_arg, &class_keys_arg))
+    PyObject *met_texts_arg = NULL, *met_words_arg = NULL, *word_start_arg = NULL, *word_keys_arg = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "nOOOO|$kOOOO", keywords, &n_texts, &texts_arg, &patterns_arg,
+                                     &class_start_arg, &class_keys_arg, &context_offset, &met_texts_arg,
+                                     &met_words_arg, &word_start_arg, &word_keys_arg))
         return NULL;
+    if (context_offset > 0 && (!met_texts_arg || !met_words_arg || !word_start_arg || !word_keys_arg)) {
+        PyErr_SetString(PyExc_TypeError, "tally: context_offset needs met_texts, met_words, word_start and word_keys");
+        return NULL;
+    }
+    if (context_offset > UINT32_MAX / 2) {
+        PyErr_SetString(PyExc_ValueError, "tally: context_offset must leave room for two key ranges in uint32");
+        return NULL;
+    }
     Py_buffer texts = {0}, patterns = {0}, class_start = {0}, class_keys = {0};
-    PyObject *result = NULL, *pattern_start = NULL, *class_first = NULL;
+    Py_buffer met_texts = {0}, met_words = {0}, word_start = {0}, word_keys = {0};
+    const int64_t no_words[1] = {0};
+    PyObject *result = NULL, *pattern_start = NULL, *class_first = NULL, *met = NULL;
     Growable found = {0}, found_n = {0}, classes = {0}, classes_n = {0};
     if (open_uint32(texts_arg, &texts, "texts") < 0) return NULL;
     if (open_uint32(patterns_arg, &patterns, "patterns") < 0) goto done;
     if (PyObject_GetBuffer(class_start_arg, &class_start, PyBUF_SIMPLE) < 0) goto done;
     if (open_uint32(class_keys_arg, &class_keys, "class_keys") < 0) goto done;
-    TallyInput in = {n_texts, texts.len / 4, 0, texts.buf, patterns.buf, class_start.buf, class_keys.buf};
+    TallyInput in = {n_texts, texts.len / 4, 0, texts.buf, patterns.buf, class_start.buf, class_keys.buf,
+                     (uint32_t)context_offset, 0, 0, NULL, NULL, no_words, NULL};
+    if (context_offset > 0) {
+        if (open_uint32(met_texts_arg, &met_texts, "met_texts") < 0 || open_uint32(met_words_arg, &met_words, "met_words") < 0
+            || PyObject_GetBuffer(word_start_arg, &word_start, PyBUF_SIMPLE) < 0
+            || open_uint32(word_keys_arg, &word_keys, "word_keys") < 0)
+            goto done;
+        in.n_met = met_texts.len / 4;
+        in.n_words = word_start.len / 8 - 1;
+        in.met_texts = met_texts.buf;
+        in.met_words = met_words.buf;
+        in.word_start = word_start.buf;
+        in.word_keys = word_keys.buf;
+    }
     in.n_patterns = class_start.len / 8 - 1;
     int valid = n_texts >= 0 && patterns.len == texts.len && class_start.len % 8 == 0 && in.n_patterns >= 0;
     for (Py_ssize_t p = 0; valid && p < in.n_patterns; p++)
@@ -1029,29 +1240,41 @@ static PyObject *tally(PyObject *Py_UNUSED(module), PyObject *args) {
     valid = valid && (in.n_patterns < 0 || in.class_start[in.n_patterns] <= class_keys.len / 4);
     for (Py_ssize_t m = 0; valid && m < in.n_matches; m++)
         valid = in.texts[m] < (uint64_t)n_texts && in.patterns[m] < (uint64_t)in.n_patterns;
+    if (context_offset > 0) {
+        valid = valid && met_words.len == met_texts.len && word_start.len % 8 == 0 && in.n_words >= 0
+                && (in.n_words < 0 || in.word_start[0] >= 0);
+        for (Py_ssize_t w = 0; valid && w < in.n_words; w++) valid = in.word_start[w] <= in.word_start[w + 1];
+        valid = valid && (in.n_words < 0 || in.word_start[in.n_words] <= word_keys.len / 4);
+        for (Py_ssize_t m = 0; valid && m < in.n_met; m++)
+            valid = in.met_texts[m] < (uint64_t)n_texts && in.met_words[m] < (uint64_t)in.n_words;
+    }
     if (!valid) {
-        PyErr_SetString(PyExc_ValueError, "tally: matches must name texts below n_texts and patterns of class_start");
+        PyErr_SetString(PyExc_ValueError, "tally: matches must name texts below n_texts and patterns of class_start, "
+                                          "context words found texts below n_texts and words of word_start");
         goto done;
     }
     pattern_start = PyBytes_FromStringAndSize(NULL, (n_texts + 1) * 8);
     class_first = PyBytes_FromStringAndSize(NULL, (n_texts + 1) * 8);
-    if (pattern_start == NULL || class_first == NULL) goto done;
+    met = PyBytes_FromStringAndSize(NULL, n_texts);
+    if (pattern_start == NULL || class_first == NULL || met == NULL) goto done;
     int status;
     Py_BEGIN_ALLOW_THREADS
     status = tally_scan(&in, (int64_t *)PyBytes_AS_STRING(pattern_start), &found, &found_n,
-                        (int64_t *)PyBytes_AS_STRING(class_first), &classes, &classes_n);
+                        (int64_t *)PyBytes_AS_STRING(class_first), &classes, &classes_n,
+                        (unsigned char *)PyBytes_AS_STRING(met));
     Py_END_ALLOW_THREADS
     if (status < 0) {
         PyErr_NoMemory();
         goto done;
     }
-    PyObject *items[6] = {pattern_start, as_bytes(&found), as_bytes(&found_n), class_first, as_bytes(&classes),
-                          as_bytes(&classes_n)};
-    pattern_start = class_first = NULL;
-    result = steal_tuple(6, items);
+    PyObject *items[7] = {pattern_start, as_bytes(&found), as_bytes(&found_n), class_first, as_bytes(&classes),
+                          as_bytes(&classes_n), met};
+    pattern_start = class_first = met = NULL;
+    result = steal_tuple(7, items);
 done:
     Py_XDECREF(pattern_start);
     Py_XDECREF(class_first);
+    Py_XDECREF(met);
     PyMem_RawFree(found.data);
     PyMem_RawFree(found_n.data);
     PyMem_RawFree(classes.data);
@@ -1060,6 +1283,10 @@ done:
     PyBuffer_Release(&patterns);
     PyBuffer_Release(&class_start);
     PyBuffer_Release(&class_keys);
+    PyBuffer_Release(&met_texts);
+    PyBuffer_Release(&met_words);
+    PyBuffer_Release(&word_start);
+    PyBuffer_Release(&word_keys);
     return result;
 }
 
@@ -1175,10 +1402,14 @@ static PyObject *class_totals(PyObject *Py_UNUSED(module), PyObject *args) {
 }
 
 static PyMethodDef module_methods[] = {
-    {"tally", tally, METH_VARARGS,
-     "tally(n_texts, texts, patterns, class_start, class_keys) -> (pattern_start, pattern_ids, pattern_n, "
-     "class_start, class_keys, class_n): matches (text, pattern; uint32, any order) as what each text contains, "
-     "in compressed rows (int64 starts, n_texts + 1), patterns and classes sorted within a text."},
+    {"tally", (PyCFunction)(void (*)(void))tally, METH_VARARGS | METH_KEYWORDS,
+     "tally(n_texts, texts, patterns, class_start, class_keys, *, context_offset=0, met_texts, met_words, "
+     "word_start, word_keys) -> (pattern_start, pattern_ids, pattern_n, class_start, class_keys, class_n, "
+     "context_met): matches (text, pattern; uint32, any order) as what each text contains, in compressed rows "
+     "(int64 starts, n_texts + 1), patterns and classes sorted within a text. With context_offset n > 0, a class "
+     "key k in (n, 2n] counts only in a text where a context word serving it was found (met_texts, met_words: "
+     "uint32 pairs; word w serves word_keys[word_start[w]:word_start[w + 1]]), and there also as k - n; "
+     "context_met: a byte a text, 1 where such a key counted."},
     {"expand", expand, METH_VARARGS,
      "expand(row_text, start, pattern_ids, pattern_n) -> (rows, pattern_ids, n): one entry per (row, pattern) "
      "of the rows' texts, in row order."},

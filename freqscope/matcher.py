@@ -73,10 +73,9 @@ class TextsFound:
 
     @classmethod
     def from_tally(cls, tallied: tuple[bytes, ...]) -> TextsFound:
-        """What ``_matchcore.tally`` returns (int64 starts, uint32 entries), as arrays."""
-        dtypes = (np.int64, np.uint32, np.uint32, np.int64, np.uint32, np.uint32)
-        arrays = [np.frombuffer(data, dtype) for data, dtype in zip(tallied, dtypes)]
-        return cls(*arrays, np.zeros(len(arrays[0]) - 1, bool))
+        """What ``_matchcore.tally`` returns (int64 starts, uint32 entries, a byte a text), as arrays."""
+        dtypes = (np.int64, np.uint32, np.uint32, np.int64, np.uint32, np.uint32, np.bool_)
+        return cls(*(np.frombuffer(data, dtype) for data, dtype in zip(tallied, dtypes)))
 
     @property
     def n_texts(self) -> int:
@@ -205,73 +204,61 @@ def _kept_by(rules: MatchRules) -> pl.Expr:
 class ContextSearch:
     """The context words of the lists' classes, and the rule they serve: a context term's match counts for its
     class only in a text where one of the class's context words occurs (whole words, anywhere, overlapping
-    others; their own plurals are context words of their own)."""
+    others; their own plurals are context words of their own).
+
+    Only the few texts that hold a context term are searched for context words (~5% of distinct web captions),
+    by the C scan itself (every word at every position, right after the text's own search), and ``tally``
+    settles the context terms' entries as it builds them: settling them afterwards, in Polars over every entry
+    of a batch, cost a third as much as searching the batch (benchmarks/bench_stages.py). ``found_in`` searches
+    texts on their own, for the Polars path of the other rules."""
 
     def __init__(self, class_lists: Sequence[ClassList], class_keys: pl.DataFrame, rules: MatchRules) -> None:
         self.rules = rules
+        distinct = {word.context for class_list in class_lists for word in class_list.context}
+        normalized = {text: " ".join(rules.words_of(text)) for text in distinct}
         words = pl.DataFrame(
-            [(class_list.name, word.class_index, " ".join(rules.words_of(word.context)))
+            [(class_list.name, word.class_index, normalized[word.context])
              for class_list in class_lists for word in class_list.context],
             schema={"taxonomy": pl.String, "class_index": pl.Int32, "words": pl.String}, orient="row",
         ).filter(pl.col("words") != "")
-        # context word -> the class keys it serves
-        self.word_keys = words.join(class_keys, on=["taxonomy", "class_index"]).select(
-            pl.format(" {} ", pl.col("words").str.replace_all(" ", "  ")).alias("pattern"), "class_key").unique()
-        self._patterns = self.word_keys["pattern"].unique().sort().to_list()
+        # context word -> the keys (CONTEXT_MET variant) of the classes it serves, in compressed rows: word w
+        # serves word_keys[word_start[w]:word_start[w + 1]]
+        served = (words.join(class_keys, on=["taxonomy", "class_index"])
+                  .select("words", (pl.col("class_key") + CONTEXT_MET * class_keys.height).cast(pl.UInt32))
+                  .unique().sort("words", "class_key"))
+        self.words = served["words"].unique(maintain_order=True).to_list()
+        self.word_keys = served["class_key"].to_numpy()
+        self.word_start = np.zeros(len(self.words) + 1, np.int64)
+        np.cumsum(served.group_by("words", maintain_order=True).len()["len"].to_numpy(), out=self.word_start[1:])
+        self._search = phrases.PhraseSearch(self.words, case_sensitive=rules.case_sensitive) if self.words else None
 
-    def met(self, texts: pl.Series) -> pl.DataFrame:
-        """(text position, class key) where a context word of the class occurs in the text."""
-        if not self._patterns or texts.is_empty():
-            return pl.DataFrame(schema={"text": pl.UInt32, "class_key": pl.UInt32})
-        normalized = normalized_padded(texts, case_sensitive=self.rules.case_sensitive)
-        found = (pl.DataFrame({"padded": normalized}).with_row_index("text")
-                 .select("text", pl.col("padded").str.extract_many(self._patterns, overlapping=True).alias("pattern"))
-                 .explode("pattern").drop_nulls())
-        return found.join(self.word_keys, on="pattern").select(pl.col("text").cast(pl.UInt32), "class_key").unique()
+    def found_in(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every context word in the texts at ``rows``, overlapping, as (position in ``rows``, word number)."""
+        if self._search is None or not len(rows):
+            return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
+        found = search_whole_words(self._search, texts, views, rows, case_sensitive=self.rules.case_sensitive,
+                                   every=True)
+        return found.positions, found.patterns
 
-    def resolve(self, found: TextsFound, texts: pl.Series, rows: np.ndarray, n_classes: int) -> TextsFound:
-        """``found`` (the texts at ``rows`` of ``texts``) with its CONTEXT_MET entries settled: where a context word
-        of the class is in the text, kept and added to DEFAULT; elsewhere dropped."""
-        keys = found.class_key
-        pending = (keys > CONTEXT_MET * n_classes) & (keys <= (CONTEXT_MET + 1) * n_classes)
-        if not pending.any():
-            return found
-        text_of = np.repeat(np.arange(found.n_texts, dtype=np.uint32), np.diff(found.class_start))
-        asking = np.unique(text_of[pending])
-        met = self.met(texts.gather(rows[asking]))
-        met = pl.DataFrame({"text": asking[met["text"].to_numpy()],
-                            "class_key": met["class_key"].to_numpy() + np.uint32(CONTEXT_MET * n_classes)},
-                           schema={"text": pl.UInt32, "class_key": pl.UInt32})
-        # Only the texts asking change: their entries are settled apart and spliced back in text order.
-        asks = np.zeros(found.n_texts, bool)
-        asks[asking] = True
-        affected = asks[text_of]
-        entries = pl.DataFrame({"text": text_of[affected], "class_key": keys[affected], "n": found.class_n[affected]},
-                               schema={"text": pl.UInt32, "class_key": pl.UInt32, "n": pl.UInt32})
-        is_pending = (pl.col("class_key") > CONTEXT_MET * n_classes) & (
-            pl.col("class_key") <= (CONTEXT_MET + 1) * n_classes)
-        kept = entries.filter(is_pending).join(met, on=["text", "class_key"], how="semi")
-        settled = (pl.concat([entries.filter(~is_pending), kept,
-                              kept.with_columns(pl.col("class_key") - CONTEXT_MET * n_classes)])
-                   .group_by("text", "class_key").agg(pl.col("n").sum()).sort("text", "class_key"))
-        settled_text = settled["text"].to_numpy()
-        per_text = np.diff(found.class_start)
-        per_text[asking] = np.bincount(settled_text, minlength=found.n_texts)[asking]
-        start = np.zeros(found.n_texts + 1, np.int64)
-        np.cumsum(per_text, out=start[1:])
-        class_key = np.empty(start[-1], np.uint32)
-        class_n = np.empty(start[-1], np.uint32)
-        # an unaffected entry keeps its place within its text; a settled one takes its rank within its text
-        unaffected = ~affected
-        place = start[text_of[unaffected]] + (np.flatnonzero(unaffected) - found.class_start[text_of[unaffected]])
-        class_key[place], class_n[place] = keys[unaffected], found.class_n[unaffected]
-        first = np.searchsorted(settled_text, settled_text, side="left")
-        place = start[settled_text] + (np.arange(len(settled_text)) - first)
-        class_key[place] = settled["class_key"].to_numpy()
-        class_n[place] = settled["n"].to_numpy()
-        context_met = found.context_met.copy()
-        context_met[kept["text"].to_numpy()] = True
-        return TextsFound(found.pattern_start, found.pattern_id, found.pattern_n, start, class_key, class_n, context_met)
+
+def search_whole_words(search: phrases.PhraseSearch, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray, *,
+                       case_sensitive: bool, every: bool = False) -> phrases.Found:
+    """The C scan's matches in the texts at ``rows`` (``views``: the texts' string views), texts not in ASCII
+    normalised by Polars and searched again, so that none is left ``skipped``; ``every``: every pattern at every
+    word, else leftmost-longest."""
+    found = search.find(views, rows, every=every)
+    skipped = found.skipped
+    if not len(skipped):
+        return found
+    # not ASCII: normalised by Polars (NFKC, case folding, Unicode letters and digits), which leaves words the C
+    # scan reads the same way
+    normalized = texts.gather(rows[skipped]).to_frame("text").select(
+        normalized_padded_expr("text", case_sensitive=case_sensitive)).to_series()
+    again = search.find(phrases.text_views(normalized), normalized=True, every=every)
+    return phrases.Found(np.concatenate([found.positions, skipped[again.positions]]),
+                         np.concatenate([found.patterns, again.patterns]), np.zeros(0, np.uint32),
+                         np.concatenate([found.context_positions, skipped[again.context_positions]]),
+                         np.concatenate([found.context_words, again.context_words]))
 
 
 class Matcher:
@@ -295,8 +282,9 @@ class Matcher:
         )
         # Block phrases are patterns that stand for no class: they win by the longest-match rule and count for
         # nothing; a term with a block phrase's very words is left out.
-        block = [" ".join(rules.words_of(b.phrase)) for class_list in class_lists for b in class_list.block]
-        block = sorted({words for words in block if words})
+        # (each list carries the shared phrases: ~300 distinct among ~6,800, each normalised once)
+        block = {" ".join(rules.words_of(phrase)) for phrase in {b.phrase for l in class_lists for b in l.block}}
+        block = sorted(block - {""})
         searched = searched.filter(~pl.col("words").is_in(block))
         all_words = pl.concat([searched.select("words", "padded"), pl.DataFrame(
             {"words": block, "padded": [f" {'  '.join(words.split())} " for words in block]},
@@ -337,6 +325,11 @@ class Matcher:
         self._class_start = np.zeros(len(self._patterns) + 1, np.int64)
         np.cumsum(np.bincount(by_pattern["pattern_id"].to_numpy(), minlength=len(self._patterns)),
                   out=self._class_start[1:])
+        # the patterns of context terms: a text that holds one is searched for context words
+        asking = by_pattern.filter((pl.col("class_key") > CONTEXT_MET * self.n_classes)
+                                   & (pl.col("class_key") <= (CONTEXT_MET + 1) * self.n_classes))["pattern_id"]
+        self._asks_context = np.zeros(len(self._patterns), bool)
+        self._asks_context[asking.to_numpy()] = True
         self._context = ContextSearch(class_lists, self.class_keys, rules)
         # The C scan knows whole words and leftmost-longest matches only; the other rules use Aho-Corasick, whose
         # matches are patterns' text, looked up here.
@@ -348,7 +341,9 @@ class Matcher:
                 schema={"pattern": pl.String, "pattern_id": pl.UInt32},
             )
         else:
-            self._phrases = phrases.PhraseSearch(self.pattern_words, case_sensitive=rules.case_sensitive)
+            self._phrases = phrases.PhraseSearch(self.pattern_words, case_sensitive=rules.case_sensitive,
+                                                 silent=self._is_block, asking=self._asks_context,
+                                                 context_words=self._context.words)
 
     def normalize(self, texts: pl.Series) -> pl.Series:
         """The texts in the padded word layout (the Polars path)."""
@@ -383,11 +378,15 @@ class Matcher:
     def _found_in(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> TextsFound:
         """What the texts at ``rows`` contain, numbered in the order of ``rows``: block phrases count for nothing,
         context terms only where a context word of their class occurs."""
-        positions, patterns = self._search(texts, views, rows)
-        counted = ~self._is_block[patterns]
-        positions, patterns = positions[counted], patterns[counted]
-        found = TextsFound.from_tally(tally(len(rows), positions, patterns, self._class_start, self._class_keys))
-        return self._context.resolve(found, texts, rows, self.n_classes)
+        return self._tallied(len(rows), *self._search(texts, views, rows))
+
+    def _tallied(self, n_texts: int, positions: np.ndarray, patterns: np.ndarray, met_at: np.ndarray,
+                 met_words: np.ndarray) -> TextsFound:
+        """What each of ``n_texts`` texts contains, from what ``_search`` found in them."""
+        return TextsFound.from_tally(tally(
+            n_texts, positions, patterns, self._class_start, self._class_keys,
+            context_offset=CONTEXT_MET * self.n_classes, met_texts=met_at, met_words=met_words,
+            word_start=self._context.word_start, word_keys=self._context.word_keys))
 
     def match(self, texts: pl.Series | Sequence[str | None]) -> pl.DataFrame:
         """Matches in ``texts``: one row per (text row, taxonomy, class, term) with its count ``n``, for the classes'
@@ -401,24 +400,23 @@ class Matcher:
         return pl.concat([pl.DataFrame({"variant": ((class_key.cast(pl.Int64) - 1) // self.n_classes).cast(pl.UInt32)}),
                           self.class_keys.select("taxonomy", "class_index")[base]], how="horizontal")
 
-    def _search(self, texts: pl.Series, views: phrases.TextViews, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every occurrence in the texts at ``rows``, as (position in ``rows``, pattern id) uint32 arrays
-        (``views``: the texts' string views, for the C scan)."""
+    def _search(self, texts: pl.Series, views: phrases.TextViews,
+                rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every occurrence in the texts at ``rows`` that counts (block phrases win and are left out), as (position
+        in ``rows``, pattern id) uint32 arrays, and the context words of the texts that hold a context term, as
+        (position, context word number) (``views``: the texts' string views, for the C scan)."""
         if not self._patterns:
-            return np.zeros(0, np.uint32), np.zeros(0, np.uint32)
-        if self._phrases is None:
-            found = self._find(self.normalize(texts.gather(rows)))
-            return found["text_id"].to_numpy(), found["pattern_id"].to_numpy()
-        positions, patterns, skipped = self._phrases.find(views, rows)
-        if len(skipped):
-            # not ASCII: normalised by Polars (NFKC, case folding, Unicode letters and digits), which leaves
-            # words the C scan reads the same way
-            normalized = texts.gather(rows[skipped]).to_frame("text").select(
-                normalized_padded_expr("text", case_sensitive=self.rules.case_sensitive)).to_series()
-            again, again_patterns, _ = self._phrases.find(phrases.text_views(normalized), normalized=True)
-            positions = np.concatenate([positions, skipped[again]])
-            patterns = np.concatenate([patterns, again_patterns])
-        return positions, patterns
+            return (np.zeros(0, np.uint32),) * 4
+        if self._phrases is not None:
+            found = search_whole_words(self._phrases, texts, views, rows, case_sensitive=self.rules.case_sensitive)
+            return found.positions, found.patterns, found.context_positions, found.context_words
+        found = self._find(self.normalize(texts.gather(rows)))
+        positions, patterns = found["text_id"].to_numpy(), found["pattern_id"].to_numpy()
+        counted = ~self._is_block[patterns]
+        positions, patterns = positions[counted], patterns[counted]
+        asking = np.unique(positions[self._asks_context[patterns]])
+        met_at, met_words = self._context.found_in(texts, views, rows[asking])
+        return positions, patterns, asking[met_at], met_words
 
     def _find(self, normalized: pl.Series) -> pl.DataFrame:
         """One row per occurrence in texts in the padded layout: (text_id, pattern_id). ``locate`` calls it only

@@ -58,31 +58,54 @@ def text_views(texts: pl.Series) -> TextViews:
     return TextViews(views, data)
 
 
+class Found(NamedTuple):
+    """What a search found, as uint32 arrays: matches (position in the rows searched, pattern id), the positions
+    of the texts skipped for not being ASCII, and the context words (position, word number) of the texts where a
+    pattern that asks for them matched."""
+
+    positions: np.ndarray
+    patterns: np.ndarray
+    skipped: np.ndarray
+    context_positions: np.ndarray
+    context_words: np.ndarray
+
+
 class PhraseSearch:
-    """Patterns (their normalised words, space-separated; pattern i has id i) searched in texts."""
+    """Patterns (their normalised words, space-separated; pattern i has id i) searched in texts.
 
-    def __init__(self, pattern_words: Sequence[str], *, case_sensitive: bool) -> None:
-        self._index = PhraseIndex([words.encode() for words in pattern_words], case_sensitive)
+    ``silent``: a flag a pattern, for those that win by the longest-match rule but are not reported (block
+    phrases); ``asking``: a flag a pattern, for those whose match has its text searched for ``context_words``
+    too (context terms), every one at every word, while the text is in the cache.
+    """
 
-    def find(self, texts: TextViews, rows: np.ndarray | None = None, *,
-             normalized: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every match in the texts at ``rows`` (uint32 positions; None: all), in order, as (position in
-        ``rows``, pattern id), and the positions of the texts skipped for not being ASCII (none if
-        ``normalized``: the texts come from the Polars normalisation)."""
+    def __init__(self, pattern_words: Sequence[str], *, case_sensitive: bool, silent: np.ndarray | None = None,
+                 asking: np.ndarray | None = None, context_words: Sequence[str] = ()) -> None:
+        context = PhraseIndex([words.encode() for words in context_words], case_sensitive) if context_words else None
+        flags = [None if f is None else np.ascontiguousarray(f, dtype=np.uint8) for f in (silent, asking)]
+        self._index = PhraseIndex([words.encode() for words in pattern_words], case_sensitive, silent=flags[0],
+                                  asking=flags[1], context=context)
+
+    def find(self, texts: TextViews, rows: np.ndarray | None = None, *, normalized: bool = False,
+             every: bool = False) -> Found:
+        """Every match in the texts at ``rows`` (uint32 positions; None: all), in order (``Found``); no text is
+        skipped if ``normalized`` (the texts come from the Polars normalisation). ``every``: every pattern at every
+        word, overlapping (default: leftmost-longest)."""
         n_texts = texts.n_texts if rows is None else len(rows)
         parts = max(1, min(MAX_PARTS, n_texts // MIN_PART_TEXTS))
         if rows is None and parts > 1:
             rows = np.arange(n_texts, dtype=np.uint32)
         bounds = np.linspace(0, n_texts, parts + 1).astype(np.int64)
 
-        def search(first: int, last: int) -> tuple[np.ndarray, ...]:
+        def search(first: int, last: int) -> Found:
             part = None if rows is None else rows[first:last]
-            found = self._index.search(texts.views, texts.data, part, normalized)
-            positions, patterns, skipped = (np.frombuffer(result, np.uint32) for result in found)
-            return positions + np.uint32(first), patterns, skipped + np.uint32(first)
+            found = Found(*(np.frombuffer(result, np.uint32)
+                            for result in self._index.search(texts.views, texts.data, part, normalized, every)))
+            offset = np.uint32(first)
+            return found._replace(positions=found.positions + offset, skipped=found.skipped + offset,
+                                  context_positions=found.context_positions + offset)
 
         if parts == 1:
             return search(0, n_texts)
         with ThreadPoolExecutor(parts) as pool:
             results = list(pool.map(search, bounds[:-1], bounds[1:]))
-        return tuple(np.concatenate(arrays) for arrays in zip(*results))
+        return Found(*(np.concatenate(arrays) for arrays in zip(*results)))

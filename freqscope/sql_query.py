@@ -6,24 +6,31 @@ from the command line (``freqscope sql``, ``freqscope query``, whose ``.sql`` fi
 down further with DuckDB's own settings (``LOCKED_DOWN``): no other file is read or written (no ATTACH,
 COPY, EXPORT), no extension installed or loaded, and the settings cannot be changed back; ``allow_files``
 lets it read other files, and then only SELECT statements run.
+
+Polars is imported only for what needs it (a frame for the Python API; CSV, JSON and Parquet output): the
+terminal table, ``freqscope sql``'s default, is printed from DuckDB's rows, so that a quick question answers
+without loading Polars and pyarrow (~0.2 s of the command's start, benchmarks/bench_cli_startup.py).
 """
 from __future__ import annotations
 
+import decimal
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import duckdb
-import polars as pl
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from freqscope.errors import FreqscopeError
-from freqscope.store import open_database, resolve_db_path
+from freqscope.paths import resolve_db_path
+
+if TYPE_CHECKING:
+    import polars as pl
 
 OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
 # A terminal table beyond this many rows is unreadable; the rest is counted, and csv/json/parquet give all.
@@ -53,6 +60,9 @@ _TEXT_ONLY_TYPES = re.compile(r"\b(INTERVAL|UNION|BIT)\b")
 _READ_ONLY_REFUSAL = re.compile(r'statement of type "(\w+)".*read-only mode', re.IGNORECASE)
 # DuckDB's multi-line messages point at the error with a line of carets: meaningless on one line.
 _CARET_LINE = re.compile(r"^\s*\^+\s*$")
+# DuckDB's numeric types (DuckDBPyType.id): right-aligned in a table, as Polars' numeric types are
+NUMERIC_TYPE_IDS = frozenset({"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint",
+                              "uinteger", "ubigint", "uhugeint", "float", "double", "decimal", "varint", "bignum"})
 
 
 def duckdb_message(exc: duckdb.Error) -> str:
@@ -71,6 +81,8 @@ def open_for_sql(db: str | os.PathLike | None, *, write: bool = False,
     if not path.exists():
         raise FreqscopeError(f"no database at {path}: run `freqscope index CORPUS --db {path}` first, or pass --db")
     if not locked or write:
+        from freqscope.store import open_database  # (Polars and the term model: not needed to read)
+
         return open_database(path, read_only=not write)
     # The file is attached read-only to an in-memory database, and only then locked down (ATTACH is a file
     # access): a DuckDB instance of its own, so that the settings never clash with another connection to the
@@ -95,11 +107,13 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def check_read_only(query: str, *, allow_files: bool) -> None:
-    """Refuse, before running anything, a statement that read-only SQL does not run (``--write`` runs it)."""
+def check_read_only(query: str, *, allow_files: bool, connection: duckdb.DuckDBPyConnection | None = None) -> None:
+    """Refuse, before running anything, a statement that read-only SQL does not run (``--write`` runs it).
+    ``connection``: one to parse with (else DuckDB's default connection, a database instance of its own to start:
+    ~25 ms)."""
     allowed = FILE_READING_STATEMENTS if allow_files else READ_ONLY_STATEMENTS
     try:
-        statements = duckdb.extract_statements(query)
+        statements = (connection or duckdb).extract_statements(query)
     except duckdb.Error as exc:
         raise FreqscopeError(duckdb_message(exc)) from None
     for statement in statements:
@@ -116,11 +130,47 @@ def run_sql(
     connection: duckdb.DuckDBPyConnection, query: str, params: Mapping[str, object] | None = None
 ) -> pl.DataFrame:
     """The result of the query's last statement as a Polars frame (empty for a statement with no result)."""
-    try:
+    import polars as pl
+
+    with _duckdb_errors():
         relation = connection.sql(query, params=dict(params) if params else None)
         if relation is None:
             return pl.DataFrame()
         frame = as_text_where_needed(relation).pl()
+    return plain_numbers(frame)
+
+
+def write_sql_result(connection: duckdb.DuckDBPyConnection, query: str, format: str, output: Path | None = None,
+                     *, stdout: IO[str] | None = None) -> None:
+    """``write_result(run_sql(connection, query), format, output)``; the table format from DuckDB's rows, without
+    Polars."""
+    if format != "table":
+        write_result(run_sql(connection, query), format, output, stdout=stdout)
+        return
+    with _duckdb_errors():
+        relation = connection.sql(query)
+        if relation is None:
+            columns, numeric, rows = [], [], []
+        else:
+            relation = as_text_where_needed(relation)
+            columns = relation.columns
+            numeric = [dtype.id in NUMERIC_TYPE_IDS for dtype in relation.dtypes]
+            rows = relation.fetchall()
+    _print_rows_to(columns, numeric, [tuple(map(_plain_number, row)) for row in rows], output, stdout)
+
+
+def _plain_number(value: object) -> object:
+    """``plain_numbers`` for one value: a whole decimal as an integer, any other as a float."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value.as_tuple().exponent >= 0 else float(value)  # (the exponent is the column's scale)
+    return value
+
+
+@contextmanager
+def _duckdb_errors() -> Iterator[None]:
+    """DuckDB's errors in the block as one line each, read-only refusals saying what to pass."""
+    try:
+        yield
     except duckdb.Error as exc:
         message = duckdb_message(exc)
         refused = _READ_ONLY_REFUSAL.search(message)
@@ -134,7 +184,6 @@ def run_sql(
                 f"pass --write (Python: read_only=False) to allow statements that write"
             ) from None
         raise FreqscopeError(message) from None
-    return plain_numbers(frame)
 
 
 def as_text_where_needed(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
@@ -155,6 +204,8 @@ def plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
 
     Decimals would otherwise be written as strings in JSON and shown with trailing zeros in tables.
     """
+    import polars as pl
+
     casts = []
     for name, dtype in frame.schema.items():
         if isinstance(dtype, pl.Decimal):
@@ -168,6 +219,8 @@ def plain_numbers(frame: pl.DataFrame) -> pl.DataFrame:
 
 def write_result(frame: pl.DataFrame, format: str, output: Path | None = None, *, stdout: IO[str] | None = None) -> None:
     """Write ``frame`` in ``format`` to ``output``, or to stdout (parquet needs a file)."""
+    import polars as pl
+
     if format not in OUTPUT_FORMATS:
         raise FreqscopeError(f"unknown --format {format!r}: use one of {', '.join(OUTPUT_FORMATS)}")
     stream = stdout or sys.stdout
@@ -177,15 +230,8 @@ def write_result(frame: pl.DataFrame, format: str, output: Path | None = None, *
         frame.write_parquet(output)
         return
     if format == "table":
-        if output is None and stream.isatty():
-            print_table(frame, Console(file=stream))
-        elif output is None:
-            # Piped (`| cat`, `| less`): rows at their full width, never wrapped to the terminal's columns, as
-            # sqlite-utils prints tables through tabulate, which sizes columns to their content only.
-            print_table(frame, Console(file=stream, width=PIPED_TABLE_WIDTH, no_color=True))
-        else:
-            with open(output, "w", encoding="utf-8") as handle:
-                print_table(frame, Console(file=handle, width=200, no_color=True))
+        numeric = [dtype.is_numeric() for dtype in frame.dtypes]
+        _print_rows_to(frame.columns, numeric, frame.head(TABLE_MAX_ROWS).rows(), output, stdout, total=frame.height)
         return
     _refuse_binary(frame, format)
     if format == "json":
@@ -202,8 +248,25 @@ def write_result(frame: pl.DataFrame, format: str, output: Path | None = None, *
         Path(output).write_text(text, encoding="utf-8")
 
 
+def _print_rows_to(columns: Sequence[str], numeric: Sequence[bool], rows: Sequence[tuple], output: Path | None,
+                   stdout: IO[str] | None, *, total: int | None = None) -> None:
+    """``print_rows`` to the terminal, a pipe or a file (``total``: the result's rows, if more than ``rows``)."""
+    stream = stdout or sys.stdout
+    if output is None and stream.isatty():
+        print_rows(columns, numeric, rows, Console(file=stream), total=total)
+    elif output is None:
+        # Piped (`| cat`, `| less`): rows at their full width, never wrapped to the terminal's columns, as
+        # sqlite-utils prints tables through tabulate, which sizes columns to their content only.
+        print_rows(columns, numeric, rows, Console(file=stream, width=PIPED_TABLE_WIDTH, no_color=True), total=total)
+    else:
+        with open(output, "w", encoding="utf-8") as handle:
+            print_rows(columns, numeric, rows, Console(file=handle, width=200, no_color=True), total=total)
+
+
 def _refuse_binary(frame: pl.DataFrame, format: str) -> None:
     """Bytes (BLOB) have no CSV or JSON form (Polars panics writing them to JSON)."""
+    import polars as pl
+
     for name, dtype in frame.schema.items():
         if dtype == pl.Binary:
             raise FreqscopeError(
@@ -222,17 +285,21 @@ def _refuse_non_finite(frame: pl.DataFrame) -> None:
             )
 
 
-def print_table(frame: pl.DataFrame, console: Console, *, max_rows: int = TABLE_MAX_ROWS) -> None:
-    """A readable table: numbers right-aligned, NULL dimmed, rows beyond ``max_rows`` counted, not shown."""
+def print_rows(columns: Sequence[str], numeric: Sequence[bool], rows: Sequence[tuple], console: Console, *,
+               max_rows: int = TABLE_MAX_ROWS, total: int | None = None) -> None:
+    """A readable table: numbers (columns flagged ``numeric``) right-aligned, NULL dimmed, rows beyond
+    ``max_rows`` counted, not shown (``total``: the result's rows, where ``rows`` holds only the first)."""
+    from rich.table import Table
+
     table = Table(header_style="bold")
-    numeric = {name: dtype.is_numeric() for name, dtype in frame.schema.items()}
-    for name in frame.columns:
-        table.add_column(name, justify="right" if numeric[name] else "left", overflow="fold")
-    for row in frame.head(max_rows).iter_rows():
+    for name, is_numeric in zip(columns, numeric):
+        table.add_column(name, justify="right" if is_numeric else "left", overflow="fold")
+    for row in rows[:max_rows]:
         table.add_row(*[_cell(value) for value in row])
     console.print(table)
-    hidden = frame.height - min(frame.height, max_rows)
-    note = f"{frame.height:,} row(s)"
+    height = len(rows) if total is None else total
+    hidden = height - min(height, max_rows)
+    note = f"{height:,} row(s)"
     if hidden:
         note += f", {hidden:,} not shown: use --format csv, json or parquet for all of them"
     Console(stderr=True).print(note, style="dim", highlight=False)

@@ -17,12 +17,12 @@ import duckdb
 import polars as pl
 
 from freqscope.errors import FreqscopeError
+from freqscope.paths import resolve_db_path
 from freqscope.terms.taxonomy import BlockPhrase, ClassEntry, ClassList, ContextWord, Term, terms_frame
 from freqscope.text import joined_words, normalized_padded
 
 # Raised whenever a table changes incompatibly; a database of another version is refused with a clear message.
 SCHEMA_VERSION = "2"
-DEFAULT_DB = "freqscope.duckdb"
 # A database being created has a marker ".NAME.PID.creating" beside it until its schema is committed.
 CREATING_SUFFIX = ".creating"
 SET_SCHEMA_VERSION_SQL = "INSERT OR REPLACE INTO freqscope_meta VALUES ('schema_version', ?)"
@@ -46,11 +46,6 @@ INSERT_TAXONOMIES_SQL = """
 INSERT INTO taxonomies (taxonomy, source, n_classes, n_terms, fingerprint, options)
 SELECT taxonomy, source, n_classes, n_terms, fingerprint, options FROM new_taxonomies
 """
-
-
-def resolve_db_path(db: str | os.PathLike | None) -> Path:
-    """--db, else $FREQSCOPE_DB, else freqscope.duckdb in the working directory."""
-    return Path(db or os.environ.get("FREQSCOPE_DB") or DEFAULT_DB)
 
 
 def _sql(name: str) -> str:

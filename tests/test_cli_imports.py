@@ -60,6 +60,20 @@ def test_sql_and_the_saved_queries_import_no_analysis_library_nor_the_matcher(tm
         assert loaded(modules, ANALYSIS_AND_MODELS + ("freqscope.matcher", "freqscope.readers")) == [], args
 
 
+def test_sql_as_a_table_imports_duckdb_but_not_polars_or_pyarrow(tmp_path):
+    """The quick question answers from DuckDB's rows; only the formats that need a frame load Polars."""
+    import duckdb
+
+    db = tmp_path / "small.duckdb"
+    duckdb.connect(str(db)).close()
+    for args in (["sql", "--db", str(db), "SELECT 1"], ["sql", "--db", str(db), "SELECT 1", "-f", "table"]):
+        modules = modules_imported(args, cwd=tmp_path)
+        assert "duckdb" in modules
+        assert loaded(modules, ANALYSIS_AND_MODELS + ("polars", "pyarrow", "freqscope.store", "freqscope.terms",
+                                                      "freqscope.matcher", "freqscope.readers")) == [], args
+    assert "polars" in modules_imported(["sql", "--db", str(db), "SELECT 1", "-f", "csv"], cwd=tmp_path)
+
+
 def test_listing_the_saved_queries_imports_no_data_library(tmp_path):
     assert loaded(modules_imported(["query", "--list"], cwd=tmp_path), ANALYSIS_AND_MODELS + DATA) == []
 

@@ -16,7 +16,7 @@ from freqscope.phrases import PhraseSearch, text_views
 
 def _search(patterns: list[str], texts: list[str | None], **options) -> list[tuple[int, str]]:
     search = PhraseSearch(patterns, case_sensitive=options.pop("case_sensitive", False))
-    positions, found, skipped = search.find(text_views(pl.Series(texts, dtype=pl.String)), **options)
+    positions, found, skipped, *_ = search.find(text_views(pl.Series(texts, dtype=pl.String)), **options)
     assert len(skipped) == 0
     return [(int(p), patterns[f]) for p, f in zip(positions, found)]
 
@@ -34,6 +34,44 @@ def test_words_are_cut_at_every_byte_that_is_not_an_ascii_letter_or_digit_and_at
     texts = ["category bobcat catdog", "cat", "lion123 lion 123", "dog's", "_cat_", "CAT"]
     assert _search(patterns, texts) == [(1, "cat"), (2, "lion123"), (3, "dog s"), (4, "cat"), (5, "cat")]
     assert _search(patterns, ["CAT", "cat"], case_sensitive=True) == [(1, "cat")]
+
+
+def test_every_pattern_at_every_word_overlapping_with_every():
+    """The context words' search: each pattern wherever its words occur, prefixes and overlaps included."""
+    patterns = ["bird", "bird of prey", "of prey", "prey", "sea"]
+    texts = ["a bird of prey", "prey bird", "Bird-of-Prey, bird", "sea sea", "nothing", None]
+    assert _search(patterns, texts, every=True) == [
+        (0, "bird"), (0, "bird of prey"), (0, "of prey"), (0, "prey"), (1, "prey"), (1, "bird"),
+        (2, "bird"), (2, "bird of prey"), (2, "of prey"), (2, "prey"), (2, "bird"), (3, "sea"), (3, "sea"),
+    ]
+    assert _search(patterns, texts) == [(0, "bird of prey"), (1, "prey"), (1, "bird"), (2, "bird of prey"),
+                                        (2, "bird"), (3, "sea"), (3, "sea")]
+
+
+def test_silent_patterns_win_unreported_and_asking_ones_bring_their_texts_context_words():
+    """Block phrases win by the longest-match rule and are not reported; a text where a context term matched is
+    searched for context words too (every one at every word), and only such a text."""
+    patterns = ["baseball cap", "baseball", "kite", "cap", "kites"]
+    context = ["bird", "bird of prey", "of prey"]
+    search = PhraseSearch(patterns, case_sensitive=False, silent=np.array([1, 0, 0, 0, 0], bool),
+                          asking=np.array([0, 0, 1, 0, 1], bool), context_words=context)
+    texts = ["a Baseball cap and a kite", "a kite, a BIRD of prey", "bird, kites, bird", "just a bird, no k",
+             "baseball", "a cap"]
+    found = search.find(text_views(pl.Series(texts)))
+    assert [(int(p), patterns[f]) for p, f in zip(found.positions, found.patterns)] == [
+        (0, "kite"), (1, "kite"), (2, "kites"), (4, "baseball"), (5, "cap")]
+    assert [(int(p), context[w]) for p, w in zip(found.context_positions, found.context_words)] == [
+        (1, "bird"), (1, "bird of prey"), (1, "of prey"), (2, "bird"), (2, "bird")]
+    assert len(found.skipped) == 0
+    rows = np.array([3, 1], np.uint32)  # positions count in rows, for the context words too
+    again = search.find(text_views(pl.Series(texts)), rows)
+    assert again.positions.tolist() == [1] and sorted(set(again.context_positions.tolist())) == [1]
+    with pytest.raises(ValueError):  # a flag a pattern
+        PhraseIndex([b"a", b"b"], silent=np.zeros(3, np.uint8))
+    with pytest.raises(ValueError):  # words cut alike
+        PhraseIndex([b"a"], asking=np.ones(1, np.uint8), context=PhraseIndex([b"b"], True))
+    with pytest.raises(TypeError):
+        PhraseIndex([b"a"], context=b"b")
 
 
 def _reference_search(patterns: list[str], texts: list[str], case_sensitive: bool) -> list[tuple[int, str]]:
@@ -84,16 +122,16 @@ def test_words_cut_eight_bytes_at_a_time_equal_a_byte_by_byte_cut(case_sensitive
 def test_texts_not_in_ascii_are_skipped_unless_normalized():
     search = PhraseSearch(["café", "dog"], case_sensitive=False)
     texts = pl.Series(["a dog", "un café", "dog"])
-    positions, patterns, skipped = search.find(text_views(texts))
+    positions, patterns, skipped, *_ = search.find(text_views(texts))
     assert (positions.tolist(), patterns.tolist(), skipped.tolist()) == ([0, 2], [1, 1], [1])
-    positions, patterns, skipped = search.find(text_views(pl.Series([" un  café "])), normalized=True)
+    positions, patterns, skipped, *_ = search.find(text_views(pl.Series([" un  café "])), normalized=True)
     assert (positions.tolist(), patterns.tolist(), skipped.tolist()) == ([0], [0], [])
 
 
 def test_rows_restrict_the_search_and_positions_count_in_rows():
     search = PhraseSearch(["dog"], case_sensitive=False)
     texts = pl.Series(["dog", "cat", "a dog", "dog dog"])
-    positions, patterns, _ = search.find(text_views(texts), np.array([3, 1, 2], np.uint32))
+    positions, patterns, _, *_ = search.find(text_views(texts), np.array([3, 1, 2], np.uint32))
     assert positions.tolist() == [0, 0, 2]
     with pytest.raises(IndexError):
         search.find(text_views(texts), np.array([4], np.uint32))
@@ -179,7 +217,9 @@ def test_tally_gives_what_each_text_contains_and_expand_gives_rows():
     matches = [(rng.randrange(n_texts), rng.randrange(n_patterns)) for _ in range(400)]
     texts = np.array([t for t, _ in matches], np.uint32)
     patterns = np.array([p for _, p in matches], np.uint32)
-    starts, pattern_ids, pattern_n, class_first, keys, class_n = tally(n_texts, texts, patterns, class_start, class_keys)
+    starts, pattern_ids, pattern_n, class_first, keys, class_n, met = tally(
+        n_texts, texts, patterns, class_start, class_keys)
+    assert met == bytes(n_texts)  # no context terms
     starts, class_first = np.frombuffer(starts, np.int64), np.frombuffer(class_first, np.int64)
     pattern_ids, pattern_n = np.frombuffer(pattern_ids, np.uint32), np.frombuffer(pattern_n, np.uint32)
     keys, class_n = np.frombuffer(keys, np.uint32), np.frombuffer(class_n, np.uint32)
@@ -207,6 +247,52 @@ def test_tally_gives_what_each_text_contains_and_expand_gives_rows():
     assert len(docs) == max(keys.tolist()) + 1
     assert {k: int(d) for k, d in enumerate(docs) if d} == dict(expected_docs)
     assert {k: int(m) for k, m in enumerate(mentions) if m} == dict(expected_mentions)
+
+
+def test_tally_settles_context_keys_by_the_context_words_found():
+    """Keys n+1..2n (context terms) count only in a text where a context word serving the key was found, and
+    there also as key - n; other keys count as they are."""
+    rng = random.Random(5)
+    n, n_texts, n_patterns, n_words = 6, 80, 15, 5
+    pattern_classes = {p: sorted(rng.sample(range(1, 2 * n + 1), rng.randint(1, 3))) for p in range(n_patterns)}
+    class_start = np.zeros(n_patterns + 1, np.int64)
+    class_start[1:] = np.cumsum([len(pattern_classes[p]) for p in range(n_patterns)])
+    class_keys = np.array([k for p in range(n_patterns) for k in pattern_classes[p]], np.uint32)
+    word_serves = {w: sorted(rng.sample(range(n + 1, 2 * n + 1), rng.randint(1, 2))) for w in range(n_words)}
+    word_start = np.zeros(n_words + 1, np.int64)
+    word_start[1:] = np.cumsum([len(word_serves[w]) for w in range(n_words)])
+    word_keys = np.array([k for w in range(n_words) for k in word_serves[w]], np.uint32)
+    matches = [(rng.randrange(n_texts), rng.randrange(n_patterns)) for _ in range(500)]
+    met_pairs = [(rng.randrange(n_texts), rng.randrange(n_words)) for _ in range(60)]
+    as_array = lambda values: np.array(values, np.uint32)  # noqa: E731
+    _, _, _, class_first, keys, class_n, met = tally(
+        n_texts, as_array([t for t, _ in matches]), as_array([p for _, p in matches]), class_start, class_keys,
+        context_offset=n, met_texts=as_array([t for t, _ in met_pairs]), met_words=as_array([w for _, w in met_pairs]),
+        word_start=word_start, word_keys=word_keys)
+    class_first = np.frombuffer(class_first, np.int64)
+    keys, class_n = np.frombuffer(keys, np.uint32), np.frombuffer(class_n, np.uint32)
+    for t in range(n_texts):
+        served = {k for text, w in met_pairs if text == t for k in word_serves[w]}
+        expected, context_counted = Counter(), False
+        for text, p in matches:
+            if text != t:
+                continue
+            for k in pattern_classes[p]:
+                if k <= n:
+                    expected[k] += 1
+                elif k in served:
+                    expected[k] += 1
+                    expected[k - n] += 1
+                    context_counted = True
+        assert list(zip(keys[class_first[t]:class_first[t + 1]].tolist(),
+                        class_n[class_first[t]:class_first[t + 1]].tolist())) == sorted(expected.items())
+        assert met[t] == context_counted
+    assert any(met) and not all(met[t] for t, _ in matches)
+    with pytest.raises(TypeError):  # context_offset without the context words
+        tally(1, as_array([0]), as_array([0]), class_start, class_keys, context_offset=n)
+    with pytest.raises(ValueError):  # a context word beyond word_start
+        tally(1, as_array([0]), as_array([0]), class_start, class_keys, context_offset=n, met_texts=as_array([0]),
+              met_words=as_array([n_words]), word_start=word_start, word_keys=word_keys)
 
 
 def test_malformed_arguments_are_refused_not_read_out_of_bounds():

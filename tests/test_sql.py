@@ -15,7 +15,7 @@ import freqscope
 from freqscope.cli.app import app
 from freqscope.errors import FreqscopeError
 from freqscope.paths import REPO_ROOT
-from freqscope.sql_query import open_for_sql, plain_numbers, run_sql, write_result
+from freqscope.sql_query import open_for_sql, plain_numbers, run_sql, write_result, write_sql_result
 
 SIZES_SQL = "SELECT corpus, n_docs FROM corpus_sizes ORDER BY corpus"
 
@@ -104,6 +104,29 @@ def test_table_output_escapes_markup_and_counts_hidden_rows(capsys):
     captured = capsys.readouterr()
     assert "[bold]dog[/bold]" in captured.out and "NULL" in captured.out
     assert "250 row(s), 50 not shown" in captured.err
+
+
+TYPES_SQL = """
+SELECT 1 AS i, 2.50::DECIMAL(10, 2) AS d, 7::DECIMAL(10, 0) AS whole, sum(x) AS total, 1.5::FLOAT AS f,
+       0.1234567 AS r, INTERVAL 1 DAY AS span, NULL::INTEGER AS nothing, [1, 2] AS l, {'k': 'v'} AS s,
+       'a [bold]b[/bold]' AS t, DATE '2024-01-02' AS day
+FROM range(3) t(x)
+"""
+
+
+@pytest.mark.parametrize("query", [TYPES_SQL, "SELECT range AS n, 'row ' || range AS name FROM range(250)",
+                                   "SELECT 1 WHERE false"], ids=["types", "hidden-rows", "empty"])
+def test_the_table_from_duckdbs_rows_equals_the_table_from_the_frame(query, capsys):
+    """`freqscope sql`'s default table is printed without Polars: the same table as from the frame."""
+    connection = duckdb.connect()
+    write_result(run_sql(connection, query), "table")
+    from_frame = capsys.readouterr()
+    write_sql_result(connection, query, "table")
+    from_rows = capsys.readouterr()
+    assert from_rows.out == from_frame.out and from_rows.err == from_frame.err
+    assert "row(s)" in from_rows.err
+    with pytest.raises(FreqscopeError, match="Catalog Error"):
+        write_sql_result(connection, "SELECT * FROM absent", "table")
 
 
 def test_connect_gives_the_connection_and_polars_helpers(exposure_db):

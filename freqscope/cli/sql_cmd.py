@@ -43,14 +43,14 @@ def sql_command(
     allow_files: AllowFilesOption = False,
 ) -> None:
     """Run SQL on the database (read-only unless --write: no other file read or written, no extension loaded)."""
-    from freqscope.sql_query import check_read_only, open_for_sql, run_sql, write_result
+    from freqscope.sql_query import check_read_only, open_for_sql, write_sql_result
 
     _check_format(format)
-    if not write:
-        check_read_only(query, allow_files=allow_files)
     connection = open_for_sql(db, write=write, locked=True, allow_files=allow_files)
     try:
-        write_result(run_sql(connection, query), format, output)
+        if not write:
+            check_read_only(query, allow_files=allow_files, connection=connection)
+        write_sql_result(connection, query, format, output)
     finally:
         connection.close()
 
@@ -80,9 +80,9 @@ def query_command(
     saved = load_query(name)
     values = parse_assignments(params or [])
     saved.bind(values)  # a bad parameter is reported before the database is opened
-    check_read_only(saved.sql, allow_files=allow_files)
     connection = open_for_sql(db, locked=True, allow_files=allow_files)
     try:
+        check_read_only(saved.sql, allow_files=allow_files, connection=connection)
         write_result(run_saved_query(connection, saved, values), format, output)
     finally:
         connection.close()
