@@ -424,6 +424,9 @@ def test_the_judged_sample_of_the_tier_rule_scores():
     ("street lights at night", "cifar100", "road", False),
     ("a bride and groom in countryside", "cifar100", "woman", True),
     ("a bride and groom in countryside", "cifar100", "man", True),
+    ("white trainers and dark jeans", "imagenet1k", "sneaker", True),
+    ("a dog trainer in the park", "imagenet1k", "sneaker", False),  # the singular is a person
+    ("a girl singing on a mic", "imagenet1k", "microphone", True),
 ])
 def test_third_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
