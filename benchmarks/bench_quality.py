@@ -491,19 +491,21 @@ def goals(results: Sequence[MethodScore]) -> list[tuple[str, bool | None]]:
 
 def freqscope_errors(judged: Sequence[JudgedPair], annotated: Sequence[AnnotatedCaption], texts: Mapping[Caption, str],
                      found: Mapping[str, Mapping[tuple[Caption, int], str]], class_names: Mapping[str, Sequence[str]],
-                     corpora: Sequence[str]) -> list[str]:
+                     corpora: Sequence[str], dev: Sequence[JudgedPair] = ()) -> list[str]:
     """freqscope's errors on the labels of ``corpora``, one line each, per list: the judged pairs it counts that
-    are labelled `no` (false positives, with the terms that matched and the annotator's note), and in the recall
-    set the mentions it misses (false negatives) and the classes it counts that the caption does not mention.
-    ``found``: per list, {(caption, class_index): matched terms}."""
+    are labelled `no` (false positives, with the terms that matched), the development pairs ``dev`` it counts that
+    are labelled `no` (DEV lines), and in the recall set the mentions it misses (false negatives) and the classes
+    it counts that the caption does not mention. ``found``: per list, {(caption, class_index): matched terms}."""
     lines = []
     for taxonomy in LISTS:
         names, counted = class_names[taxonomy], found[taxonomy]
-        wrong = sorted((p for p in judged if p.taxonomy == taxonomy and p.caption[0] in corpora and p.label == "no"
-                        and (p.caption, p.class_index) in counted), key=lambda p: (names[p.class_index], p.caption))
-        lines.append(f"== {taxonomy}: {len(wrong)} judged pairs counted but labelled no")
-        lines += [f"FP  {names[p.class_index]!r} <- {counted[(p.caption, p.class_index)]!r}  "
-                  f"{p.caption[0]}:{p.caption[1]}  {texts[p.caption]!r}" for p in wrong]
+        for kind, pairs in (("FP ", judged), ("DEV", dev)):
+            wrong = sorted((p for p in pairs if p.taxonomy == taxonomy and p.caption[0] in corpora and p.label == "no"
+                            and (p.caption, p.class_index) in counted), key=lambda p: (names[p.class_index], p.caption))
+            what = "judged pairs" if kind == "FP " else "development pairs"
+            lines.append(f"== {taxonomy}: {len(wrong)} {what} counted but labelled no")
+            lines += [f"{kind} {names[p.class_index]!r} <- {counted[(p.caption, p.class_index)]!r}  "
+                      f"{p.caption[0]}:{p.caption[1]}  {texts[p.caption]!r}" for p in wrong]
         missed, extra = [], []
         for entry in annotated:
             if entry.caption[0] not in corpora:
@@ -592,7 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.errors:
         found_terms = {taxonomy: {(captions[doc], index): matched for (doc, index), matched in pairs.items()}
                        for taxonomy, pairs in freqscope_pairs([texts[c] for c in captions], LISTS).items()}
-        print("\n".join(freqscope_errors(judged, annotated, texts, found_terms, names, SCOPES[args.errors])))
+        print("\n".join(freqscope_errors(judged, annotated, texts, found_terms, names, SCOPES[args.errors], dev)))
         return 0
     found = method_pairs([texts[c] for c in captions], LISTS)
     counted = {method: {taxonomy: {(captions[doc], index) for doc, index in pairs}

@@ -407,3 +407,21 @@ def test_main_scores_development_pairs_apart(tmp_path, capsys):
     assert lines["cc3m/cifar100"].split()[1] == "1.000" and "no longer counted: yes 0, no 0" in lines["cc3m/cifar100"]
     assert "no longer counted: yes 0, no 1" in lines["laion/cifar100"]
     assert "all development" in out
+
+
+def test_errors_lists_the_development_pairs_counted_but_labelled_no(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    pairs = [("d1", "laion", "21", "cifar100", 0, "apple", "fresh apples in a crate", "yes"),
+             ("d2", "laion", "22", "cifar100", 0, "apple", "Red Apples Print Wall Art", "no"),
+             ("d3", "laion", "23", "cifar100", 0, "apple", "Apple iPhone case", "no")]  # not counted: no error
+    write_csv(tmp_path / "dev-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "taxonomy": t, "class_index": x, "class": n, "stratum": f"{c}/{t}",
+         "stratum_pairs": 8, "stratum_sampled": 1} for i, c, k, t, x, n, _, _ in pairs])
+    write_csv(labelled / "dev-01.csv", MATCH_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": t, "class_index": x, "class": n,
+         "matched": n, "label": label} for i, c, k, t, x, n, text, label in pairs])
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--errors", "web"]) == 0
+    out = capsys.readouterr().out
+    assert "== cifar100: 1 development pairs counted but labelled no" in out
+    assert "DEV 'apple' <- 'apples'  laion:22  'Red Apples Print Wall Art'" in out
+    assert "fresh apples" not in out and "iPhone" not in out

@@ -117,8 +117,10 @@ def test_verb_uses_are_blocked_or_need_context(lists, imagenet):
     assert "to school" not in phrases  # a noun far more often than a verb
 
 
-def test_next_to_train_tracks_is_still_a_train(lists):
-    assert ("cifar100", "train") in counted_classes(lists, "a man standing next to train tracks")
+def test_next_to_a_train_is_still_a_train(lists):
+    assert ("cifar100", "train") in counted_classes(lists, "a man standing next to train doors")
+    # the tracks are not the train (a block phrase of the third pass, after the development labels)
+    assert ("cifar100", "train") not in counted_classes(lists, "a man standing next to train tracks")
     assert ("cifar100", "train") not in counted_classes(lists, "how to train your dog")
 
 
@@ -393,3 +395,38 @@ def test_the_judged_sample_of_the_tier_rule_scores():
                             cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert "120 captions judged, 28 mean the class" in result.stdout
     assert "88 false matches no longer counted, 24 true matches lost" in result.stdout
+
+
+@pytest.mark.parametrize("caption, taxonomy, name, counted", [
+    # a class word before a head noun of cifar100/cifar10 (heads.csv) names another object
+    ("Peach Love California Snake Print Top", "cifar100", "snake", False),
+    ("newborn baby clothes and rompers", "cifar100", "baby", False),
+    ("Toddler Boy Clothes Set", "cifar100", "boy", False),
+    ("Baby Girls Boys clothes", "cifar100", "boy", True),  # heads follow singular terms only
+    ("bike helmet", "cifar100", "bicycle", False),
+    ("a snake in the grass", "cifar100", "snake", True),
+    # a person class as a product category is not a mention; a person in a caption is
+    ("Saint Peregrine Medal For Women - Gold Filled Necklace", "cifar100", "woman", False),
+    ("a woman wearing a red dress", "cifar100", "woman", True),
+    ("a woman in a red dress", "cifar100", "woman", True),
+    ("Ladies Puffy Vest", "cifar100", "woman", True),  # not adjacent: left to the picture
+    # a material is not a forest; the woods are
+    ("Ebonised Cherry Wood Jar Spoon", "cifar100", "forest", False),
+    ("a deer in the woods", "cifar100", "forest", True),
+    # compounds and names
+    ("Crab Monogram Beach Towels", "imagenet1k", "beach", False),
+    ("a beautiful beach house", "imagenet1k", "beach", False),
+    ("a dog on the beach", "imagenet1k", "beach", True),
+    ("the girl at the bus stop", "cifar100", "bus", False),
+    ("Armie Hammer Shirtless Photos", "imagenet1k", "hammer", False),
+    # everyday names of the development recall misses
+    ("a man riding bicycle on the street", "cifar100", "road", True),
+    ("street lights at night", "cifar100", "road", False),
+    ("a bride and groom in countryside", "cifar100", "woman", True),
+    ("a bride and groom in countryside", "cifar100", "man", True),
+    ("white trainers and dark jeans", "imagenet1k", "sneaker", True),
+    ("a dog trainer in the park", "imagenet1k", "sneaker", False),  # the singular is a person
+    ("a girl singing on a mic", "imagenet1k", "microphone", True),
+])
+def test_third_pass_rules(lists, caption, taxonomy, name, counted):
+    assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
