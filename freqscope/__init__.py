@@ -15,6 +15,7 @@ _API = {
     "index": "freqscope.indexer",
     "connect": "freqscope.api",
     "open_database": "freqscope.store",
+    "remove_corpus": "freqscope.store",
     "load_class_list": "freqscope.terms.classes",
     "FreqscopeError": "freqscope.errors",
     "import_accuracy": "freqscope.accuracy",

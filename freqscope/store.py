@@ -9,7 +9,7 @@ import glob
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -319,9 +319,18 @@ DELETE FROM patterns WHERE pattern_set NOT IN (SELECT pattern_set FROM sources W
 """
 
 
-def remove_corpus(connection: duckdb.DuckDBPyConnection, corpus: str) -> tuple[int, int]:
-    """Deletes the corpus and all that hangs on it, in one transaction (the class lists stay); returns the
-    (shards, documents) it had. An unknown name is refused with the names there are."""
+def remove_corpus(corpus: str, db: str | os.PathLike | None = None) -> tuple[int, int]:
+    """``freqscope corpus remove``: deletes the corpus and all that hangs on it, in one transaction (the class
+    lists stay); returns the (shards, documents) it had. An unknown name is refused with the names there are;
+    a missing database is refused rather than created."""
+    path = resolve_db_path(db)
+    if not path.exists():  # (opening for writing would create it)
+        raise FreqscopeError(f"no database at {path}: pass the --db the corpus was indexed into")
+    with closing(open_database(path)) as connection:
+        return _remove_corpus_rows(connection, corpus)
+
+
+def _remove_corpus_rows(connection: duckdb.DuckDBPyConnection, corpus: str) -> tuple[int, int]:
     names = [name for (name,) in connection.execute(CORPUS_NAMES_SQL).fetchall()]
     if corpus not in names:
         known = ", ".join(names[:10]) + (" ..." if len(names) > 10 else "") if names else "none"

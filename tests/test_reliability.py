@@ -17,6 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import freqscope
+
 import freqscope.engines.local as local_engine
 from freqscope.errors import FreqscopeError, Interrupted
 from freqscope.indexer import deferred_interrupt, index
@@ -451,6 +453,17 @@ def test_corpus_remove_takes_away_the_corpus_and_all_that_hangs_on_it(tmp_path):
     assert code == 1 and stderr == "error: no corpus 'extra' in the database (its corpora: cc3m): check the name"
     code, _, stderr = run_cli("corpus", "remove", "x", "--db", str(tmp_path / "none.duckdb"))
     assert code == 1 and "no database at" in stderr and not (tmp_path / "none.duckdb").exists()
+
+
+def test_remove_corpus_in_the_api_is_the_command(tmp_path):
+    db = tmp_path / "db.duckdb"
+    index([CC3M], db=db, corpus="cc3m", classes=["cifar10"])
+    before = all_rows(db)
+    index([parquet_corpus(tmp_path / "c.parquet")], db=db, corpus="extra", classes=["cifar10"])
+    assert freqscope.remove_corpus("extra", db=db) == (1, 30_000)
+    assert all_rows(db) == before
+    with pytest.raises(FreqscopeError, match="no corpus 'extra' in the database"):
+        freqscope.remove_corpus("extra", db=db)
 
 
 @pytest.mark.parametrize("stop", [KeyboardInterrupt, RuntimeError])

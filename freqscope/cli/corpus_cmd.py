@@ -17,15 +17,9 @@ def remove_command(
     db: DbOption = None,
 ) -> None:
     """Remove a corpus: its shards, matches, counts, imported counts and audit judgements (the class lists stay)."""
-    from contextlib import closing
-
-    from freqscope.errors import FreqscopeError
-    from freqscope.store import open_database, remove_corpus, resolve_db_path
+    from freqscope.store import remove_corpus, resolve_db_path
 
     path = resolve_db_path(db)
-    if not path.exists():  # (opening for writing would create it)
-        raise FreqscopeError(f"no database at {path}: pass the --db the corpus was indexed into")
-    with closing(open_database(path)) as connection:
-        shards, documents = remove_corpus(connection, name)
+    shards, documents = remove_corpus(name, db=path)
     console.print(f"removed corpus {name!r} ({shards} shard(s), {documents:,} documents) from {path}",
                   highlight=False)
