@@ -218,20 +218,24 @@ def test_heads_are_head_words_of_their_list_with_plurals_not_generated_phrases()
     assert "a container" in by_head["box"].reason and by_head["boxes"].origin == "plural"
     assert not any(b.phrase in ("pizza box", "donut shop") for b in food.block)  # the rule, not ~23,000 phrases
     assert "box" not in {h.head for h in load_class_list("cifar100").heads}  # heads.csv is per list
-    assert not load_class_list("imagenet1k").heads
+    assert {h.head for h in load_class_list("imagenet1k").heads if h.origin == "curated"} == {  # judged: JUDGED.md
+        "box", "sign", "van", "cart", "case", "holder", "costume", "sticker", "magnet", "keychain", "removal", "mat", "doll"}
 
 
 @pytest.mark.parametrize(("text", "hidden"), [
     ("donuts box on the table", ("food101", "donut")),  # after a plural term too
     ("new baby shoes", ("cifar100", "baby")), ("Baby Girls clothes", ("cifar100", "girl")),
+    ("an old violin case", ("imagenet1k", "violin")), ("Candle Holders", ("imagenet1k", "candle")),
 ])
 def test_the_head_rule_follows_every_counted_term_of_the_list(lists, text, hidden):
     assert hidden not in counted_classes(lists, text)
 
 
 def test_a_head_word_of_one_list_leaves_a_term_only_another_list_counts(lists):
-    # "holder" heads CIFAR-100's terms, not ImageNet-1k's: its umbrella still counts
-    assert ("imagenet1k", "umbrella") in counted_classes(lists, "an umbrella holder by the door")
+    # "cover" heads CIFAR-100's terms, not ImageNet-1k's: its umbrella still counts
+    assert ("imagenet1k", "umbrella") in counted_classes(lists, "an umbrella cover by the door")
+    assert ("imagenet1k", "zebra") in counted_classes(lists, "two zebras stand by the water")  # no `stand` here
+    assert ("imagenet1k", "sneaker") in counted_classes(lists, "Casual Low Top Sneaker Shoes")  # nor `shoes`
     assert ("cifar100", "bicycle") not in counted_classes(lists, "an umbrella holder and a bike holder")
 
 
