@@ -348,6 +348,9 @@ FROM terms WHERE taxonomy = ? ORDER BY term_id
 READ_CONTEXT_SQL = "SELECT class_index, context, origin FROM context_words WHERE taxonomy = ? ORDER BY rowid"
 READ_BLOCK_SQL = "SELECT phrase, origin, reason FROM block_phrases WHERE taxonomy = ? ORDER BY rowid"
 READ_HEADS_SQL = "SELECT head, origin, reason FROM block_heads WHERE taxonomy = ? ORDER BY rowid"
+# block_heads came within schema version 2: a database written before it and opened read-only lacks the table
+HAS_HEADS_TABLE_SQL = ("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND table_name = 'block_heads'")
 
 
 def read_class_list(connection: duckdb.DuckDBPyConnection, name: str) -> ClassList:
@@ -360,5 +363,6 @@ def read_class_list(connection: duckdb.DuckDBPyConnection, name: str) -> ClassLi
     terms = [Term(*row) for row in connection.execute(READ_TERMS_SQL, [name]).fetchall()]
     context = [ContextWord(*row) for row in connection.execute(READ_CONTEXT_SQL, [name]).fetchall()]
     block = [BlockPhrase(*row) for row in connection.execute(READ_BLOCK_SQL, [name]).fetchall()]
-    heads = [BlockHead(*row) for row in connection.execute(READ_HEADS_SQL, [name]).fetchall()]
+    heads = ([BlockHead(*row) for row in connection.execute(READ_HEADS_SQL, [name]).fetchall()]
+             if connection.execute(HAS_HEADS_TABLE_SQL).fetchall()[0][0] else [])
     return ClassList(name, source, classes, terms, json.loads(options), context, block, heads)

@@ -399,8 +399,11 @@ def test_terms_table_stores_tiers_and_the_lists_read_back(db_path, imagenet):
     assert set(tiers) <= {"name", "specific", "context", "blocked", "generic"} and tiers["blocked"] > 100
     again = read_class_list(connection, "imagenet1k")
     assert again.fingerprint() == imagenet.fingerprint()
-    assert (again.context, again.block) == (imagenet.context, imagenet.block)
+    assert (again.context, again.block, again.heads) == (imagenet.context, imagenet.block, imagenet.heads)
+    assert imagenet.heads
     assert all(t.tier in ACCEPTED_TIERS or not t.ambiguous for t in again.terms)
+    connection.execute("DROP TABLE block_heads")  # a database written before the table, opened read-only
+    assert read_class_list(connection, "imagenet1k").heads == []
 
 
 def test_the_judged_sample_of_the_tier_rule_scores():
