@@ -13,7 +13,10 @@
  * non-letters and non-digits made spaces), so other texts are skipped and listed unless `normalized`.
  * Optionally (the term tiers), some patterns are silent (block phrases: they win, and are not reported), and
  * a text where a pattern that asks for context matched is searched with a second PhraseIndex too, every
- * pattern at every word (the context words of context terms).
+ * pattern at every word (the context words of context terms). Head words (`heads`) silence a match too: a
+ * pattern whose head groups (`pattern_head_groups`, a uint32 bit mask a pattern) share a bit with those of the
+ * word right after its match (`head_groups`, a mask a head) wins with that word and is not reported ("beach"
+ * + "towel": the list's heads, data/terms/heads.csv), as a block phrase of the two would.
  *
  * TextMemo numbers distinct texts across batches (further down); tally() and expand() turn matches into what
  * each text contains (a context term's class counted only where a context word serving it was found), and
@@ -56,6 +59,8 @@ typedef struct PhraseIndex_ {
     uint32_t n_nodes;
     uint32_t n_patterns;
     unsigned char *pattern_flags; /* by pattern: PATTERN_SILENT, PATTERN_ASKS_CONTEXT (NULL: none) */
+    uint32_t *pattern_heads; /* by pattern: the head groups whose words after its match silence it (NULL: none) */
+    uint32_t *word_heads;    /* by word id: the head groups it is a head word of (NULL: no heads) */
     struct PhraseIndex_ *context; /* searched, every pattern at every word, in each text where a pattern that
                                      asks for it matched (NULL: none) */
 } PhraseIndex;
@@ -145,6 +150,8 @@ static void PhraseIndex_dealloc(PhraseIndex *self) {
     PyMem_Free(self->node_pattern);
     PyMem_Free(self->word_filter);
     PyMem_Free(self->pattern_flags);
+    PyMem_Free(self->pattern_heads);
+    PyMem_Free(self->word_heads);
     Py_XDECREF((PyObject *)self->context);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -256,13 +263,37 @@ static int read_pattern_flags(PhraseIndex *self, Py_ssize_t n_patterns, PyObject
     return 0;
 }
 
+/* A copy of a buffer of `n` uint32 (`what` names it in the error), or NULL with an exception. */
+static uint32_t *read_uint32s(PyObject *arg, Py_ssize_t n, const char *what) {
+    Py_buffer buffer;
+    if (PyObject_GetBuffer(arg, &buffer, PyBUF_SIMPLE) < 0) return NULL;
+    if (buffer.len != n * (Py_ssize_t)sizeof(uint32_t)) {
+        PyBuffer_Release(&buffer);
+        PyErr_Format(PyExc_ValueError, "%s must hold a uint32 each", what);
+        return NULL;
+    }
+    uint32_t *copy = PyMem_Malloc((n ? n : 1) * sizeof(uint32_t));
+    if (copy == NULL) PyErr_NoMemory();
+    else memcpy(copy, buffer.buf, n * sizeof(uint32_t));
+    PyBuffer_Release(&buffer);
+    return copy;
+}
+
 static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"patterns", "case_sensitive", "silent", "asking", "context", NULL};
+    static char *keywords[] = {"patterns", "case_sensitive", "silent", "asking", "context", "heads", "head_groups",
+                               "pattern_head_groups", NULL};
     PyObject *patterns_arg, *silent_arg = Py_None, *asking_arg = Py_None, *context_arg = Py_None;
+    PyObject *heads_arg = Py_None, *head_groups_arg = Py_None, *pattern_head_groups_arg = Py_None;
     int case_sensitive = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p$OOO", keywords, &patterns_arg, &case_sensitive, &silent_arg,
-                                     &asking_arg, &context_arg))
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|p$OOOOOO", keywords, &patterns_arg, &case_sensitive,
+                                     &silent_arg, &asking_arg, &context_arg, &heads_arg, &head_groups_arg,
+                                     &pattern_head_groups_arg))
         return -1;
+    if ((heads_arg == Py_None) != (head_groups_arg == Py_None)
+        || (heads_arg == Py_None) != (pattern_head_groups_arg == Py_None)) {
+        PyErr_SetString(PyExc_TypeError, "heads, head_groups and pattern_head_groups go together");
+        return -1;
+    }
     if (self->arena != NULL) {
         PyErr_SetString(PyExc_RuntimeError, "PhraseIndex is already initialised");
         return -1;
@@ -286,6 +317,24 @@ static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs)
         return -1;
     }
     self->n_patterns = (uint32_t)n_patterns;
+    PyObject *heads = NULL;
+    Py_ssize_t n_heads = 0;
+    if (heads_arg != Py_None) {
+        heads = PySequence_Fast(heads_arg, "heads must be a sequence of bytes");
+        if (heads == NULL) {
+            Py_DECREF(patterns);
+            return -1;
+        }
+        n_heads = PySequence_Fast_GET_SIZE(heads);
+        self->pattern_heads = read_uint32s(pattern_head_groups_arg, n_patterns, "pattern_head_groups");
+        uint32_t *groups = self->pattern_heads ? read_uint32s(head_groups_arg, n_heads, "head_groups") : NULL;
+        if (groups == NULL) {
+            Py_DECREF(heads);
+            Py_DECREF(patterns);
+            return -1;
+        }
+        self->word_heads = groups; /* by head for now: by word id once the words are registered */
+    }
     if (context_arg != Py_None) {
         Py_INCREF(context_arg);
         self->context = (PhraseIndex *)context_arg;
@@ -305,6 +354,18 @@ static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs)
         for (size_t i = 0; i < length; i++) total_words += bytes[i] == ' ';
         if (length > longest) longest = length;
     }
+    for (Py_ssize_t h = 0; h < n_heads; h++) {
+        PyObject *head = PySequence_Fast_GET_ITEM(heads, h);
+        if (!PyBytes_Check(head) || PyBytes_GET_SIZE(head) == 0 || memchr(PyBytes_AS_STRING(head), ' ', PyBytes_GET_SIZE(head))) {
+            PyErr_SetString(PyExc_TypeError, "heads must be bytes, one word each");
+            Py_DECREF(heads);
+            Py_DECREF(patterns);
+            return -1;
+        }
+        total_bytes += (size_t)PyBytes_GET_SIZE(head);
+        total_words += 1;
+        if ((size_t)PyBytes_GET_SIZE(head) > longest) longest = (size_t)PyBytes_GET_SIZE(head);
+    }
     self->word_bytes = case_sensitive ? EXACT_WORD_BYTES : FOLDED_WORD_BYTES;
     self->word_mask = table_size(total_words) - 1;
     self->edge_mask = table_size(total_words) - 1;
@@ -320,6 +381,7 @@ static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs)
         || !self->node_pattern || !ids || !word) {
         PyMem_Free(ids);
         PyMem_Free(word);
+        Py_XDECREF(heads);
         Py_DECREF(patterns);
         PyErr_NoMemory();
         return -1;
@@ -344,6 +406,26 @@ static int PhraseIndex_init(PhraseIndex *self, PyObject *args, PyObject *kwargs)
             node = child;
         }
         if (count > 0 && self->node_pattern[node] < 0) self->node_pattern[node] = (int32_t)p;
+    }
+    if (heads != NULL) {  /* the head words join the word table (a word of no pattern: no edge from the root) */
+        uint32_t *by_head = self->word_heads;
+        self->word_heads = PyMem_Calloc(total_words + 1, sizeof(uint32_t));
+        if (self->word_heads == NULL) {
+            PyMem_Free(by_head);
+            PyMem_Free(ids);
+            PyMem_Free(word);
+            Py_DECREF(heads);
+            Py_DECREF(patterns);
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t h = 0; h < n_heads; h++) {
+            PyObject *head = PySequence_Fast_GET_ITEM(heads, h);
+            pattern_word_ids(self, PyBytes_AS_STRING(head), PyBytes_GET_SIZE(head), ids, word, &arena_used, &n_words);
+            self->word_heads[ids[0]] |= by_head[h];
+        }
+        PyMem_Free(by_head);
+        Py_DECREF(heads);
     }
     PyMem_Free(ids);
     PyMem_Free(word);
@@ -698,6 +780,11 @@ static inline __attribute__((always_inline)) int scan_text(
             continue;
         }
         unsigned char flags = self->pattern_flags ? self->pattern_flags[best] : 0;
+        if (self->pattern_heads != NULL && self->pattern_heads[best] != 0 && w + best_length < n_ids
+            && (self->word_heads[ids[w + best_length]] & self->pattern_heads[best]) != 0) {
+            w += best_length + 1;  /* the term and its head word: one silent match */
+            continue;
+        }
         if (!(flags & PATTERN_SILENT)) {
             if (grow_push(texts_out, position) < 0 || grow_push(patterns_out, (uint32_t)best) < 0) return -1;
             asks |= flags & PATTERN_ASKS_CONTEXT;
@@ -820,10 +907,12 @@ static PyTypeObject PhraseIndexType = {
     .tp_name = "freqscope._matchcore.PhraseIndex",
     .tp_basicsize = sizeof(PhraseIndex),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "PhraseIndex(patterns, case_sensitive=False, *, silent=None, asking=None, context=None): whole-word, "
+    .tp_doc = "PhraseIndex(patterns, case_sensitive=False, *, silent=None, asking=None, context=None, heads=None, "
+              "head_groups=None, pattern_head_groups=None): whole-word, "
               "leftmost-longest search of normalised patterns in texts. silent, asking: a byte a pattern, nonzero for "
               "a pattern that wins but is not reported, or whose match has its text searched with `context` (a "
-              "PhraseIndex) too.",
+              "PhraseIndex) too. heads: single words; a pattern's match right before one is silent where its "
+              "pattern_head_groups mask (a uint32 a pattern) shares a bit with the head's head_groups (a uint32 a head).",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)PhraseIndex_init,
     .tp_dealloc = (destructor)PhraseIndex_dealloc,

@@ -27,7 +27,7 @@ from freqscope.errors import FreqscopeError
 from freqscope.matcher import MatchRules
 from freqscope.readers import SourceReader, is_uri
 from freqscope.store import read_class_list, transaction
-from freqscope.terms.taxonomy import ClassList
+from freqscope.terms.taxonomy import ACCEPTED_TIERS, ClassList
 from freqscope.text import normalize_words
 
 # The columns of the labelling sheet; `relevant` is left empty for the labeller (yes / no).
@@ -313,7 +313,13 @@ class MatchLocator:
     def __init__(self, class_lists: Sequence[ClassList], rules: MatchRules) -> None:
         self.rules = rules
         owners: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        # the head rule (default rules only): a pattern counted by a list, right before one of its head words
+        self._headed_lists: dict[str, set[str]] = defaultdict(set)
+        self._head_lists: dict[str, set[str]] = defaultdict(set)
         for class_list in class_lists:
+            for head in class_list.heads:
+                if len(head_words := rules.words_of(head.head)) == 1:
+                    self._head_lists[head_words[0]].add(class_list.name)
             for term in class_list.terms:
                 words = rules.words_searched(term)
                 if not words:
@@ -321,11 +327,14 @@ class MatchLocator:
                 owned = owners[self._pattern(words)]  # a generic parent name takes part in longest-match,
                 if term.tier != "generic" and (class_list.name, term.class_index) not in owned:  # but is no name
                     owned.append((class_list.name, term.class_index))
+                if term.tier in ACCEPTED_TIERS and class_list.heads:
+                    self._headed_lists[self._pattern(words)].add(class_list.name)
         # block phrases win by the longest-match rule like terms, and stand for no class
         for class_list in class_lists:
             for block in class_list.block:
                 if words := rules.words_of(block.phrase):
                     owners[self._pattern(words)] = []
+                    self._headed_lists.pop(self._pattern(words), None)  # a term with a block phrase's words is not one
         self._owners = dict(owners)
         # a padded pattern always starts with a space: key candidates on their first word character
         self._key_offset = 0 if rules.substrings else 1
@@ -344,10 +353,13 @@ class MatchLocator:
             return []
         padded = " " + "  ".join(w for w, _, _ in words) + " "
         word_at = [-1] * len(padded)  # character of padded -> word index (-1: a space)
+        word_end = []  # by word index: where the word's trailing space ends in padded
         position = 1
         for index, (word, _, _) in enumerate(words):
             word_at[position:position + len(word)] = [index] * len(word)
             position += len(word) + 2
+            word_end.append(position - 1)
+        head_rule = not (self.rules.substrings or self.rules.overlapping)
         found: list[tuple[int, int]] = []
         position = 0
         while position < len(padded):
@@ -357,6 +369,11 @@ class MatchLocator:
             if not fitting:
                 position += 1
                 continue
+            if head_rule and (headed := self._headed_lists.get(fitting[0])):
+                last = word_at[position + len(fitting[0]) - 2]
+                if last + 1 < len(words) and headed & self._head_lists.get(words[last + 1][0], set()):
+                    position = word_end[last + 1]  # the term and its head word count for nothing
+                    continue
             for pattern in fitting if self.rules.overlapping else fitting[:1]:
                 if (taxonomy, class_index) in self._owners[pattern]:
                     covered = [word_at[i] for i in range(position, position + len(pattern)) if word_at[i] >= 0]

@@ -27,7 +27,8 @@ import polars as pl
 from freqscope import phrases
 from freqscope._matchcore import TextMemo, class_totals, expand, tally
 from freqscope.rules import AMBIGUOUS_CHOICES, MatchRules  # noqa: F401  (the matcher's rules, re-exported)
-from freqscope.terms.taxonomy import INFLECTED_ORIGINS, ClassList, terms_frame
+from freqscope.errors import FreqscopeError
+from freqscope.terms.taxonomy import ACCEPTED_TIERS, INFLECTED_ORIGINS, ClassList, terms_frame
 from freqscope.text import joined_words, normalized_padded, normalized_padded_expr
 
 MATCH_SCHEMA = {"row": pl.UInt32, "taxonomy": pl.String, "class_index": pl.Int32, "term_id": pl.Int32, "n": pl.UInt32}
@@ -341,9 +342,35 @@ class Matcher:
                 schema={"pattern": pl.String, "pattern_id": pl.UInt32},
             )
         else:
+            heads, pattern_heads = self._head_groups(class_lists)
             self._phrases = phrases.PhraseSearch(self.pattern_words, case_sensitive=rules.case_sensitive,
                                                  silent=self._is_block, asking=self._asks_context,
-                                                 context_words=self._context.words)
+                                                 context_words=self._context.words, heads=heads,
+                                                 pattern_heads=pattern_heads)
+
+    def _head_groups(self, class_lists: Sequence[ClassList]) -> tuple[dict[str, int], np.ndarray | None]:
+        """The head rule as the C scan takes it: each list with head words is a group (a bit); a head word's mask
+        is the groups it heads, a pattern's mask the groups of which it is a counted term (name, specific or
+        context tier). The rule knows whole words and leftmost-longest matches: the default rules only."""
+        with_heads = [class_list for class_list in class_lists if class_list.heads]
+        if not with_heads:
+            return {}, None
+        if len(with_heads) > 32:
+            raise FreqscopeError(f"{len(with_heads)} lists with head words matched together; at most 32 can be: "
+                                 "index fewer lists at once")
+        heads: dict[str, int] = {}
+        group_of = {class_list.name: 1 << group for group, class_list in enumerate(with_heads)}
+        for class_list in with_heads:
+            for head in class_list.heads:
+                words = self.rules.words_of(head.head)
+                if len(words) == 1:
+                    heads[words[0]] = heads.get(words[0], 0) | group_of[class_list.name]
+        counted = self.pattern_terms.filter(pl.col("taxonomy").is_in(list(group_of))
+                                            & pl.col("tier").is_in(list(ACCEPTED_TIERS)))
+        pattern_heads = np.zeros(len(self._patterns), np.uint32)
+        np.bitwise_or.at(pattern_heads, counted["pattern_id"].to_numpy(),
+                         np.array([group_of[name] for name in counted["taxonomy"]], np.uint32))
+        return heads, pattern_heads
 
     def normalize(self, texts: pl.Series) -> pl.Series:
         """The texts in the padded word layout (the Polars path)."""

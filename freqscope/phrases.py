@@ -12,7 +12,7 @@ words. The rules it does not know (substrings, overlapping matches) keep the Pol
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -75,15 +75,24 @@ class PhraseSearch:
 
     ``silent``: a flag a pattern, for those that win by the longest-match rule but are not reported (block
     phrases); ``asking``: a flag a pattern, for those whose match has its text searched for ``context_words``
-    too (context terms), every one at every word, while the text is in the cache.
+    too (context terms), every one at every word, while the text is in the cache. ``heads``: head words (one
+    normalised word each) and the bit mask of the head groups each belongs to; ``pattern_heads``: a uint32 mask a
+    pattern, of the groups whose head word right after its match makes that match silent, the head word with it
+    (the lists' head nouns: "beach" + "towel").
     """
 
     def __init__(self, pattern_words: Sequence[str], *, case_sensitive: bool, silent: np.ndarray | None = None,
-                 asking: np.ndarray | None = None, context_words: Sequence[str] = ()) -> None:
+                 asking: np.ndarray | None = None, context_words: Sequence[str] = (),
+                 heads: Mapping[str, int] | None = None, pattern_heads: np.ndarray | None = None) -> None:
         context = PhraseIndex([words.encode() for words in context_words], case_sensitive) if context_words else None
         flags = [None if f is None else np.ascontiguousarray(f, dtype=np.uint8) for f in (silent, asking)]
+        head_arguments = {}
+        if heads and pattern_heads is not None:
+            head_arguments = dict(heads=[head.encode() for head in heads],
+                                  head_groups=np.fromiter(heads.values(), np.uint32, len(heads)),
+                                  pattern_head_groups=np.ascontiguousarray(pattern_heads, dtype=np.uint32))
         self._index = PhraseIndex([words.encode() for words in pattern_words], case_sensitive, silent=flags[0],
-                                  asking=flags[1], context=context)
+                                  asking=flags[1], context=context, **head_arguments)
 
     def find(self, texts: TextViews, rows: np.ndarray | None = None, *, normalized: bool = False,
              every: bool = False) -> Found:

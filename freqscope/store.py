@@ -18,7 +18,7 @@ import polars as pl
 
 from freqscope.errors import FreqscopeError
 from freqscope.paths import resolve_db_path
-from freqscope.terms.taxonomy import BlockPhrase, ClassEntry, ClassList, ContextWord, Term, terms_frame
+from freqscope.terms.taxonomy import BlockHead, BlockPhrase, ClassEntry, ClassList, ContextWord, Term, terms_frame
 from freqscope.text import joined_words, normalized_padded
 
 # Raised whenever a table changes incompatibly; a database of another version is refused with a clear message.
@@ -38,8 +38,8 @@ ORDER BY 1
 # stay: the `matches` view shows a taxonomy only for sources in source_taxonomies, which is cleared here.
 DELETE_TAXONOMIES_SQL = [
     f"DELETE FROM {table} WHERE list_contains(?::VARCHAR[], taxonomy)"
-    for table in ("classes", "terms", "context_words", "block_phrases", "source_counts", "source_taxonomies",
-                  "taxonomies")
+    for table in ("classes", "terms", "context_words", "block_phrases", "block_heads", "source_counts",
+                  "source_taxonomies", "taxonomies")
 ]
 STORED_FINGERPRINTS_SQL = "SELECT taxonomy, fingerprint FROM taxonomies"
 INSERT_TAXONOMIES_SQL = """
@@ -253,14 +253,16 @@ def _words_frame(rows: list[tuple], schema: dict, text: str) -> pl.DataFrame:
     return frame.select(*columns[:columns.index(text) + 1], "words", *columns[columns.index(text) + 1:])
 
 
-def context_and_block_frames(class_lists: Sequence[ClassList]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rows of ``context_words`` and ``block_phrases`` for these lists."""
+def context_and_block_frames(class_lists: Sequence[ClassList]) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The rows of ``context_words``, ``block_phrases`` and ``block_heads`` for these lists."""
     context = _words_frame([(c.name, w.class_index, w.context, w.origin) for c in class_lists for w in c.context],
                            {"taxonomy": pl.String, "class_index": pl.Int32, "context": pl.String, "origin": pl.String},
                            "context")
     block = _words_frame([(c.name, b.phrase, b.origin, b.reason) for c in class_lists for b in c.block],
                          {"taxonomy": pl.String, "phrase": pl.String, "origin": pl.String, "reason": pl.String}, "phrase")
-    return context, block
+    heads = _words_frame([(c.name, h.head, h.origin, h.reason) for c in class_lists for h in c.heads],
+                         {"taxonomy": pl.String, "head": pl.String, "origin": pl.String, "reason": pl.String}, "head")
+    return context, block, heads
 
 
 def store_class_list(connection: duckdb.DuckDBPyConnection, class_list: ClassList) -> bool:
@@ -295,8 +297,9 @@ def store_class_lists(connection: duckdb.DuckDBPyConnection, class_lists: Sequen
     connection.execute(INSERT_TAXONOMIES_SQL)
     connection.unregister("new_taxonomies")
     classes, terms = class_list_frames([class_list for class_list, _ in changed])
-    context, block = context_and_block_frames([class_list for class_list, _ in changed])
-    for table, frame in (("classes", classes), ("terms", terms), ("context_words", context), ("block_phrases", block)):
+    context, block, heads = context_and_block_frames([class_list for class_list, _ in changed])
+    for table, frame in (("classes", classes), ("terms", terms), ("context_words", context), ("block_phrases", block),
+                         ("block_heads", heads)):
         if not frame.is_empty():
             connection.register("new_rows", frame)
             connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM new_rows")
@@ -353,6 +356,10 @@ FROM terms WHERE taxonomy = ? ORDER BY term_id
 """
 READ_CONTEXT_SQL = "SELECT class_index, context, origin FROM context_words WHERE taxonomy = ? ORDER BY rowid"
 READ_BLOCK_SQL = "SELECT phrase, origin, reason FROM block_phrases WHERE taxonomy = ? ORDER BY rowid"
+READ_HEADS_SQL = "SELECT head, origin, reason FROM block_heads WHERE taxonomy = ? ORDER BY rowid"
+# block_heads came within schema version 2: a database written before it and opened read-only lacks the table
+HAS_HEADS_TABLE_SQL = ("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND table_name = 'block_heads'")
 
 
 def read_class_list(connection: duckdb.DuckDBPyConnection, name: str) -> ClassList:
@@ -365,4 +372,6 @@ def read_class_list(connection: duckdb.DuckDBPyConnection, name: str) -> ClassLi
     terms = [Term(*row) for row in connection.execute(READ_TERMS_SQL, [name]).fetchall()]
     context = [ContextWord(*row) for row in connection.execute(READ_CONTEXT_SQL, [name]).fetchall()]
     block = [BlockPhrase(*row) for row in connection.execute(READ_BLOCK_SQL, [name]).fetchall()]
-    return ClassList(name, source, classes, terms, json.loads(options), context, block)
+    heads = ([BlockHead(*row) for row in connection.execute(READ_HEADS_SQL, [name]).fetchall()]
+             if connection.execute(HAS_HEADS_TABLE_SQL).fetchall()[0][0] else [])
+    return ClassList(name, source, classes, terms, json.loads(options), context, block, heads)

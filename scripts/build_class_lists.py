@@ -4,8 +4,8 @@
     python scripts/build_class_lists.py --out DIR  # write elsewhere (tests compare DIR with data/classes/)
 
 Writes, per list, ``<name>.csv`` (the classes: name, wnid) and ``<name>.terms.csv`` (the terms expanded with
-the default options and the curated term data of data/terms/, with their tiers), ``<name>.context.csv`` and
-``<name>.block.csv`` where the list has context words or block phrases, plus ``lists.json`` (the index of
+the default options and the curated term data of data/terms/, with their tiers), ``<name>.context.csv``,
+``<name>.block.csv`` and ``<name>.heads.csv`` where the list has context words, block phrases or head words, plus ``lists.json`` (the index of
 lists). Sources and licences are described in data/classes/SOURCE.md; the LICENSE-* files there are kept by
 hand.
 """

@@ -4,14 +4,16 @@ Word by word over the terms and block phrases of all lists together: at each pos
 block phrase that starts there (leftmost-longest), then continue after it; overlapping mode records every term
 at every position. A block phrase stands for no class. ``reference_counted`` then applies the tiers: what each
 row counts for each class under each counting variant (matcher.TIER_VARIANTS), a context term only in a text
-holding one of its class's context words (anywhere, as whole words).
+holding one of its class's context words (anywhere, as whole words). The head rule: under the default rules
+(whole words, leftmost-longest), a match of a counted term of a list right before one of that list's head words
+counts for nothing and takes the head word with it.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 
 from freqscope.matcher import CONTEXT_MET, DEFAULT, MatchRules
-from freqscope.terms.taxonomy import ClassList
+from freqscope.terms.taxonomy import ACCEPTED_TIERS, ClassList
 from freqscope.text import normalize_words
 
 VARIANTS_OF_TIER = {"name": (DEFAULT,), "specific": (DEFAULT,), "context": (), "blocked": (), "generic": ()}
@@ -31,6 +33,22 @@ def _terms_by_words(class_lists: list[ClassList], rules: MatchRules) -> dict[tup
     return found
 
 
+def _head_lists(class_lists: list[ClassList], rules: MatchRules,
+                 by_words: dict[tuple[str, ...], list[tuple]]) -> tuple[dict[str, set[str]], dict[tuple, set[str]]]:
+    """Per head word, the lists it heads; per term's words, the lists of which it is a counted term."""
+    heads: dict[str, set[str]] = defaultdict(set)
+    for class_list in class_lists:
+        for head in class_list.heads:
+            words = rules.words_of(head.head)
+            if len(words) == 1:
+                heads[words[0]].add(class_list.name)
+    lists = {class_list.name: class_list for class_list in class_lists}
+    counted = {words: {taxonomy for taxonomy, _, term_id in owners
+                       if lists[taxonomy].terms[term_id].tier in ACCEPTED_TIERS}
+               for words, owners in by_words.items()}
+    return heads, counted
+
+
 def reference_match(texts: list[str | None], class_lists: list[ClassList], rules: MatchRules = MatchRules(),
                     *, generic: bool = False) -> Counter:
     """Counter keyed by (row, taxonomy, class_index, term_id): every term's matches, whatever its tier (generic
@@ -39,6 +57,7 @@ def reference_match(texts: list[str | None], class_lists: list[ClassList], rules
     by_words = _terms_by_words(class_lists, rules)
     by_pattern = {"  ".join(w): v for w, v in by_words.items()}
     longest = max((len(w) for w in by_words), default=0)
+    heads, counted_in = _head_lists(class_lists, rules, by_words)
     for row, text in enumerate(texts):
         words = normalize_words(text or "", case_sensitive=rules.case_sensitive)
         if rules.substrings:
@@ -50,6 +69,10 @@ def reference_match(texts: list[str | None], class_lists: list[ClassList], rules
                 length for length in range(1, longest + 1)
                 if position + length <= len(words) and tuple(words[position:position + length]) in by_words
             ]
+            if found and not rules.overlapping and position + found[-1] < len(words) \
+                    and counted_in[tuple(words[position:position + found[-1]])] & heads.get(words[position + found[-1]], set()):
+                position += found[-1] + 1  # the head rule: the term and its head word count for nothing
+                continue
             for length in found if rules.overlapping else found[-1:]:
                 for taxonomy, class_index, term_id in by_words[tuple(words[position:position + length])]:
                     counts[(row, taxonomy, class_index, term_id)] += 1

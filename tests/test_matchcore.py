@@ -314,3 +314,24 @@ def test_malformed_arguments_are_refused_not_read_out_of_bounds():
         class_totals(np.array([0], np.uint32), np.array([0, 2], np.int64), np.array([0], np.uint32), np.array([1], np.uint32))
     with pytest.raises(TypeError):
         PhraseIndex(["text"])
+
+
+def test_a_match_right_before_a_head_word_of_one_of_its_groups_is_silent_with_the_head():
+    search = PhraseSearch(["beach", "towel", "baby", "sandy beach"], case_sensitive=False,
+                          heads={"towel": 1, "towels": 1, "shoes": 2}, pattern_heads=np.array([1, 0, 2, 1], np.uint32))
+    texts = pl.Series(["a beach towel", "Beach Towels and a towel", "baby shoes, baby", "sandy beach towel beach",
+                       "beach, towel", "beach shoes"])
+    found = search.find(text_views(texts))
+    assert list(zip(found.positions.tolist(), found.patterns.tolist())) == [
+        (1, 1), (2, 2), (3, 0), (5, 0)]  # words, as for block phrases: "beach, towel" too; "shoes" heads another group
+
+
+def test_head_arguments_are_checked():
+    with pytest.raises(TypeError, match="go together"):
+        PhraseIndex([b"beach"], heads=[b"towel"])
+    with pytest.raises(ValueError, match="pattern_head_groups"):
+        PhraseIndex([b"beach"], heads=[b"towel"], head_groups=np.ones(1, np.uint32),
+                    pattern_head_groups=np.ones(2, np.uint32))
+    with pytest.raises(TypeError, match="one word each"):
+        PhraseIndex([b"beach"], heads=[b"bath towel"], head_groups=np.ones(1, np.uint32),
+                    pattern_head_groups=np.ones(1, np.uint32))

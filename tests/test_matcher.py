@@ -265,7 +265,11 @@ def test_builtin_tiers_equal_the_reference_on_real_captions(rules):
                                              "tacos and a taco", "the promontory and my head",
                                              # the third pass's heads and block phrases beside the terms they hide
                                              "Beach Towels and a bike helmet for Women", "a baby doll on a wood desk",
-                                             "a man riding a bike on the street next to a baby"]
+                                             "a man riding a bike on the street next to a baby",
+                                             # the head rule: plural heads and terms, across punctuation, per list
+                                             "an old violin case, Candle Holders", "Baby Girls clothes, donuts box",
+                                             "a sandy beach towel", "socks - shoes", "an umbrella cover",
+                                             "a pizza oven and a pizza"]
     matcher = Matcher(lists, rules)
     found = matcher.match(texts)
     got = Counter({(r["row"], r["taxonomy"], r["class_index"], r["term_id"]): r["n"] for r in found.to_dicts()})
@@ -274,3 +278,18 @@ def test_builtin_tiers_equal_the_reference_on_real_captions(rules):
     assert counted(matcher, texts) == expected
     assert sum(n for key, n in expected.items() if key[3] == DEFAULT) > 300
     assert any(key[3] == CONTEXT_MET for key in expected)
+
+
+def test_the_reference_applies_the_head_rule_of_each_list():
+    """Without it, the matcher and the reference would agree on counting "violin case" as a violin."""
+    lists = [load_class_list(name) for name in ("imagenet1k", "cifar100", "food101", "cifar10")]
+    texts = ["an old violin case", "an umbrella cover", "donuts box", "a pizza oven", "a pizza"]
+    by_list = {class_list.name: class_list for class_list in lists}
+
+    def classes(rules):
+        return {(row, taxonomy, by_list[taxonomy].classes[index].name)
+                for row, taxonomy, index, variant in reference_counted(texts, lists, rules) if variant == DEFAULT}
+
+    assert classes(MatchRules()) == {(1, "imagenet1k", "umbrella"), (4, "food101", "pizza"), (4, "imagenet1k", "pizza")}
+    assert (0, "imagenet1k", "violin") in classes(MatchRules(overlapping=True))  # whole words, leftmost-longest only
+

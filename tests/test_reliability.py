@@ -446,7 +446,7 @@ def test_corpus_remove_takes_away_the_corpus_and_all_that_hangs_on_it(tmp_path):
     assert code == 0 and "removed corpus 'extra' (1 shard(s), 30,000 documents)" in stderr, stderr
     after = all_rows(db)
     # what stays of the run: the list it added (cifar100); every row of the corpus is gone
-    for table in ("taxonomies", "classes", "terms", "context_words", "block_phrases"):
+    for table in ("taxonomies", "classes", "terms", "context_words", "block_phrases", "block_heads"):
         after[table] = [row for row in after[table] if "'cifar100'" not in row]
     assert after == before
     code, _, stderr = run_cli("corpus", "remove", "extra", "--db", str(db))

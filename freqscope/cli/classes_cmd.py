@@ -64,7 +64,7 @@ def _print_table(class_list: ClassList) -> None:
     context = class_list.context_words()
     table = Table(
         title=f"{class_list.name}: {len(class_list.classes)} classes, {len(class_list.terms)} terms, "
-              f"{len(class_list.block)} block phrases",
+              f"{len(class_list.block)} block phrases, {len(class_list.heads)} head words",
         caption="* ambiguous: the term stands for several classes   \\[n] WordNet noun senses   "
                 "! duplicate class name   ? wnid guessed   (context): counted only with a context word   "
                 "(blocked): never counted   (generic): a parent name, counted apart   "

@@ -62,6 +62,14 @@ CREATE TABLE IF NOT EXISTS block_phrases (
     reason      VARCHAR
 );
 
+CREATE TABLE IF NOT EXISTS block_heads (
+    taxonomy    VARCHAR NOT NULL,       -- the list whose counted terms it silences when it follows them
+    head        VARCHAR NOT NULL,       -- one word: "towel", "towels"
+    words       VARCHAR NOT NULL,
+    origin      VARCHAR NOT NULL,       -- data/terms/heads.csv's origin, plural
+    reason      VARCHAR
+);
+
 -- Corpora and the source files (shards) they were read from.
 CREATE TABLE IF NOT EXISTS corpora (
     corpus      VARCHAR PRIMARY KEY,

@@ -25,9 +25,9 @@ from pathlib import Path
 from freqscope.errors import FreqscopeError
 from freqscope.paths import CLASS_LISTS_DIR, TERMS_DATA_DIR
 from freqscope.terms import tiers
-from freqscope.terms.curated import BlockHead, CuratedTerms, curated_block_phrases, read_curated
+from freqscope.terms.curated import CuratedTerms, curated_block_phrases, read_curated
 from freqscope.terms.inflection import inflections
-from freqscope.terms.taxonomy import ACCEPTED_TIERS, TERM_ORIGINS, BlockPhrase, ClassEntry, ClassList, ContextWord, Term
+from freqscope.terms.taxonomy import ACCEPTED_TIERS, TERM_ORIGINS, BlockHead, BlockPhrase, ClassEntry, ClassList, ContextWord, Term
 from freqscope.terms.wordnet import WNID_PATTERN, WordNet, find_wordnet, require_wordnet
 from freqscope.text import normalize_words
 
@@ -37,6 +37,7 @@ TERMS_CSV_COLUMNS = ("class_index", "term", "origin", "ambiguous", "wordnet_sens
 # The shipped context words and block phrases of a built-in list, beside its terms.
 CONTEXT_CSV_COLUMNS = ("class_index", "context", "origin")
 BLOCK_CSV_COLUMNS = ("phrase", "origin", "reason")
+HEADS_CSV_COLUMNS = ("head", "origin", "reason")
 SYNONYM_SEPARATOR = ";"
 
 # A parenthetical qualifier is not part of a term: "kite (bird of prey)" is searched as "kite".
@@ -284,18 +285,27 @@ def _context_words(rows: list[ClassRow], wnids: list[str | None], terms: list[Te
     return words
 
 
+def _head_words(heads: Sequence[BlockHead]) -> list[BlockHead]:
+    """The list's head nouns (heads.csv) and their inflected forms ("towel", "towels"), each once: the matcher
+    does not count a term's match right before one (the head rule, instead of a block phrase "X HEAD" for every
+    term X)."""
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for head in heads:
+        for form, origin in [(head.head, head.origin), *inflections(head.head)]:
+            key = tuple(normalize_words(form))
+            if len(key) == 1 and key not in seen:
+                seen.add(key)
+                kept.append(BlockHead(form, origin, head.reason))
+    return kept
+
+
 def _block_phrases(rows: list[ClassRow], terms: list[Term], wordnet: WordNet | None,
-                   builtin_block: tuple[BlockPhrase, ...], heads: Sequence[BlockHead] = ()) -> list[BlockPhrase]:
-    """The list's block phrases: the shipped ones (built-in lists), the list's own, "X HEAD" for each singular counted
-    term X and each curated head noun of the list (heads.csv: "pizza box"), and "to X" for
+                   builtin_block: tuple[BlockPhrase, ...]) -> list[BlockPhrase]:
+    """The list's block phrases: the shipped ones (built-in lists), the list's own, and "to X" for
     each one-word term X that WordNet says is often a verb (tiers.is_often_verb); each with its inflected forms,
     once."""
     phrases = list(builtin_block) + [BlockPhrase(phrase, "list", f"line {row.line}") for row in rows for phrase in row.block]
-    if heads:  # each head after the singular counted terms ("pizza box", "donut box"; not "donuts box")
-        singular = [term for term in terms if term.tier in ACCEPTED_TIERS and term.origin != "plural"
-                    and not any(origin == "singular" for _, origin in inflections(term.term))]
-        phrases += [BlockPhrase(f"{term.term} {head.head}", head.origin, head.reason) for head in heads
-                    for term in singular]
     verbs = [BlockPhrase(f"to {term.term}", VERB_BLOCK_ORIGIN, f"{term.term!r} is often a verb in WordNet")
              for term in terms if term.origin not in ("plural", "singular", "generic")
              and term.tier != "blocked" and tiers.is_often_verb(wordnet, term.term)]
@@ -371,7 +381,7 @@ def expand_class_list(
     builtin_block = curated_block_phrases(terms_dir) if curated else ()
     return ClassList(name, source, _class_entries(rows, wnids, guessed), terms, options,
                      _context_words(rows, wnids, terms, wordnet, data),
-                     _block_phrases(rows, terms, wordnet, builtin_block, data.heads))
+                     _block_phrases(rows, terms, wordnet, builtin_block), _head_words(data.heads))
 
 
 # -------------------------------------------------------------------------------------------- built-ins
@@ -408,6 +418,10 @@ def builtin_block_file(name: str) -> Path:
     return CLASS_LISTS_DIR / f"{name}.block.csv"
 
 
+def builtin_heads_file(name: str) -> Path:
+    return CLASS_LISTS_DIR / f"{name}.heads.csv"
+
+
 def _read_shipped(path: Path, columns: tuple[str, ...], *, required: bool = True) -> list[list[str]]:
     if not required and not path.is_file():
         return []
@@ -434,7 +448,8 @@ def _write_rows(path: Path, columns: tuple[str, ...], rows: list[tuple]) -> None
 
 def write_expanded_terms(class_list: ClassList, path: Path) -> None:
     """The shipped form of a list's terms (what ``_read_expanded_terms`` reads back), and beside it, where the
-    list has any, its context words (``NAME.context.csv``) and block phrases (``NAME.block.csv``)."""
+    list has any, its context words (``NAME.context.csv``), block phrases (``NAME.block.csv``) and head words
+    (``NAME.heads.csv``)."""
     _write_rows(path, TERMS_CSV_COLUMNS, [
         (t.class_index, t.term, t.origin, int(t.ambiguous), "" if t.wordnet_senses is None else t.wordnet_senses,
          t.tier, t.tier_reason) for t in class_list.terms])
@@ -442,6 +457,7 @@ def write_expanded_terms(class_list: ClassList, path: Path) -> None:
     for suffix, columns, rows in (
         ("context", CONTEXT_CSV_COLUMNS, [(w.class_index, w.context, w.origin) for w in class_list.context]),
         ("block", BLOCK_CSV_COLUMNS, [(b.phrase, b.origin, b.reason) for b in class_list.block]),
+        ("heads", HEADS_CSV_COLUMNS, [(h.head, h.origin, h.reason) for h in class_list.heads]),
     ):
         if rows:
             _write_rows(path.with_name(f"{stem}.{suffix}.csv"), columns, rows)
@@ -454,9 +470,10 @@ def _load_builtin_expanded(name: str) -> ClassList:
     context = [ContextWord(int(index), text, origin)
                for index, text, origin in _read_shipped(builtin_context_file(name), CONTEXT_CSV_COLUMNS, required=False)]
     block = [BlockPhrase(*row) for row in _read_shipped(builtin_block_file(name), BLOCK_CSV_COLUMNS, required=False)]
+    heads = [BlockHead(*row) for row in _read_shipped(builtin_heads_file(name), HEADS_CSV_COLUMNS, required=False)]
     return ClassList(
         name, f"builtin:{name}", _class_entries(rows, wnids, [False] * len(rows)),
-        _read_expanded_terms(builtin_terms_file(name)), options, context, block,
+        _read_expanded_terms(builtin_terms_file(name)), options, context, block, heads,
     )
 
 

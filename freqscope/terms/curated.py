@@ -17,7 +17,7 @@ from pathlib import Path
 
 from freqscope.errors import FreqscopeError
 from freqscope.paths import TERMS_DATA_DIR
-from freqscope.terms.taxonomy import BlockPhrase
+from freqscope.terms.taxonomy import BlockHead, BlockPhrase
 
 LIST_SEPARATOR = ";"
 EVERYDAY_COLUMNS = ("taxonomy", "class_index", "class", "term", "tier", "origin", "evidence")
@@ -49,15 +49,6 @@ class GenericName:
     term: str
     class_indexes: tuple[int, ...]
     origin: str
-
-
-@dataclass(frozen=True)
-class BlockHead:
-    """A head noun after which a counted term of the list names another thing ("pizza" + "box")."""
-
-    head: str
-    origin: str
-    reason: str
 
 
 @dataclass

@@ -70,6 +70,17 @@ class BlockPhrase:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class BlockHead:
+    """A head noun after which a counted term of the list names another thing: a match of the term right before
+    it is not counted ("pizza" + "box", "beach" + "towels"; the matcher's head rule). Each form, its plural too,
+    is one entry."""
+
+    head: str
+    origin: str  # data/terms/heads.csv's origin, or plural (a form of another entry)
+    reason: str = ""
+
+
 @dataclass
 class ClassList:
     name: str
@@ -79,9 +90,10 @@ class ClassList:
     options: dict = field(default_factory=dict)  # how the terms were expanded (hyponyms, wordnet, ...)
     context: list[ContextWord] = field(default_factory=list)  # of the classes that have context terms
     block: list[BlockPhrase] = field(default_factory=list)
+    heads: list[BlockHead] = field(default_factory=list)
 
     def fingerprint(self) -> str:
-        """Changes whenever a class, a term, a context word or a block phrase changes: the index redoes a list
+        """Changes whenever a class, a term, a context word, a block phrase or a head word changes: the index redoes a list
         whose fingerprint moved."""
         # one hashed string, fields joined by control characters no name contains: every index pays this
         fields = [f"{c.index}\x1f{c.name}\x1f{c.wnid}\x1f{c.duplicate_name:d}\x1f{c.wordnet_guessed:d}" for c in self.classes]
@@ -92,6 +104,9 @@ class ClassList:
         fields += [f"{w.class_index}\x1f{w.context}" for w in self.context]
         fields.append("\x1d")
         fields += [b.phrase for b in self.block]
+        if self.heads:  # (absent before the head rule: a list without heads keeps its fingerprint)
+            fields.append("\x1d")
+            fields += [h.head for h in self.heads]
         return hashlib.blake2b("\x1e".join(fields).encode(), digest_size=16).hexdigest()
 
     def context_words(self) -> dict[int, list[str]]:
