@@ -389,16 +389,22 @@ def test_errors_lists_false_positives_and_misses(tmp_path, capsys):
     assert "FN  'goldfish'" not in out and "web   imagenet1k" not in out  # errors instead of the figures
 
 
-def test_main_scores_development_pairs_apart(tmp_path, capsys):
-    labelled, sample = labelled_set(tmp_path)
-    pairs = [("d1", "cc3m", "21", "cifar100", 0, "apple", "an apple and a banana in a bowl", "yes"),
-             ("d2", "laion", "22", "cifar100", 0, "apple", "Apple iPhone case", "no")]
-    write_csv(tmp_path / "dev-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+def write_development_pairs(folder: Path, labelled: Path, pairs: list[tuple]) -> None:
+    """dev-sample.csv (one pair drawn of 8 per stratum) and the labelled dev-01.csv of (id, corpus, doc_key,
+    list, class_index, class, caption, label) tuples."""
+    write_csv(folder / "dev-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "taxonomy": t, "class_index": x, "class": n, "stratum": f"{c}/{t}",
          "stratum_pairs": 8, "stratum_sampled": 1} for i, c, k, t, x, n, _, _ in pairs])
     write_csv(labelled / "dev-01.csv", MATCH_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": t, "class_index": x, "class": n,
          "matched": n, "label": label} for i, c, k, t, x, n, text, label in pairs])
+
+
+def test_main_scores_development_pairs_apart(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    pairs = [("d1", "cc3m", "21", "cifar100", 0, "apple", "an apple and a banana in a bowl", "yes"),
+             ("d2", "laion", "22", "cifar100", 0, "apple", "Apple iPhone case", "no")]
+    write_development_pairs(tmp_path, labelled, pairs)
     assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--replicates", "20"]) == 0
     out = capsys.readouterr().out
     assert "development labels: 2 judged pairs (0 rows not labelled yet)" in out
@@ -414,12 +420,7 @@ def test_errors_lists_the_development_pairs_counted_but_labelled_no(tmp_path, ca
     pairs = [("d1", "laion", "21", "cifar100", 0, "apple", "fresh apples in a crate", "yes"),
              ("d2", "laion", "22", "cifar100", 0, "apple", "Red Apples Print Wall Art", "no"),
              ("d3", "laion", "23", "cifar100", 0, "apple", "Apple iPhone case", "no")]  # not counted: no error
-    write_csv(tmp_path / "dev-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
-        {"id": i, "corpus": c, "doc_key": k, "taxonomy": t, "class_index": x, "class": n, "stratum": f"{c}/{t}",
-         "stratum_pairs": 8, "stratum_sampled": 1} for i, c, k, t, x, n, _, _ in pairs])
-    write_csv(labelled / "dev-01.csv", MATCH_COLUMNS, [
-        {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": t, "class_index": x, "class": n,
-         "matched": n, "label": label} for i, c, k, t, x, n, text, label in pairs])
+    write_development_pairs(tmp_path, labelled, pairs)
     assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--errors", "web"]) == 0
     out = capsys.readouterr().out
     assert "== cifar100: 1 development pairs counted but labelled no" in out
