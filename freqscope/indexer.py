@@ -33,7 +33,8 @@ from freqscope.matcher import Matcher, MatchRules, pattern_set_id
 from freqscope.progress import Progress
 from freqscope.readers.uris import ObjectLocation
 from freqscope.store import (
-    open_database, read_class_list, resolve_db_path, rollback, store_class_lists, transaction,
+    DELETE_UNUSED_PATTERNS_SQL, SOURCE_ROW_TABLES, open_database, read_class_list, resolve_db_path, rollback,
+    store_class_lists, transaction,
 )
 from freqscope.terms.taxonomy import ClassList
 
@@ -52,15 +53,8 @@ SELECT st.taxonomy FROM source_taxonomies st JOIN taxonomies t
   ON t.taxonomy = st.taxonomy AND t.fingerprint = st.taxonomy_fingerprint
 WHERE st.source_id = ?
 """
-DELETE_SOURCE_SQL = [
-    "DELETE FROM pattern_matches WHERE source_id = ?",
-    "DELETE FROM pattern_matches_by_role WHERE source_id = ?",
-    "DELETE FROM document_keys WHERE source_id = ?",
-    "DELETE FROM source_counts WHERE source_id = ?",
-    "DELETE FROM context_docs WHERE source_id = ?",
-    "DELETE FROM source_taxonomies WHERE source_id = ?",
-    "DELETE FROM sources WHERE source_id = ?",
-]
+DELETE_SOURCE_SQL = [*(f"DELETE FROM {table} WHERE source_id = ?" for table in SOURCE_ROW_TABLES),
+                     "DELETE FROM sources WHERE source_id = ?"]
 INSERT_SOURCE_SQL = """
 INSERT INTO sources (corpus, path, row_start, row_end, bytes, fingerprint, pattern_set, status, indexed_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, 'running', current_timestamp) RETURNING source_id
@@ -90,11 +84,6 @@ HAS_PATTERN_SET_SQL = "SELECT count(*) FROM patterns WHERE pattern_set = ?"
 INSERT_PATTERNS_SQL = """
 INSERT INTO patterns (pattern_set, pattern_id, words, taxonomy, class_index, term_id)
 SELECT ?, pattern_id, words, taxonomy, class_index, term_id FROM new_patterns
-"""
-# Pattern sets no source refers to any more (every source of a changed list re-indexed, say): run in each
-# transaction that deletes sources.
-DELETE_UNUSED_PATTERNS_SQL = """
-DELETE FROM patterns WHERE pattern_set NOT IN (SELECT pattern_set FROM sources WHERE pattern_set IS NOT NULL)
 """
 INSERT_COUNTS_SQL = """
 INSERT INTO source_counts BY NAME SELECT ? AS source_id, * FROM shard_counts

@@ -307,19 +307,24 @@ def store_class_lists(connection: duckdb.DuckDBPyConnection, class_lists: Sequen
     return names
 
 
+# The tables whose rows hang on a source (its source_id): deleted with it, by the index (a shard re-written)
+# and by `corpus remove`.
+SOURCE_ROW_TABLES = ("pattern_matches", "pattern_matches_by_role", "document_keys", "source_counts", "context_docs",
+                     "source_taxonomies")
+# Pattern sets no source refers to any more (every source of a changed list re-indexed, a corpus removed): run
+# in each transaction that deletes sources.
+DELETE_UNUSED_PATTERNS_SQL = """
+DELETE FROM patterns WHERE pattern_set NOT IN (SELECT pattern_set FROM sources WHERE pattern_set IS NOT NULL)
+"""
 CORPUS_NAMES_SQL = "SELECT corpus FROM corpora ORDER BY corpus"
 CORPUS_SIZE_SQL = "SELECT count(*), coalesce(sum(n_docs), 0) FROM sources WHERE corpus = ?"
 # Everything of one corpus (a parameter): its sources' rows, its sources, imported counts and audit
-# judgements, its row; then the pattern sets no source refers to any more.
+# judgements, its row; then (DELETE_UNUSED_PATTERNS_SQL) the pattern sets no source refers to any more.
 REMOVE_CORPUS_SQL = [
     *(f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM sources WHERE corpus = ?)"
-      for table in ("pattern_matches", "pattern_matches_by_role", "document_keys", "source_counts", "context_docs",
-                    "source_taxonomies")),
+      for table in SOURCE_ROW_TABLES),
     *(f"DELETE FROM {table} WHERE corpus = ?" for table in ("sources", "imported_counts", "audit_labels", "corpora")),
 ]
-DELETE_UNREFERENCED_PATTERNS_SQL = """
-DELETE FROM patterns WHERE pattern_set NOT IN (SELECT pattern_set FROM sources WHERE pattern_set IS NOT NULL)
-"""
 
 
 def remove_corpus(corpus: str, db: str | os.PathLike | None = None) -> tuple[int, int]:
@@ -342,7 +347,7 @@ def _remove_corpus_rows(connection: duckdb.DuckDBPyConnection, corpus: str) -> t
         shards, documents = connection.execute(CORPUS_SIZE_SQL, [corpus]).fetchall()[0]
         for statement in REMOVE_CORPUS_SQL:
             connection.execute(statement, [corpus])
-        connection.execute(DELETE_UNREFERENCED_PATTERNS_SQL)
+        connection.execute(DELETE_UNUSED_PATTERNS_SQL)
     return shards, documents
 
 
