@@ -209,22 +209,24 @@ def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, cur
     kept: list[Term] = []
 
     def keep(text: str, origin: str, senses: int | None, tier: str, reason: str) -> None:
+        """The term, once, with the rule's tier unless data/terms/tiers.csv curates one for these very words
+        ("sinks": the plural in captions, not the verb)."""
         words = tuple(normalize_words(text))
         if words and words not in seen:
             seen.add(words)
+            override = curated.tiers.get((index, text.lower()))
+            if override:
+                tier, reason = override.tier, f"curated: {override.reason}"
             kept.append(Term(index, text, origin, wordnet_senses=senses, tier=tier, tier_reason=reason))
 
     for term in sorted(base, key=lambda term: _origin_rank(term.origin)):
-        override = curated.tiers.get((index, term.text.lower()))
-        tier, reason = (override.tier, f"curated: {override.reason}") if override else (term.tier, term.reason)
-        keep(term.text, term.origin, wordnet.noun_senses(term.text) if wordnet is not None else None, tier, reason)
+        keep(term.text, term.origin, wordnet.noun_senses(term.text) if wordnet is not None else None, term.tier,
+             term.reason)
     for term in list(kept):
         if term.tier in ACCEPTED_TIERS and term.origin != "generic":
             for spelling in tiers.compound_spellings(term.term, wordnet):
-                override = curated.tiers.get((index, spelling.lower()))
-                tier, reason = (override.tier, f"curated: {override.reason}") if override else (
-                    term.tier, f"{'joined' if ' ' in term.term else 'split'} spelling of {term.term!r}: {term.tier_reason}")
-                keep(spelling, COMPOUND_ORIGIN, term.wordnet_senses, tier, reason)
+                keep(spelling, COMPOUND_ORIGIN, term.wordnet_senses, term.tier,
+                     f"{'joined' if ' ' in term.term else 'split'} spelling of {term.term!r}: {term.tier_reason}")
     irregular = wordnet.irregular_plurals if wordnet is not None else None
     for term in list(kept):
         for form, origin in inflections(term.term, irregular):
@@ -233,9 +235,6 @@ def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, cur
             if (origin == "plural" and tier in ("name", "specific") and has_synset
                     and tiers.is_chiefly_verb(wordnet, term.term)):
                 tier, reason = "context", f"also the third person of the verb {term.term!r}, which WordNet says it chiefly is"
-            override = curated.tiers.get((index, form.lower()))  # "sinks": the plural in captions, not the verb
-            if override:
-                tier, reason = override.tier, f"curated: {override.reason}"
             keep(form, origin, term.wordnet_senses, tier, reason)
     return kept
 
