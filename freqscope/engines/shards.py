@@ -437,33 +437,29 @@ def read_shard(rows: ShardRows, batch_rows: int = BATCH_ROWS) -> Iterator[ReadBa
 
     A stream also says where each of its shards ends, for the writer to commit it at once and to record the
     last as running to the end of the file: the batch that completes a shard is held until the next batch is
-    read (or the file ends, or reading fails past it: the shard is whole all the same); the last shard, cut
-    short by the end of the file, is closed by an empty batch (as is a read of no batch at all).
+    read (or the file ends); the last shard, cut short by the end of the file, is closed by an empty batch (as
+    is a read of no batch at all). A read that fails leaves the held batch unwritten: the file keeps none of its
+    shards anyway (``indexer._keep_whole_files``).
     """
     source = rows.open(batch_rows)
     read = (0, 0, 0)
     start = rows.row_start
     held: ReadBatch | None = None  # a stream's batch that completes its shard
-    try:
-        for batch in source.batches():
-            # The reader's counters include the batch once it is yielded: the difference is this batch's.
-            now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
-            counters = (now[0] - read[0], now[1] - read[1], now[2] - read[2])
-            start = rows.shard_start(rows.row_start + read[0])  # no batch spans two shards (SourceReader.shard_docs)
-            read = now
-            if held is not None:
-                yield held
-                held = None
-            if start in rows.skipped:
-                continue
-            if rows.is_stream and rows.shard_start(rows.row_start + now[0]) != start:
-                held = ReadBatch(start, batch, counters, ends_shard=True)
-            else:
-                yield ReadBatch(start, batch, counters)
-    except Exception:  # (not GeneratorExit: a consumer that stops reading gets nothing more)
+    for batch in source.batches():
+        # The reader's counters include the batch once it is yielded: the difference is this batch's.
+        now = (source.n_docs, source.n_rows, source.n_invalid_utf8)
+        counters = (now[0] - read[0], now[1] - read[1], now[2] - read[2])
+        start = rows.shard_start(rows.row_start + read[0])  # no batch spans two shards (SourceReader.shard_docs)
+        read = now
         if held is not None:
             yield held
-        raise
+            held = None
+        if start in rows.skipped:
+            continue
+        if rows.is_stream and rows.shard_start(rows.row_start + now[0]) != start:
+            held = ReadBatch(start, batch, counters, ends_shard=True)
+        else:
+            yield ReadBatch(start, batch, counters)
     if held is not None:
         yield held._replace(ends_read=True)
     elif (rows.is_stream or read == (0, 0, 0)) and start not in rows.skipped:

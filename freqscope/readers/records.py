@@ -332,14 +332,7 @@ class _JsonReader(ABC):
                 if len(values) != len(records):  # a line holding two values separated by a comma
                     raise ValueError
             except ValueError:
-                values = []
-                try:
-                    for i, record in zip(kept, records):
-                        values.append(self._parse(record, f"line {line_number + i + 1:,}"))
-                except FreqscopeError:
-                    if values:  # the records before the bad line are read (the shards they complete, written)
-                        yield RecordBatch(values, number, [line_number + i + 1 for i in kept[:len(values)]], dirty)
-                    raise
+                values = [self._parse(record, f"line {line_number + i + 1:,}") for i, record in zip(kept, records)]
             yield RecordBatch(values, number, [line_number + i + 1 for i in kept], dirty)
             number += len(values)
             line_number += len(lines)
