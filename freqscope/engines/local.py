@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from freqscope import readers
 from freqscope.engines import ShardSink
 from freqscope.engines.shards import (
-    BATCH_ROWS, MatchedBatch, ShardJob, ShardRows, match_batch, matcher_for, no_matches, read_shard,
+    BATCH_ROWS, MatchedBatch, ShardJob, ShardRows, match_batch, matcher_for, read_shard,
 )
 from freqscope.errors import FreqscopeError
 from freqscope.matcher import Matcher, MatchRules
@@ -92,7 +92,7 @@ class MatchPipeline:
                 nonlocal item
                 while True:
                     read, future = item
-                    yield MatchedBatch(*read.counters, *future.result(), row_start=start, ends_read=read.ends_read)
+                    yield read.matched(future.result())
                     if read.ends_shard:
                         item = None  # the next is fetched when the next shard is asked for
                         return
@@ -129,12 +129,9 @@ class MatchPipeline:
                 # built by a matching thread (or found cached) while the first batch is read
                 built = self._pool.submit(matcher_for, class_lists, self.rules)
                 for read in read_shard(rows, self.batch_rows):
-                    if read.frame is None:  # the end of the read: what tells the writer where a stream ends
-                        future: Future = Future()
-                        future.set_result(no_matches())
-                    else:
-                        future = self._pool.submit(self._match, read.frame, built,
-                                                   read.counters[0] == read.frame.height)
+                    # (the batch that only ends a read tells the writer where a stream ends)
+                    future = read.submit_match(
+                        lambda frame, one_row_per_doc: self._pool.submit(self._match, frame, built, one_row_per_doc))
                     # the frame is the matching thread's to hold, not the queue's
                     if not self._put((read._replace(frame=None), future)):
                         return

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
@@ -430,6 +430,19 @@ class ReadBatch(NamedTuple):
     ends_shard: bool = False  # the last of its shard: the shard is whole, and may be written
     ends_read: bool = False  # the last of the read: the file ends in its shard (for a stream)
 
+    def submit_match(self, submit: Callable[[pl.DataFrame, bool], Future]) -> Future:
+        """The future of this batch's (matches, keys, counts, context): ``submit(frame, one_row_per_doc)`` for a
+        batch of rows, an empty result at once for the batch that only ends a read."""
+        if self.frame is None:
+            future: Future = Future()
+            future.set_result(no_matches())
+            return future
+        return submit(self.frame, self.counters[0] == self.frame.height)
+
+    def matched(self, result: tuple[pl.DataFrame, ...]) -> MatchedBatch:
+        """The batch once matched: its counters with ``result`` (``submit_match``'s)."""
+        return MatchedBatch(*self.counters, *result, row_start=self.row_start, ends_read=self.ends_read)
+
 
 def read_shard(rows: ShardRows, batch_rows: int = BATCH_ROWS) -> Iterator[ReadBatch]:
     """What a job reads, in reading order: the batches of the shards to match, each with the first row of its
@@ -484,17 +497,13 @@ def match_shard(shard: ShardRows, class_lists: Sequence[ClassList], rules: Match
 
     def finish(entry: tuple[ReadBatch, Future]) -> MatchedBatch:
         read, future = entry
-        return MatchedBatch(*read.counters, *future.result(), row_start=read.row_start, ends_read=read.ends_read)
+        return read.matched(future.result())
 
     with ThreadPoolExecutor(1) as pool:
         matcher = pool.submit(matcher_for, tuple(class_lists), rules)
         for read in read_shard(shard, batch_rows):
-            if read.frame is None:
-                future: Future = Future()
-                future.set_result(no_matches())
-            else:
-                future = pool.submit(match_batch, read.frame, matcher, read.counters[0] == read.frame.height)
-            pending.append((read, future))
+            pending.append((read, read.submit_match(
+                lambda frame, one_row_per_doc: pool.submit(match_batch, frame, matcher, one_row_per_doc))))
             if len(pending) >= MAX_PENDING_BATCHES:
                 yield finish(pending.popleft())
         while pending:
