@@ -771,11 +771,7 @@ static inline __attribute__((always_inline)) int scan_text(
                     return -1;
             }
         }
-        if (every) {
-            w++;
-            continue;
-        }
-        if (best < 0) {
+        if (every || best < 0) {  /* (every: its matches are pushed above) */
             w++;
             continue;
         }
