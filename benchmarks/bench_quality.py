@@ -20,10 +20,12 @@ Every method is run afresh on the labelled captions: freqscope through its publi
 - Intervals: 95% percentile bootstrap, resampling within each stratum (corpus x list for matches, corpus for
   the recall set), seed fixed.
 
-The held-out draw (made after the tiers were curated; never read while curating) is scored apart where its
-labels are present: freqscope's precision on `heldout-NN.csv` (design: `heldout-sample.csv`; `heldout_precision`)
-and the recall of every method on recall-08..13, beside that on the other chunks and the pooled (`recall_by_draw`); the
-main table pools every recall chunk. The development pairs (`dev-NN.csv`, design `dev-sample.csv`: web pairs of
+The held-out draws (each made after a curation pass; never read while curating: `HELDOUT_DRAWS`) are scored apart
+where their labels are present: freqscope's precision on each draw's pairs (`heldout-NN.csv`, design
+`heldout-sample.csv`; `heldout2-NN.csv`, design `heldout2-sample.csv`; `heldout_precision`) and on both, and the recall
+of every method on each draw's recall chunks (recall-08..13, recall-20..25) and on both, beside that on the other
+chunks and the pooled (`recall_by_draw`); the issue's goals are judged on both held-out draws together. The main
+table pools every recall chunk. The development pairs (`dev-NN.csv`, design `dev-sample.csv`: web pairs of
 every list, drawn for curating) are scored like the held-out ones, apart.
 
 Scopes: every corpus present, and the web captions (CC3M + LAION). The issue's goals are printed as PASS/FAIL on
@@ -35,7 +37,7 @@ import argparse
 import re
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -45,15 +47,28 @@ from quality_data import (CORPORA, CORPUS_CAPTIONS, LABELS, LISTS, MATCH_COLUMNS
                           WEB_CORPORA, QualityDataError, corpus_available, fill_captions, read_rows)
 
 SAMPLE_PATH = QUALITY_DIR / "matches-sample.csv"
-# The held-out draw (quality_sample.py heldout), made after the tiers were curated on the first labels: web
-# ImageNet-1k pairs freqscope counted then (heldout-NN.csv, its design heldout-sample.csv) and the recall chunks
-# recall-08..13 (300 + 300 web captions; recall-14 on are development captions, drawn for curating). Their figures
-# are printed apart, to show whether the curation generalises.
-HELDOUT_SAMPLE_PATH = QUALITY_DIR / "heldout-sample.csv"
+
+
+@dataclass(frozen=True)
+class HeldoutDraw:
+    """A held-out draw: web ImageNet-1k pairs freqscope counted at the draw (``PREFIX-NN.csv``, its design
+    ``design``) and web recall captions (``recall-NN.csv`` for NN in ``recall_chunks``), none of them read by a
+    curation decision. Their figures are printed apart, to show whether the curation generalises."""
+
+    name: str
+    prefix: str
+    design: str
+    recall_chunks: range
+
+
+# quality_sample.py heldout: after the tiers were curated on the first labels (recall-14..19 are development
+# captions, drawn for curating); quality_sample.py heldout2 (and more-recall twice): after the third curation pass.
+HELDOUT_DRAWS = (HeldoutDraw("held-out 1", "heldout", "heldout-sample.csv", range(8, 14)),
+                 HeldoutDraw("held-out 2", "heldout2", "heldout2-sample.csv", range(20, 26)))
+HELDOUT_SAMPLE_PATH = QUALITY_DIR / HELDOUT_DRAWS[0].design
 # The development pairs (quality_sample.py dev-matches): web pairs of every list freqscope counted, drawn like the
 # held-out ones but for curating terms; scored the same way, apart (dev-NN.csv, design dev-sample.csv).
 DEV_SAMPLE_PATH = QUALITY_DIR / "dev-sample.csv"
-HELDOUT_RECALL_CHUNKS = range(8, 14)
 LABELLED_DIR = QUALITY_DIR / "labelled"
 SCOPES = {"all": CORPORA, "web": WEB_CORPORA}
 GOAL_PRECISION = 0.95
@@ -88,7 +103,7 @@ class AnnotatedCaption:
     mentions: dict[str, set[int]] = field(default_factory=dict)  # list -> classes mentioned
     unsure: dict[str, set[int]] = field(default_factory=dict)  # list -> classes the annotator could not decide
     generic: set[tuple[str, str]] = field(default_factory=set)  # (list, parent word) named instead of a class
-    heldout: bool = False  # from a chunk of the held-out draw (HELDOUT_RECALL_CHUNKS)
+    heldout: str = ""  # the held-out draw whose recall chunk it is from (HeldoutDraw.name), "" for none
 
 
 def _where(path: Path, line: int) -> str:
@@ -150,7 +165,7 @@ def load_recall(labelled_dir: Path, class_names: Mapping[str, Sequence[str]], dr
             if any(not row[taxonomy].strip() for taxonomy in LISTS):
                 unannotated += 1
                 continue
-            entry = AnnotatedCaption((row["corpus"], row["doc_key"]), heldout=is_heldout_recall(path))
+            entry = AnnotatedCaption((row["corpus"], row["doc_key"]), heldout=heldout_draw_of(path))
             for taxonomy in LISTS:
                 entry.mentions[taxonomy], entry.unsure[taxonomy] = _parse_classes(
                     path, line, taxonomy, row[taxonomy], class_names)
@@ -160,10 +175,15 @@ def load_recall(labelled_dir: Path, class_names: Mapping[str, Sequence[str]], dr
     return annotated, texts, unannotated
 
 
-def is_heldout_recall(path: Path) -> bool:
-    """A recall chunk of the held-out draw: recall-NN.csv with NN in HELDOUT_RECALL_CHUNKS."""
+def heldout_draw_of(path: Path) -> str:
+    """The held-out draw a recall chunk (recall-NN.csv) is of: the name of the draw with NN among its recall
+    chunks, or "" for a chunk of no held-out draw."""
     number = path.stem.rpartition("-")[2]
-    return number.isdigit() and int(number) in HELDOUT_RECALL_CHUNKS
+    return next((draw.name for draw in HELDOUT_DRAWS if number.isdigit() and int(number) in draw.recall_chunks), "")
+
+
+def _chunk_range(chunks: range) -> str:
+    return f"recall-{chunks[0]:02d}..{chunks[-1]:02d}"
 
 
 def _texts(rows: list[dict[str, str]]) -> dict[Caption, str]:
@@ -431,10 +451,13 @@ def heldout_precision(judged: Sequence[JudgedPair], counted: Mapping[str, set[tu
 def recall_by_draw(annotated: Sequence[AnnotatedCaption], counted: Counted, methods: Sequence[str], *,
                    replicates: int = REPLICATES) -> tuple[list[str], dict[str, dict[tuple[str, str, str], MethodScore]]]:
     """The recall-set recall of every method per scope and list, on the captions curated against (every chunk but
-    the held-out ones), the held-out draw and both: the table's lines, and the scores per draw ("curated on",
-    "held-out", "pooled") and (scope, list, method)."""
-    draws = {"curated on": [e for e in annotated if not e.heldout], "held-out": [e for e in annotated if e.heldout],
-             "pooled": list(annotated)}
+    the held-out ones), the held-out draws (each apart where there are several, then all of them: "held-out") and
+    every caption ("pooled"): the table's lines, and the scores per draw and (scope, list, method)."""
+    heldout_draws = sorted({e.heldout for e in annotated if e.heldout})
+    draws = {"curated on": [e for e in annotated if not e.heldout],
+             **({name: [e for e in annotated if e.heldout == name] for name in heldout_draws}
+                if len(heldout_draws) > 1 else {}),
+             "held-out": [e for e in annotated if e.heldout], "pooled": list(annotated)}
     scored = {draw: {(r.scope, r.taxonomy, r.method): r for r in score([], entries, counted, methods,
                                                                         replicates=replicates)}
               for draw, entries in draws.items()}
@@ -551,11 +574,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         judged, match_texts, unlabelled = load_matches(args.labels, args.sample, names)
         drawn_dir = args.sample.parent / "to_label"
         annotated, recall_texts, unannotated = load_recall(args.labels, names, drawn_dir if drawn_dir.is_dir() else None)
-        heldout, heldout_texts, heldout_unlabelled = [], {}, 0
-        if any(args.labels.glob("heldout-*.csv")):
-            heldout_sample = args.heldout_sample or args.sample.parent / HELDOUT_SAMPLE_PATH.name
-            heldout, heldout_texts, heldout_unlabelled = load_matches(args.labels, heldout_sample, names,
-                                                                      prefix="heldout")
+        # per held-out draw with labels: (judged pairs, rows not labelled yet)
+        heldout: dict[HeldoutDraw, tuple[list[JudgedPair], int]] = {}
+        heldout_texts: dict[Caption, str] = {}
+        for draw in HELDOUT_DRAWS:
+            if any(args.labels.glob(f"{draw.prefix}-*.csv")):
+                design = (args.heldout_sample if draw == HELDOUT_DRAWS[0] and args.heldout_sample
+                          else args.sample.parent / draw.design)
+                pairs, draw_texts, unlabelled_pairs = load_matches(args.labels, design, names, prefix=draw.prefix)
+                heldout[draw] = (pairs, unlabelled_pairs)
+                heldout_texts.update(draw_texts)
         dev, dev_texts, dev_unlabelled = [], {}, 0
         if any(args.labels.glob("dev-*.csv")):
             dev, dev_texts, dev_unlabelled = load_matches(args.labels, args.sample.parent / DEV_SAMPLE_PATH.name,
@@ -569,10 +597,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     skipped_recall = sum(1 for e in annotated if e.caption not in texts)
     judged = [p for p in judged if p.caption in texts]
     annotated = [e for e in annotated if e.caption in texts]
-    if heldout or heldout_unlabelled:
-        print(f"held-out labels: {len(heldout)} judged pairs ({heldout_unlabelled} rows not labelled yet), "
-              f"{sum(e.heldout for e in annotated)} annotated captions of recall-{HELDOUT_RECALL_CHUNKS[0]:02d}.."
-              f"{HELDOUT_RECALL_CHUNKS[-1]:02d}")
+    for draw, (pairs, unlabelled_pairs) in heldout.items():
+        print(f"{draw.name} labels: {len(pairs)} judged pairs ({unlabelled_pairs} rows not labelled yet), "
+              f"{sum(e.heldout == draw.name for e in annotated)} annotated captions of "
+              f"{_chunk_range(draw.recall_chunks)}")
     print(f"labels: {len(judged)} judged pairs ({unlabelled} rows not labelled yet, {skipped_matches} skipped: text "
           f"absent), {len(annotated)} annotated captions ({unannotated} not yet, {skipped_recall} skipped)")
     per_stratum: dict[str, int] = defaultdict(int)
@@ -587,7 +615,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"corpora absent from ../shared (their unshipped captions skipped): {', '.join(missing)}")
     if dev or dev_unlabelled:
         print(f"development labels: {len(dev)} judged pairs ({dev_unlabelled} rows not labelled yet)")
-    if not judged and not annotated and not heldout and not dev:
+    if not judged and not annotated and not any(pairs for pairs, _ in heldout.values()) and not dev:
         print("nothing labelled yet: no figures")
         return 0
     captions = sorted(texts)
@@ -611,18 +639,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     goal_lines = goals(results)
     if any(e.heldout for e in annotated):
         print()
-        print(f"recall on the captions curated against (every recall chunk but the held-out ones), the held-out draw "
-              f"(recall-{HELDOUT_RECALL_CHUNKS[0]:02d}..{HELDOUT_RECALL_CHUNKS[-1]:02d}) and both (the table above):")
+        drawn = ", ".join(f"{draw.name}: {_chunk_range(draw.recall_chunks)}" for draw in HELDOUT_DRAWS
+                          if any(e.heldout == draw.name for e in annotated))
+        print(f"recall on the captions curated against (every recall chunk but the held-out ones), the held-out "
+              f"draws ({drawn}) and all of them (the table above):")
         lines, by_draw = recall_by_draw(annotated, counted, METHODS, replicates=args.replicates)
         print("\n".join(lines))
         held = by_draw["held-out"][(GOAL_SCOPE, GOAL_LIST, "freqscope")].recall
         goal_lines.append((f"held-out: freqscope recall >= {GOAL_RECALL:.2f} on {GOAL_LIST} over the web captions: "
                            f"{held}", None if np.isnan(held.value) else held.value >= GOAL_RECALL))
-    if heldout:
+    drawn_pairs = {draw: pairs for draw, (pairs, _) in heldout.items() if pairs}
+    for draw, pairs in drawn_pairs.items():
         print()
-        print("held-out precision of freqscope (heldout-NN.csv: web ImageNet-1k pairs it counted at the draw):")
-        heldout_scores = heldout_precision(heldout, counted["freqscope"], replicates=args.replicates)
+        print(f"{draw.name} precision of freqscope ({draw.prefix}-NN.csv: web ImageNet-1k pairs it counted at the "
+              f"draw):")
+        heldout_scores = heldout_precision(pairs, counted["freqscope"], replicates=args.replicates,
+                                           overall=f"all {draw.name}")
         print("\n".join(str(h) for h in heldout_scores))
+    if len(drawn_pairs) > 1:
+        print()
+        print("held-out precision of freqscope, every draw (each draw's strata apart, so each weighs as its "
+              "stratum sizes say):")
+        heldout_scores = heldout_precision(
+            [replace(p, stratum=f"{p.stratum} ({draw.name})") for draw, pairs in drawn_pairs.items() for p in pairs],
+            counted["freqscope"], replicates=args.replicates)
+        print(heldout_scores[-1])
+    if drawn_pairs:
         overall = heldout_scores[-1].precision
         goal_lines.append((f"held-out: freqscope precision >= {GOAL_PRECISION:.2f} on {GOAL_LIST} over the web "
                            f"captions: {overall}", None if np.isnan(overall.value) else overall.value >= GOAL_PRECISION))

@@ -3,6 +3,7 @@
     PYTHONPATH=$PWD python benchmarks/quality_sample.py            # writes data/quality/to_label/ and matches-sample.csv
     PYTHONPATH=$PWD python benchmarks/quality_sample.py show FILE  # prints a chunk with Flickr8k captions filled in
     PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout    # held-out matches (heldout-NN)
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout2   # the second held-out draw (heldout2-NN)
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev-matches  # development pairs (dev-NN), never held-out
     PYTHONPATH=$PWD python benchmarks/quality_sample.py more-recall  # 300 more web recall captions, new chunks
 
@@ -55,6 +56,10 @@ RECALL_EXTRA = {"cc3m": 150, "laion": 150}
 # no curation decision has seen, so that the figures on them say whether the curation generalises.
 HELDOUT_RECALL = {"cc3m": 150, "laion": 150}
 HELDOUT_MATCHES = {("cc3m", "imagenet1k"): 120, ("laion", "imagenet1k"): 120}
+# The second held-out draw (seed SEED + 7: SEED + 6 drew recall-11..13), made after the third curation pass (its recall captions: the next more-recall chunks,
+# recall-20..25): web ImageNet-1k pairs freqscope counts then that no earlier sample holds, so that what three
+# passes of curation did is measured on pairs none of them could have read.
+HELDOUT2_EARLIER = ["matches-sample.csv", "heldout-sample.csv", "dev-sample.csv"]
 SAMPLE_COLUMNS = ("id", "corpus", "doc_key", "taxonomy", "class_index", "class", "matched", "stratum",
                   "stratum_pairs", "stratum_sampled", "weight", *METHODS, "union_classes")
 # Shorter terms are suggested only as whole words: as substrings they are inside too many other words.
@@ -275,6 +280,12 @@ def heldout() -> None:
                                                       ["matches-sample.csv"], "h"))
 
 
+def heldout2() -> None:
+    """The second held-out matches: web ImageNet-1k pairs freqscope counts after the third curation pass."""
+    write_fresh_matches("heldout2", draw_fresh_matches(read_corpora(), HELDOUT_MATCHES, SEED + 7, HELDOUT2_EARLIER,
+                                                       "g"))
+
+
 def dev_matches() -> None:
     """The development matches: web pairs of every list, for curating terms; never scored as held-out."""
     write_fresh_matches("dev", draw_fresh_matches(read_corpora(), DEV_MATCHES, SEED + 5,
@@ -317,6 +328,8 @@ if __name__ == "__main__":
         show(Path(sys.argv[2]))
     elif sys.argv[1:] == ["heldout"]:
         heldout()
+    elif sys.argv[1:] == ["heldout2"]:
+        heldout2()
     elif sys.argv[1:] == ["dev-matches"]:
         dev_matches()
     elif sys.argv[1:] == ["more-recall"]:
@@ -324,4 +337,4 @@ if __name__ == "__main__":
     elif len(sys.argv) == 1:
         main()
     else:
-        sys.exit("usage: quality_sample.py [show FILE | heldout | dev-matches | more-recall]")
+        sys.exit("usage: quality_sample.py [show FILE | heldout | heldout2 | dev-matches | more-recall]")

@@ -327,22 +327,26 @@ def test_heldout_precision_drops_pairs_no_longer_counted_and_reports_new_ones():
     assert scores["cc3m/imagenet1k"].dropped == {"no": 1}
 
 
-def test_recall_chunks_from_the_heldout_number_on_are_heldout(tmp_path):
-    assert not bench_quality.is_heldout_recall(Path("recall-07.csv"))
-    assert bench_quality.is_heldout_recall(Path("recall-08.csv"))
-    assert bench_quality.is_heldout_recall(Path("recall-13.csv"))
-    assert not bench_quality.is_heldout_recall(Path("recall-14.csv"))  # development captions, for curating
+def test_recall_chunks_of_a_heldout_draw_are_heldout(tmp_path):
+    assert bench_quality.heldout_draw_of(Path("recall-07.csv")) == ""
+    assert bench_quality.heldout_draw_of(Path("recall-08.csv")) == "held-out 1"
+    assert bench_quality.heldout_draw_of(Path("recall-13.csv")) == "held-out 1"
+    assert bench_quality.heldout_draw_of(Path("recall-14.csv")) == ""  # development captions, for curating
+    assert bench_quality.heldout_draw_of(Path("recall-19.csv")) == ""
+    assert bench_quality.heldout_draw_of(Path("recall-20.csv")) == "held-out 2"
+    assert bench_quality.heldout_draw_of(Path("recall-25.csv")) == "held-out 2"
+    assert bench_quality.heldout_draw_of(Path("recall-26.csv")) == ""
     labelled, _ = labelled_set(tmp_path)
     heldout_set(labelled, tmp_path)
     annotated, _, _ = load_recall(labelled, CLASS_NAMES)
-    assert [(e.caption, e.heldout) for e in annotated] == [(("cc3m", "3"), False), (("laion", "15"), True)]
+    assert [(e.caption, e.heldout) for e in annotated] == [(("cc3m", "3"), ""), (("laion", "15"), "held-out 1")]
 
 
 def test_recall_by_draw_scores_each_draw_and_both():
     def caption(key, heldout):
         return AnnotatedCaption(("laion", key), {"imagenet1k": {0}, "cifar100": set(), "food101": set()},
                                 {"imagenet1k": set(), "cifar100": set(), "food101": set()}, heldout=heldout)
-    annotated = [caption("1", False), caption("2", False), caption("3", True)]
+    annotated = [caption("1", ""), caption("2", ""), caption("3", "held-out 1")]
     counted = {"a": {"imagenet1k": {(("laion", "1"), 0), (("laion", "2"), 0)}, "cifar100": set(), "food101": set()}}
     lines, scored = bench_quality.recall_by_draw(annotated, counted, ["a"], replicates=10)
     assert scored["curated on"][("web", "imagenet1k", "a")].recall.value == 1.0
@@ -357,12 +361,45 @@ def test_main_prints_the_heldout_figures_apart(tmp_path, capsys):
     assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--heldout-sample",
                                str(heldout_sample), "--replicates", "20"]) == 0
     out = capsys.readouterr().out
-    assert "held-out labels: 3 judged pairs (1 rows not labelled yet), 1 annotated captions of recall-08..13" in out
+    assert "held-out 1 labels: 3 judged pairs (1 rows not labelled yet), 1 annotated captions of recall-08..13" in out
     # h1 (yes) and h2 (no) are counted; h3's caption names no tench, so it drops out as a yes no longer counted
-    assert "all held-out" in out and "no longer counted: yes 1, no 0, unsure 0" in out
+    assert "all held-out 1" in out and "no longer counted: yes 1, no 0, unsure 0" in out
     assert "FAIL  held-out: freqscope precision >= 0.95 on imagenet1k over the web captions: 0.500" in out
     assert "PASS  held-out: freqscope recall >= 0.90 on imagenet1k over the web captions: 1.000" in out
-    assert "the held-out draw (recall-08..13) and both" in out
+    assert "the held-out draws (held-out 1: recall-08..13) and all of them" in out
+    assert "every draw" not in out  # one draw: nothing to pool
+
+
+def test_main_scores_each_heldout_draw_and_judges_the_goals_on_both(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    heldout_sample = heldout_set(labelled, tmp_path)
+    # the second draw: two counted pairs, both yes, in a stratum of 40 pairs; a recall caption whose tench is missed
+    pairs = [("g1", "cc3m", "21", 0, "tench", "a tench on a plate", "yes"),
+             ("g2", "cc3m", "22", 1, "goldfish", "a goldfish bowl with a goldfish", "yes")]
+    write_csv(tmp_path / "heldout2-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "taxonomy": "imagenet1k", "class_index": x, "class": n,
+         "stratum": f"{c}/imagenet1k", "stratum_pairs": 40, "stratum_sampled": 2} for i, c, k, x, n, _, _ in pairs])
+    write_csv(labelled / "heldout2-01.csv", MATCH_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": "imagenet1k", "class_index": x, "class": n,
+         "matched": n, "label": label} for i, c, k, x, n, text, label in pairs])
+    write_csv(labelled / "recall-20.csv", RECALL_COLUMNS, [
+        {"id": "r20", "corpus": "cc3m", "doc_key": "25", "caption": "the fish we caught: a tinca",
+         "imagenet1k": "0:tench", "cifar100": "none", "food101": "none"}])
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--heldout-sample",
+                               str(heldout_sample), "--replicates", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "held-out 2 labels: 2 judged pairs (0 rows not labelled yet), 1 annotated captions of recall-20..25" in out
+    assert "all held-out 2     1.000" in out
+    # both draws, each stratum weighted by its own size: draw 1's cc3m stratum (30 pairs, h1 yes and h2 no) and
+    # draw 2's (40 pairs, 2 of 2 yes): (15 + 40) / (30 + 40); draw 1's laion pair h3 is no longer counted
+    assert "all held-out       0.786" in out
+    assert "FAIL  held-out: freqscope precision >= 0.95 on imagenet1k over the web captions: 0.786" in out
+    # recall: the first draw's goldfish and tench (a LAION caption) are found, the second draw's "tinca" (CC3M) is
+    # missed; captions weigh as their corpus's size over the captions annotated in it
+    assert "recall, held-out 1 (1 captions)" in out and "recall, held-out 2 (1 captions)" in out
+    laion, cc3m = bench_quality.CORPUS_CAPTIONS["laion"], bench_quality.CORPUS_CAPTIONS["cc3m"]
+    assert (f"FAIL  held-out: freqscope recall >= 0.90 on imagenet1k over the web captions: "
+            f"{2 * laion / (2 * laion + cc3m):.3f}") in out
 
 
 def test_a_heldout_row_that_is_not_the_drawn_pair_is_refused(tmp_path, capsys):
