@@ -518,8 +518,13 @@ def freqscope_errors(judged: Sequence[JudgedPair], annotated: Sequence[Annotated
     """freqscope's errors on the labels of ``corpora``, one line each, per list: the judged pairs it counts that
     are labelled `no` (false positives, with the terms that matched), the development pairs ``dev`` it counts that
     are labelled `no` (DEV lines), and in the recall set the mentions it misses (false negatives) and the classes
-    it counts that the caption does not mention. ``found``: per list, {(caption, class_index): matched terms}."""
-    lines = []
+    it counts that the caption does not mention. ``found``: per list, {(caption, class_index): matched terms}.
+
+    The listing is what curation reads, so the captions of the held-out draws are never in it (their number is
+    said): a held-out figure holds only for captions no curation decision has seen."""
+    heldout = sum(1 for entry in annotated if entry.heldout and entry.caption[0] in corpora)
+    annotated = [entry for entry in annotated if not entry.heldout]
+    lines = [f"(the {heldout} annotated captions of the held-out draws are left out)"] if heldout else []
     for taxonomy in LISTS:
         names, counted = class_names[taxonomy], found[taxonomy]
         for kind, pairs in (("FP ", judged), ("DEV", dev)):

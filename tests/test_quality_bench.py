@@ -426,6 +426,19 @@ def test_errors_lists_false_positives_and_misses(tmp_path, capsys):
     assert "FN  'goldfish'" not in out and "web   imagenet1k" not in out  # errors instead of the figures
 
 
+def test_errors_never_list_the_heldout_captions(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    heldout_set(labelled, tmp_path)
+    missed = {"caption": "the fish we caught: a tinca", "imagenet1k": "0:tench", "cifar100": "none", "food101": "none"}
+    write_csv(labelled / "recall-02.csv", RECALL_COLUMNS, [{"id": "r2a", "corpus": "cc3m", "doc_key": "31", **missed}])
+    write_csv(labelled / "recall-08.csv", RECALL_COLUMNS, [{"id": "r8", "corpus": "laion", "doc_key": "32", **missed}])
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--errors", "web"]) == 0
+    out = capsys.readouterr().out
+    assert "FN  'tench'  cc3m:31" in out  # a development caption: listed for curating
+    assert "laion:32" not in out  # the held-out caption's miss is not
+    assert "(the 1 annotated captions of the held-out draws are left out)" in out
+
+
 def write_development_pairs(folder: Path, labelled: Path, pairs: list[tuple]) -> None:
     """dev-sample.csv (one pair drawn of 8 per stratum) and the labelled dev-01.csv of (id, corpus, doc_key,
     list, class_index, class, caption, label) tuples."""
