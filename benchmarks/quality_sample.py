@@ -4,6 +4,7 @@
     PYTHONPATH=$PWD python benchmarks/quality_sample.py show FILE  # prints a chunk with Flickr8k captions filled in
     PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout    # held-out matches (heldout-NN)
     PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout2   # the second held-out draw (heldout2-NN)
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py second     # a second annotator's share of it (second-*)
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev-matches  # development pairs (dev-NN), never held-out
     PYTHONPATH=$PWD python benchmarks/quality_sample.py more-recall  # 300 more web recall captions, new chunks
 
@@ -60,6 +61,11 @@ HELDOUT_MATCHES = {("cc3m", "imagenet1k"): 120, ("laion", "imagenet1k"): 120}
 # recall-20..25): web ImageNet-1k pairs freqscope counts then that no earlier sample holds, so that what three
 # passes of curation did is measured on pairs none of them could have read.
 HELDOUT2_EARLIER = ["matches-sample.csv", "heldout-sample.csv", "dev-sample.csv"]
+# A second annotator labels, blind, a uniform share of the second held-out draw: how often two readers agree
+# bounds what a precision or recall measured on one reader's labels can tell (benchmarks/quality_agreement.py).
+SECOND_PAIRS = 120
+SECOND_RECALL = 100
+SECOND_RECALL_CHUNKS = range(20, 26)
 SAMPLE_COLUMNS = ("id", "corpus", "doc_key", "taxonomy", "class_index", "class", "matched", "stratum",
                   "stratum_pairs", "stratum_sampled", "weight", *METHODS, "union_classes")
 # Shorter terms are suggested only as whole words: as substrings they are inside too many other words.
@@ -286,6 +292,20 @@ def heldout2() -> None:
                                                        "g"))
 
 
+def second() -> None:
+    """The second annotator's chunks: SECOND_PAIRS pairs of heldout2-01 and SECOND_RECALL captions of the
+    second held-out draw's recall chunks, drawn uniformly, with the same ids and no labels."""
+    rng = random.Random(SEED + 8)
+    drawn = QUALITY_DIR / "to_label"
+    pairs = read_rows(drawn / "heldout2-01.csv", MATCH_COLUMNS)
+    captions = [row for number in SECOND_RECALL_CHUNKS for row in read_rows(drawn / f"recall-{number:02d}.csv",
+                                                                            RECALL_COLUMNS)]
+    write_rows(drawn / "second-pairs.csv", MATCH_COLUMNS, sorted(rng.sample(pairs, SECOND_PAIRS), key=lambda r: r["id"]))
+    write_rows(drawn / "second-recall.csv", RECALL_COLUMNS,
+               sorted(rng.sample(captions, SECOND_RECALL), key=lambda r: r["id"]))
+    print(f"second annotator: {SECOND_PAIRS} pairs, {SECOND_RECALL} recall captions")
+
+
 def dev_matches() -> None:
     """The development matches: web pairs of every list, for curating terms; never scored as held-out."""
     write_fresh_matches("dev", draw_fresh_matches(read_corpora(), DEV_MATCHES, SEED + 5,
@@ -330,6 +350,8 @@ if __name__ == "__main__":
         heldout()
     elif sys.argv[1:] == ["heldout2"]:
         heldout2()
+    elif sys.argv[1:] == ["second"]:
+        second()
     elif sys.argv[1:] == ["dev-matches"]:
         dev_matches()
     elif sys.argv[1:] == ["more-recall"]:
@@ -337,4 +359,4 @@ if __name__ == "__main__":
     elif len(sys.argv) == 1:
         main()
     else:
-        sys.exit("usage: quality_sample.py [show FILE | heldout | heldout2 | dev-matches | more-recall]")
+        sys.exit("usage: quality_sample.py [show FILE | heldout | heldout2 | second | dev-matches | more-recall]")
