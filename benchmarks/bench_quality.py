@@ -165,14 +165,21 @@ def load_recall(labelled_dir: Path, class_names: Mapping[str, Sequence[str]], dr
             if any(not row[taxonomy].strip() for taxonomy in LISTS):
                 unannotated += 1
                 continue
-            entry = AnnotatedCaption((row["corpus"], row["doc_key"]), heldout=heldout_draw_of(path))
-            for taxonomy in LISTS:
-                entry.mentions[taxonomy], entry.unsure[taxonomy] = _parse_classes(
-                    path, line, taxonomy, row[taxonomy], class_names)
-            entry.generic = _parse_generic(path, line, row["generic"])
-            annotated.append(entry)
+            annotated.append(annotated_caption(path, line, row, class_names, heldout=heldout_draw_of(path)))
         texts.update(_texts(rows))
     return annotated, texts, unannotated
+
+
+def annotated_caption(path: Path, line: int, row: Mapping[str, str], class_names: Mapping[str, Sequence[str]], *,
+                      heldout: str = "") -> AnnotatedCaption:
+    """One annotated recall row (at ``path``:``line``, for the errors) as the classes it mentions per list, those
+    marked unsure and the generic names."""
+    entry = AnnotatedCaption((row["corpus"], row["doc_key"]), heldout=heldout)
+    for taxonomy in LISTS:
+        entry.mentions[taxonomy], entry.unsure[taxonomy] = _parse_classes(path, line, taxonomy, row[taxonomy],
+                                                                          class_names)
+    entry.generic = _parse_generic(path, line, row["generic"])
+    return entry
 
 
 def heldout_draw_of(path: Path) -> str:
