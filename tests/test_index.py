@@ -286,8 +286,9 @@ def test_a_run_stopped_before_its_first_shard_leaves_the_database_as_it_was(tmp_
     assert _all_rows(db) == before
     index([COCO], db=db, corpus="coco", classes=["cifar10"])
     with duckdb.connect(str(db), read_only=True) as connection:
-        stored = connection.execute("SELECT DISTINCT pattern_set FROM patterns").fetchall()
-        assert stored == connection.execute("SELECT DISTINCT pattern_set FROM sources").fetchall()
+        # (ordered: DISTINCT gives its rows in any order, and there are two sets here, one per corpus)
+        stored = connection.execute("SELECT DISTINCT pattern_set FROM patterns ORDER BY 1").fetchall()
+        assert stored == connection.execute("SELECT DISTINCT pattern_set FROM sources ORDER BY 1").fetchall()
 
 
 def test_a_database_of_another_schema_version_is_refused_in_one_line(tmp_path):
