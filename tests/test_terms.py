@@ -452,3 +452,15 @@ def test_the_judged_sample_of_the_tier_rule_scores():
 ])
 def test_third_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
+
+
+@pytest.mark.parametrize("caption, taxonomy, name, counted", [
+    # PROTOCOL.md: one word that means two classes of a list equally counts for each
+    ("woman using laptop with a cup of coffee", "imagenet1k", "notebook computer", True),
+    ("woman using laptop with a cup of coffee", "imagenet1k", "laptop computer", True),
+    ("a cat beside a notebook computer", "imagenet1k", "laptop computer", True),
+    ("a cat beside a notebook computer", "imagenet1k", "notebook computer", True),
+    ("blank notebook on a stack of notebooks", "imagenet1k", "notebook computer", False),  # paper ones
+])
+def test_fifth_pass_rules(lists, caption, taxonomy, name, counted):
+    assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
