@@ -473,3 +473,26 @@ def test_third_pass_rules(lists, caption, taxonomy, name, counted):
 ])
 def test_fifth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
+
+
+@pytest.mark.parametrize("caption, taxonomy, name", [
+    ("i saw a great white shark in real life", "cifar100", "shark"),
+    ("a red fox sits on a dirt road", "cifar100", "fox"),
+    ("dirty mountain bike in the forest", "cifar100", "bicycle"),
+    ("rear view of a sports car", "cifar10", "automobile"),
+    ("a fire truck parked in a lot", "cifar10", "truck"),
+    ("tabby cat indoors on a hardwood floor", "cifar10", "cat"),
+])
+def test_a_cifar_class_counts_imagenet_kinds_named_with_its_word_alone_or_beside_imagenet(lists, caption, taxonomy,
+                                                                                          name):
+    """ImageNet-1k's longer term hides the CIFAR word when both lists are indexed: the kind is the CIFAR class's term
+    too (origin hyponym), so the count is the same with ImageNet-1k beside it or without."""
+    alone = next(c for c in lists if c.name == taxonomy)
+    assert (taxonomy, name) in counted_classes(lists, caption)
+    assert (taxonomy, name) in counted_classes([alone], caption)
+    assert any(t.origin == "hyponym" and t.tier == "specific" for t in alone.terms if t.term.lower() in caption.lower())
+
+
+def test_a_kind_not_named_with_the_cifar_word_is_not_taken(lists):
+    assert ("cifar100", "seal") not in counted_classes(lists, "a sea lion on the rocks")  # below seal, not its word
+    assert not any(t.origin == "hyponym" for t in load_class_list("food101").terms)  # lists without kinds_from
