@@ -220,7 +220,7 @@ def test_heads_are_head_words_of_their_list_with_plurals_not_generated_phrases()
     assert "box" not in {h.head for h in load_class_list("cifar100").heads}  # heads.csv is per list
     assert {h.head for h in load_class_list("imagenet1k").heads if h.origin == "curated"} == {  # judged: JUDGED.md
         "box", "sign", "van", "cart", "case", "holder", "costume", "removal", "mat", "doll", "bag", "satchel", "pad",
-        "battery", "cable"}
+        "battery", "cable", "juice", "bread", "jam", "yogurt", "sauce", "syrup", "chips", "cookie", "scented"}
 
 
 @pytest.mark.parametrize(("text", "hidden"), [
@@ -470,6 +470,14 @@ def test_third_pass_rules(lists, caption, taxonomy, name, counted):
     ("Triumph America Motorcycle Battery For 2010", "cifar100", "motorcycle", False),
     ("a mouse on the desk by the keyboard", "imagenet1k", "computer mouse", True),
     ("a laptop in a bag", "imagenet1k", "laptop computer", True),
+    # a food or scent made from a fruit or plant is not the fruit (PROTOCOL.md: "orange juice", "apple pie")
+    ("a man drinking orange juice while walking", "imagenet1k", "orange", False),
+    ("a man drinking orange juice while walking", "cifar100", "orange", False),
+    ("Healthier Blueberry Banana Bread recipe", "imagenet1k", "banana", False),
+    ("toast with strawberry jam", "imagenet1k", "strawberry", False),
+    ("maple syrup sugaring on a wood stove", "cifar100", "maple tree", False),
+    ("peeled oranges and a fruit juice", "imagenet1k", "orange", True),
+    ("a bunch of bananas on the table", "imagenet1k", "banana", True),
 ])
 def test_fifth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
