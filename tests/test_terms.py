@@ -478,6 +478,10 @@ def test_third_pass_rules(lists, caption, taxonomy, name, counted):
     ("maple syrup sugaring on a wood stove", "cifar100", "maple tree", False),
     ("peeled oranges and a fruit juice", "imagenet1k", "orange", True),
     ("a bunch of bananas on the table", "imagenet1k", "banana", True),
+    # colour names that start with a class word (block.csv), not colours as head words
+    ("Adios Shoes Eggshell Grey Cloud White Core Black", "cifar100", "cloud", False),
+    ("OH MY BABY PINK BODYCON DRESS", "cifar100", "baby", False),
+    ("East Kelowna T-Shirt Black", "imagenet1k", "T-shirt", True),
 ])
 def test_fifth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
