@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from freqscope.terms.classes import ClassRow, expand_class_list, write_expanded_terms  # noqa: E402
+from freqscope.terms.classes import BUILTIN_KINDS_FROM, ClassRow, expand_class_list, write_expanded_terms  # noqa: E402
 from freqscope.paths import CLASS_LISTS_DIR, SHARED_DIR  # noqa: E402
 from freqscope.terms.wordnet import WordNet, require_wordnet  # noqa: E402
 
@@ -119,6 +119,7 @@ def build(out_dir: Path, classes_dir: Path, wordnet: WordNet) -> None:
     """Write every generated file of data/classes/ into out_dir."""
     out_dir.mkdir(parents=True, exist_ok=True)
     index = {}
+    built = {}
     for spec in BUILTIN_LISTS:
         names = spec.read_names(classes_dir)
         wnids = spec.read_wnids(classes_dir) if spec.read_wnids else _curated_wnids(spec.name, names)
@@ -126,7 +127,9 @@ def build(out_dir: Path, classes_dir: Path, wordnet: WordNet) -> None:
             raise SystemExit(f"{spec.name}: {len(names)} names but {len(wnids)} wnids")
         write_classes(names, wnids, out_dir / f"{spec.name}.csv")
         rows = [ClassRow(name, wnids[i] if wnids else None, (), i + 2) for i, name in enumerate(names)]
-        class_list = expand_class_list(spec.name, f"builtin:{spec.name}", rows, curated=True)
+        class_list = expand_class_list(spec.name, f"builtin:{spec.name}", rows, curated=True,
+                                       kinds_from=built.get(BUILTIN_KINDS_FROM.get(spec.name, "")))
+        built[spec.name] = class_list
         write_expanded_terms(class_list, out_dir / f"{spec.name}.terms.csv")
         index[spec.name] = {"classes": len(names), "terms": len(class_list.terms), "origin": spec.origin,
                             "licence": spec.licence}

@@ -121,8 +121,9 @@ def test_ambiguous_terms_are_ambiguous_and_their_shares_are_fractions(con):
 
 def test_class_terms_account_for_the_class_count(con):
     result = run_saved_query(con, "class-terms", {"class": "dog", "taxonomy": "cifar10", "corpus": "coco_captions"})
-    assert set(result["term"]) == {"dog", "dogs", "puppy", "puppies"}  # puppy: a curated everyday name
-    assert set(result["origin"]) == {"name", "plural", "curated"}
+    # puppy: a curated everyday name; German Shepherd Dog: ImageNet-1k's term for a kind of dog (origin hyponym)
+    assert set(result["term"]) == {"dog", "dogs", "puppy", "puppies", "German Shepherd Dog"}
+    assert set(result["origin"]) == {"name", "plural", "curated", "hyponym"}
     docs = exposure_of(con, "coco_captions", "cifar10").filter(pl.col("class") == "dog")["docs"][0]
     # a caption with both "dog" and "dogs" counts once for the class but once for each term
     assert docs <= result["docs"].sum() and max(result["docs"]) <= docs

@@ -138,11 +138,16 @@ def test_connect_gives_the_connection_and_polars_helpers(exposure_db):
         dog_docs = exposure.filter(pl.col("class") == "dog")["docs"][0]
         matches = fs.matches("dog", taxonomy="cifar10", corpus="coco_captions")
         assert matches.select("source_id", "doc").n_unique() == dog_docs
-        assert set(matches["term"]) == {"dog", "dogs", "puppy", "puppies"}  # puppy: a curated everyday name
+        # puppy: a curated everyday name; German Shepherd Dog: ImageNet-1k's term for a kind of dog (origin hyponym)
+        assert set(matches["term"]) == {"dog", "dogs", "puppy", "puppies", "German Shepherd Dog"}
         # CIFAR-10's dog has a WordNet id now: its synset's lemmas too
-        assert set(fs.terms(class_="cifar10:5")["term"]) == {"dog", "dogs", "puppy", "puppies", "domestic dog",
-                                                             "domestic dogs", "Canis familiaris", "domesticdog",
-                                                             "domesticdogs"}  # joined by the compound rule
+        terms = fs.terms(class_="cifar10:5")
+        kinds = {t.term for t in freqscope.load_class_list("cifar10").terms
+                 if t.class_index == 5 and "a kind of the class" in t.tier_reason}
+        assert set(terms["term"]) - kinds == {
+            "dog", "dogs", "puppy", "puppies", "domestic dog", "domestic dogs", "Canis familiaris", "domesticdog",
+            "domesticdogs"}  # joined by the compound rule
+        assert "German Shepherd Dog" in set(terms.filter(pl.col("origin") == "hyponym")["term"])
         assert fs.terms("cifar100").height == fs.sql(
             "SELECT n_terms FROM taxonomies WHERE taxonomy = $t", t="cifar100")["n_terms"][0]
         assert fs.query("top-classes", taxonomy="cifar10", corpus="laion", limit=1)["class"][0] == \

@@ -219,7 +219,8 @@ def test_heads_are_head_words_of_their_list_with_plurals_not_generated_phrases()
     assert not any(b.phrase in ("pizza box", "donut shop") for b in food.block)  # the rule, not ~23,000 phrases
     assert "box" not in {h.head for h in load_class_list("cifar100").heads}  # heads.csv is per list
     assert {h.head for h in load_class_list("imagenet1k").heads if h.origin == "curated"} == {  # judged: JUDGED.md
-        "box", "sign", "van", "cart", "case", "holder", "costume", "removal", "mat", "doll"}
+        "box", "sign", "van", "cart", "case", "holder", "costume", "removal", "mat", "doll", "bag", "satchel", "pad",
+        "battery", "cable", "juice", "bread", "jam", "yogurt", "sauce", "syrup", "chips", "cookie", "scented"}
 
 
 @pytest.mark.parametrize(("text", "hidden"), [
@@ -452,3 +453,99 @@ def test_the_judged_sample_of_the_tier_rule_scores():
 ])
 def test_third_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
+
+
+@pytest.mark.parametrize("caption, taxonomy, name, counted", [
+    # PROTOCOL.md: one word that means two classes of a list equally counts for each
+    ("woman using laptop with a cup of coffee", "imagenet1k", "notebook computer", True),
+    ("woman using laptop with a cup of coffee", "imagenet1k", "laptop computer", True),
+    ("a cat beside a notebook computer", "imagenet1k", "laptop computer", True),
+    ("a cat beside a notebook computer", "imagenet1k", "notebook computer", True),
+    ("blank notebook on a stack of notebooks", "imagenet1k", "notebook computer", False),  # paper ones
+    # a class word before a head noun of a product title names another object (heads.csv)
+    ("Padded Laptop Bag Tutorial", "imagenet1k", "laptop computer", False),
+    ("JOE'S Jeans Satchel in Mustard", "imagenet1k", "jeans", False),
+    ("Country Wash Day Mouse Pads", "imagenet1k", "computer mouse", False),
+    ("Country Wash Day Mouse Pads", "cifar100", "mouse", False),
+    ("Triumph America Motorcycle Battery For 2010", "cifar100", "motorcycle", False),
+    ("a mouse on the desk by the keyboard", "imagenet1k", "computer mouse", True),
+    ("a laptop in a bag", "imagenet1k", "laptop computer", True),
+    # a food or scent made from a fruit or plant is not the fruit (PROTOCOL.md: "orange juice", "apple pie")
+    ("a man drinking orange juice while walking", "imagenet1k", "orange", False),
+    ("a man drinking orange juice while walking", "cifar100", "orange", False),
+    ("Healthier Blueberry Banana Bread recipe", "imagenet1k", "banana", False),
+    ("toast with strawberry jam", "imagenet1k", "strawberry", False),
+    ("maple syrup sugaring on a wood stove", "cifar100", "maple tree", False),
+    ("peeled oranges and a fruit juice", "imagenet1k", "orange", True),
+    ("a bunch of bananas on the table", "imagenet1k", "banana", True),
+    # clothes after a person class (heads.csv); "dress" is no head: "girls dress up for halloween"
+    ("Crochet girls sweater", "cifar100", "girl", False),
+    ("Newborn Crochet Baby Booties shoes", "cifar100", "baby", False),
+    ("two girls dress up for halloween", "cifar100", "girl", True),
+    # colour names that start with a class word (block.csv), not colours as head words
+    ("Adios Shoes Eggshell Grey Cloud White Core Black", "cifar100", "cloud", False),
+    ("OH MY BABY PINK BODYCON DRESS", "cifar100", "baby", False),
+    ("East Kelowna T-Shirt Black", "imagenet1k", "T-shirt", True),
+    # everyday names of the development recall misses
+    ("pilgrims coffee house - outside the store", "imagenet1k", "restaurant", True),
+    ("pilgrims coffee house - outside the store", "cifar100", "house", False),
+    ("girls sitting in a cafe , texting", "imagenet1k", "restaurant", True),
+    ("automobile model the supercar for the masses", "imagenet1k", "sports car", True),
+    ("man paints a wooden wall with a paint brush", "imagenet1k", "paintbrush", True),
+])
+def test_fifth_pass_rules(lists, caption, taxonomy, name, counted):
+    assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
+
+
+@pytest.mark.parametrize("caption, taxonomy, name", [
+    ("i saw a great white shark in real life", "cifar100", "shark"),
+    ("a red fox sits on a dirt road", "cifar100", "fox"),
+    ("dirty mountain bike in the forest", "cifar100", "bicycle"),
+    ("rear view of a sports car", "cifar10", "automobile"),
+    ("a fire truck parked in a lot", "cifar10", "truck"),
+    ("tabby cat indoors on a hardwood floor", "cifar10", "cat"),
+])
+def test_a_cifar_class_counts_imagenet_kinds_named_with_its_word_alone_or_beside_imagenet(lists, caption, taxonomy,
+                                                                                          name):
+    """ImageNet-1k's longer term hides the CIFAR word when both lists are indexed: the kind is the CIFAR class's term
+    too (origin hyponym), so the count is the same with ImageNet-1k beside it or without."""
+    alone = next(c for c in lists if c.name == taxonomy)
+    assert (taxonomy, name) in counted_classes(lists, caption)
+    assert (taxonomy, name) in counted_classes([alone], caption)
+    assert any(t.origin == "hyponym" and t.tier == "specific" for t in alone.terms if t.term.lower() in caption.lower())
+
+
+@pytest.mark.parametrize("caption, name", [
+    ("lemons on the kitchen table", "table"), ("Klint LED Table Lamp", "lamp"), ("a steam train approaching", "train"),
+    ("combine the ingredients in a mixing bowl", "bowl"), ("a coffee mug on a wooden table", "cup"),
+])
+def test_a_cifar_kind_under_another_wordnet_sense_is_curated(lists, caption, name):
+    """WordNet files ImageNet-1k's dining table, table lamp, mixing bowl… under another sense of the word than
+    CIFAR-100's wnid: the build rule does not take them, everyday.csv does."""
+    assert ("cifar100", name) in counted_classes(lists, caption)
+    assert ("cifar100", "cup") not in counted_classes(lists, "the smallest teacup dogs and puppies")
+
+
+def test_a_kind_not_named_with_the_cifar_word_is_not_taken(lists):
+    assert ("cifar100", "seal") not in counted_classes(lists, "a sea lion on the rocks")  # below seal, not its word
+    assert not any(t.origin == "hyponym" for t in load_class_list("food101").terms)  # lists without kinds_from
+
+
+@pytest.mark.parametrize("caption, name, counted", [
+    # kinship and role names of a woman or a man (everyday.csv)
+    ("actor and his wife attend the premiere", "woman", True),
+    ("pregnant wife and husband cuddling on the beach", "man", True),
+    ("father and son on a horse", "man", True),
+    ("portrait of the actress 1960s", "woman", True),
+    # "mother" needs a word of a child or family beside it: animals' mothers are not women
+    ("mother and daughter are walking in the park", "woman", True),
+    ("a mother elephant walks with her young one", "woman", False),
+    ("a calf is resting with its mother", "woman", False),
+    # the holidays, product categories and figures are not persons (block.csv)
+    ("a mother and child card for Mother's Day", "woman", True),
+    ("Happy Mothers Day Portable Speakers", "woman", False),
+    ("Mix Red Flowers Bouquet: Gifts For Husband", "man", False),
+    ("Cartoon Father Christmas Pattern Bathroom Mats", "man", False),
+])
+def test_kinship_names_count_for_woman_and_man(lists, caption, name, counted):
+    assert (("cifar100", name) in counted_classes(lists, caption)) is counted

@@ -200,6 +200,38 @@ def _base_terms(row: ClassRow, wnid: str | None, wordnet: WordNet | None, hypony
     return base
 
 
+KIND_ORIGIN = "hyponym"
+# The built-in lists that take the kinds of their classes from another built-in list (_kind_terms).
+BUILTIN_KINDS_FROM = {"cifar10": "imagenet1k", "cifar100": "imagenet1k"}
+
+
+def _kind_terms(base: list[_BaseTerm], wnid: str, wordnet: WordNet, other: ClassList,
+                curated_tiers: dict[str, str]) -> list[_BaseTerm]:
+    """The terms of ``other`` that name a kind of this class with the class's word: a counted term of several
+    words of a class of ``other`` at or below this class's synset in WordNet, whose last word is a one-word
+    counted term of this class (ImageNet-1k's "great white shark" and "mountain bike" for CIFAR-100's shark and
+    bicycle, "red fox" for fox, whose word alone needs context; not "sea lion" for seal). Indexed together, the
+    longer term hides the shorter by the longest match, so without these the counts of a class would depend on the
+    lists indexed beside it (docs/class-lists.md, "Across lists").
+    ``curated_tiers``: the class's curated tiers by lower-cased term (data/terms/tiers.csv: CIFAR-100's "bike")."""
+    words = {tuple(normalize_words(term.text)) for term in base
+             if curated_tiers.get(term.text.lower(), term.tier) in ACCEPTED_TIERS}
+    heads = {key[0] for key in words if len(key) == 1}
+    below = {wnid, *wordnet.hyponym_closure(wnid)}
+    kinds = {entry.index: entry for entry in other.classes if entry.wnid in below}
+    found: list[_BaseTerm] = []
+    for term in other.terms:
+        key = term.words
+        if (term.class_index in kinds and term.tier in ("name", "specific") and len(key) > 1 and key[-1] in heads
+                and term.origin not in ("plural", "singular", COMPOUND_ORIGIN, "generic") and key not in words):
+            words.add(key)
+            kind = kinds[term.class_index]
+            found.append(_BaseTerm(term.term, KIND_ORIGIN, "specific",
+                                   f"a kind of the class named with its word: {other.name}'s term for {kind.name!r} "
+                                   f"({kind.wnid}, below this class's {wnid} in WordNet)"))
+    return found
+
+
 def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, curated: CuratedTerms,
                  has_synset: bool) -> list[Term]:
     """One class's terms: each normalised word sequence once, by origin precedence, then the compound spellings and
@@ -344,9 +376,16 @@ def expand_class_list(
     wordnet_resolve: bool = False,
     curated: bool = False,
     terms_dir: Path = TERMS_DATA_DIR,
+    kinds_from: ClassList | None = None,
 ) -> ClassList:
     """Build a list's classes and terms from its rows (WordNet is read where the options need it); ``curated``:
-    a built-in list, which takes the curated term data of ``terms_dir``."""
+    a built-in list, which takes the curated term data of ``terms_dir``; ``kinds_from``: a list indexed beside
+    this one whose terms for kinds of this list's classes become their terms too (``_kind_terms``; for a built-in
+    list of BUILTIN_KINDS_FROM, its list expanded from the shipped class file when not given)."""
+    if curated and kinds_from is None and name in BUILTIN_KINDS_FROM:
+        other = BUILTIN_KINDS_FROM[name]
+        kinds_from = expand_class_list(other, f"builtin:{other}", read_class_csv(builtin_classes_file(other)),
+                                       curated=True, terms_dir=terms_dir)
     wordnet: WordNet | None = None
     if use_wordnet:
         if any(row.wnid for row in rows):
@@ -369,6 +408,9 @@ def expand_class_list(
     terms: list[Term] = []
     for index, row in enumerate(rows):
         base = _base_terms(row, wnids[index], wordnet, hyponyms, data.everyday.get(index, []))
+        if kinds_from is not None and wordnet is not None and wnids[index] is not None:
+            base += _kind_terms(base, wnids[index], wordnet, kinds_from,
+                                {text: o.tier for (i, text), o in data.tiers.items() if i == index})
         terms.extend(_class_terms(index, base, wordnet, data, wnids[index] is not None))
     terms = flag_ambiguous(terms + _generic_terms(data, class_names))
     options = {
