@@ -231,6 +231,20 @@ def test_the_head_rule_follows_every_counted_term_of_the_list(lists, text, hidde
     assert hidden not in counted_classes(lists, text)
 
 
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("Crochet girls sweater", ("cifar100", "girl")), ("I wear pink for Karli baby blanket", ("cifar100", "baby")),
+    ("Newborn Crochet Baby Booties", ("cifar100", "baby")), ("Fight Like a Girl Gloves", ("cifar100", "girl")),
+    ("Off-Road Tire at Sears.com", ("cifar100", "road")), ("a bicycle tire on his shoulder", ("cifar100", "bicycle")),
+    ("Walrus at Togiak National Wildlife Refuge Mouse Pads", ("cifar100", "mouse")),
+    ("Khakis-Boy - Pants", ("cifar100", "boy")), ("a cat wearing an elephant hat", ("cifar100", "elephant")),
+])
+def test_cifar100_garment_and_product_heads_of_the_fifth_pass(lists, text, hidden):
+    """A CIFAR-100 person or thing named as the kind of a garment, hat, glove, blanket, pad or tire is not a
+    mention of it (data/terms/JUDGED.md, fifth pass: 39 of the 40 drops read were right)."""
+    assert hidden not in counted_classes(lists, text)
+    assert ("cifar100", "girl") in counted_classes(lists, "a girl in a red sweater")  # the garment named apart
+
+
 def test_a_head_word_of_one_list_leaves_a_term_only_another_list_counts(lists):
     # "cover" heads CIFAR-100's terms, not ImageNet-1k's: its umbrella still counts
     assert ("imagenet1k", "umbrella") in counted_classes(lists, "an umbrella cover by the door")
