@@ -245,6 +245,16 @@ def test_cifar100_garment_and_product_heads_of_the_fifth_pass(lists, text, hidde
     assert ("cifar100", "girl") in counted_classes(lists, "a girl in a red sweater")  # the garment named apart
 
 
+@pytest.mark.parametrize("text", ["AWS Outpost Hybrid Cloud", "Gut Health Word Cloud", "Eggshell Grey Cloud White",
+                                  "St. Cloud HS Wrestling Shirt", "a skier in a cloud of snow"])
+def test_cifar100_cloud_needs_a_sky_word_but_clouds_does_not(lists, text):
+    """The singular cloud is a context term (web names, colours, cloud computing, clouds of dust); the plural
+    keeps counting alone (data/terms/JUDGED.md, fifth pass)."""
+    assert ("cifar100", "cloud") not in counted_classes(lists, text)
+    assert ("cifar100", "cloud") in counted_classes(lists, "a dark cloud in the sky over the harbour")
+    assert ("cifar100", "cloud") in counted_classes(lists, "clouds reflected in an inlet")
+
+
 def test_a_head_word_of_one_list_leaves_a_term_only_another_list_counts(lists):
     # "cover" heads CIFAR-100's terms, not ImageNet-1k's: its umbrella still counts
     assert ("imagenet1k", "umbrella") in counted_classes(lists, "an umbrella cover by the door")
