@@ -263,6 +263,22 @@ def test_cifar100_tank_needs_a_word_of_war(lists, text):
     assert ("cifar100", "tank") in counted_classes(lists, "army 's tanks move during a military exercise")
 
 
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("couple on a road trip .", ("cifar100", "road")), ("Cultured Butter - Sea Salt", ("cifar100", "sea")),
+    ("Billionaire Boys Club Dad Hat", ("cifar100", "boy")), ("rubber lined butterfly valve", ("cifar100", "butterfly")),
+])
+def test_cifar100_trip_salt_club_valve_heads(lists, text, hidden):
+    """A road trip, sea salt, a boys' club, a butterfly valve are not the class (JUDGED.md, fifth pass)."""
+    assert hidden not in counted_classes(lists, text)
+
+
+@pytest.mark.parametrize("text", ["airline passing a road sign while landing", "a pole with three road signs",
+                                  "the fence beside the highway sign"])
+def test_a_road_sign_is_not_a_road(lists, text):
+    assert ("cifar100", "road") not in counted_classes(lists, text)
+    assert ("cifar100", "road") in counted_classes(lists, "a sign beside the road")
+
+
 def test_a_head_word_of_one_list_leaves_a_term_only_another_list_counts(lists):
     # "cover" heads CIFAR-100's terms, not ImageNet-1k's: its umbrella still counts
     assert ("imagenet1k", "umbrella") in counted_classes(lists, "an umbrella cover by the door")
