@@ -292,6 +292,13 @@ def test_product_categories_of_two_person_words_are_not_people(lists, text, hidd
     assert ("cifar100", "girl") in counted_classes(lists, "a baby girl playing at a park")
 
 
+@pytest.mark.parametrize("text", ["1st Tier 5 Bed, 4 Bath Home, Pool", "2 Beds - Valley View Apartments",
+                                  "Craftsman Style House Plan - 3 Beds 2.5 Baths"])
+def test_a_listing_bedroom_count_is_not_a_bed(lists, text):
+    assert ("cifar100", "bed") not in counted_classes(lists, text)
+    assert ("cifar100", "bed") in counted_classes(lists, "a cat asleep on two beds pushed together")
+
+
 def test_a_head_word_of_one_list_leaves_a_term_only_another_list_counts(lists):
     # "cover" heads CIFAR-100's terms, not ImageNet-1k's: its umbrella still counts
     assert ("imagenet1k", "umbrella") in counted_classes(lists, "an umbrella cover by the door")
