@@ -299,6 +299,14 @@ def test_a_listing_bedroom_count_is_not_a_bed(lists, text):
     assert ("cifar100", "bed") in counted_classes(lists, "a cat asleep on two beds pushed together")
 
 
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("New X-Men Vol 1 119", ("cifar100", "man")), ("Pac Man Skeleton", ("cifar100", "man")),
+    ("Mega Man X Legacy Collection", ("cifar100", "man")), ("like a superhero. Super girl", ("cifar100", "girl")),
+])
+def test_characters_named_with_a_person_word_are_not_people(lists, text, hidden):
+    assert hidden not in counted_classes(lists, text)
+
+
 def test_a_head_word_of_one_list_leaves_a_term_only_another_list_counts(lists):
     # "cover" heads CIFAR-100's terms, not ImageNet-1k's: its umbrella still counts
     assert ("imagenet1k", "umbrella") in counted_classes(lists, "an umbrella cover by the door")
