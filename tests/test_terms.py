@@ -307,6 +307,16 @@ def test_characters_named_with_a_person_word_are_not_people(lists, text, hidden)
     assert hidden not in counted_classes(lists, text)
 
 
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("Cailin with a toy lobster at the Peggy's Cove Lighthouse", ("cifar100", "lobster")),
+    ("a group of stuffed bears sitting on fake grass", ("cifar100", "bear")),
+    ("children playing with a toy train", ("cifar100", "train")), ("a stuffed bunny holding a tooth brush", ("cifar100", "rabbit")),
+])
+def test_a_toy_named_toy_or_stuffed_is_not_the_thing(lists, text, hidden):
+    assert hidden not in counted_classes(lists, text)
+    assert ("cifar100", "bear") in counted_classes(lists, "the paws of a stuffed polar bear")  # taxidermy, and a kind
+
+
 def test_a_head_word_of_one_list_leaves_a_term_only_another_list_counts(lists):
     # "cover" heads CIFAR-100's terms, not ImageNet-1k's: its umbrella still counts
     assert ("imagenet1k", "umbrella") in counted_classes(lists, "an umbrella cover by the door")
