@@ -317,6 +317,15 @@ def test_a_toy_named_toy_or_stuffed_is_not_the_thing(lists, text, hidden):
     assert ("cifar100", "bear") in counted_classes(lists, "the paws of a stuffed polar bear")  # taxidermy, and a kind
 
 
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("a cone of waffle shaped french fries", ("food101", "waffles")), ("the waffle gridded ceiling", ("food101", "waffles")),
+    ("Christmas at the Cupcake Cafe", ("food101", "cup cakes")), ("Graduation Cap Cupcake Toppers", ("food101", "cup cakes")),
+])
+def test_food101_shape_pattern_cafe_and_topper_heads(lists, text, hidden):
+    assert hidden not in counted_classes(lists, text)
+    assert ("food101", "waffles") in counted_classes(lists, "waffles shaped into hearts")  # the head right after only
+
+
 def test_a_head_word_of_one_list_leaves_a_term_only_another_list_counts(lists):
     # "cover" heads CIFAR-100's terms, not ImageNet-1k's: its umbrella still counts
     assert ("imagenet1k", "umbrella") in counted_classes(lists, "an umbrella cover by the door")
