@@ -267,9 +267,10 @@ def test_cifar100_tank_needs_a_word_of_war(lists, text):
     ("couple on a road trip .", ("cifar100", "road")), ("Cultured Butter - Sea Salt", ("cifar100", "sea")),
     ("Billionaire Boys Club Dad Hat", ("cifar100", "boy")), ("rubber lined butterfly valve", ("cifar100", "butterfly")),
 ])
-def test_cifar100_trip_salt_club_valve_heads(lists, text, hidden):
+def test_cifar100_salt_club_valve_heads_and_road_trip(lists, text, hidden):
     """A road trip, sea salt, a boys' club, a butterfly valve are not the class (JUDGED.md, fifth pass)."""
     assert hidden not in counted_classes(lists, text)
+    assert ("cifar100", "boy") in counted_classes(lists, "a boy trips over a rock")  # no head `trip`: a verb
 
 
 @pytest.mark.parametrize("text", ["airline passing a road sign while landing", "a pole with three road signs",
@@ -318,12 +319,13 @@ def test_a_toy_named_toy_or_stuffed_is_not_the_thing(lists, text, hidden):
 
 
 @pytest.mark.parametrize(("text", "hidden"), [
-    ("a cone of waffle shaped french fries", ("food101", "waffles")), ("the waffle gridded ceiling", ("food101", "waffles")),
+    ("the waffle gridded ceiling", ("food101", "waffles")),
     ("Christmas at the Cupcake Cafe", ("food101", "cup cakes")), ("Graduation Cap Cupcake Toppers", ("food101", "cup cakes")),
 ])
-def test_food101_shape_pattern_cafe_and_topper_heads(lists, text, hidden):
+def test_food101_pattern_cafe_and_topper_heads(lists, text, hidden):
     assert hidden not in counted_classes(lists, text)
-    assert ("food101", "waffles") in counted_classes(lists, "waffles shaped into hearts")  # the head right after only
+    assert ("food101", "cup cakes") in counted_classes(lists, "a cupcake at the cafe")  # the head right after only
+    assert ("food101", "waffles") in counted_classes(lists, "waffles shaped into hearts")  # no `shaped` head: a verb
 
 
 def test_a_head_word_of_one_list_leaves_a_term_only_another_list_counts(lists):
