@@ -232,6 +232,104 @@ def test_the_head_rule_follows_every_counted_term_of_the_list(lists, text, hidde
     assert hidden not in counted_classes(lists, text)
 
 
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("Crochet girls sweater", ("cifar100", "girl")), ("I wear pink for Karli baby blanket", ("cifar100", "baby")),
+    ("Newborn Crochet Baby Booties", ("cifar100", "baby")), ("Fight Like a Girl Gloves", ("cifar100", "girl")),
+    ("Off-Road Tire at Sears.com", ("cifar100", "road")), ("a bicycle tire on his shoulder", ("cifar100", "bicycle")),
+    ("Walrus at Togiak National Wildlife Refuge Mouse Pads", ("cifar100", "mouse")),
+    ("a cat wearing an elephant hat", ("cifar100", "elephant")),
+])
+def test_cifar100_garment_and_product_heads_of_the_fifth_pass(lists, text, hidden):
+    """A CIFAR-100 person or thing named as the kind of a garment, hat, glove, blanket, pad or tire is not a
+    mention of it (data/terms/JUDGED.md, fifth pass: 39 of the 40 drops read were right)."""
+    assert hidden not in counted_classes(lists, text)
+    assert ("cifar100", "girl") in counted_classes(lists, "a girl in a red sweater")  # the garment named apart
+    assert ("cifar100", "wolf") in counted_classes(lists, "a wolf pants in the snow")  # no head `pants`: a verb
+
+
+@pytest.mark.parametrize("text", ["AWS Outpost Hybrid Cloud", "Gut Health Word Cloud", "Eggshell Grey Cloud White",
+                                  "St. Cloud HS Wrestling Shirt", "a skier in a cloud of snow"])
+def test_cifar100_cloud_needs_a_sky_word_but_clouds_does_not(lists, text):
+    """The singular cloud is a context term (web names, colours, cloud computing, clouds of dust); the plural
+    keeps counting alone (data/terms/JUDGED.md, fifth pass)."""
+    assert ("cifar100", "cloud") not in counted_classes(lists, text)
+    assert ("cifar100", "cloud") in counted_classes(lists, "a dark cloud in the sky over the harbour")
+    assert ("cifar100", "cloud") in counted_classes(lists, "clouds reflected in an inlet")
+
+
+@pytest.mark.parametrize("text", ["Yesterday TT99 Unisex Tank tile", "a toilet with a blue tank above it",
+                                  "THOMAS THE TANK ENGINE AND FRIENDS", "a kitchen with fish tanks"])
+def test_cifar100_tank_needs_a_word_of_war(lists, text):
+    """tank is a context term: toilet and fish tanks, the garment, names (data/terms/JUDGED.md, fifth pass)."""
+    assert ("cifar100", "tank") not in counted_classes(lists, text)
+    assert ("cifar100", "tank") in counted_classes(lists, "army 's tanks move during a military exercise")
+
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("couple on a road trip .", ("cifar100", "road")), ("Cultured Butter - Sea Salt", ("cifar100", "sea")),
+    ("Billionaire Boys Club Dad Hat", ("cifar100", "boy")), ("rubber lined butterfly valve", ("cifar100", "butterfly")),
+])
+def test_cifar100_salt_club_valve_heads_and_road_trip(lists, text, hidden):
+    """A road trip, sea salt, a boys' club, a butterfly valve are not the class (JUDGED.md, fifth pass)."""
+    assert hidden not in counted_classes(lists, text)
+    assert ("cifar100", "boy") in counted_classes(lists, "a boy trips over a rock")  # no head `trip`: a verb
+
+
+@pytest.mark.parametrize("text", ["airline passing a road sign while landing", "a pole with three road signs",
+                                  "the fence beside the highway sign"])
+def test_a_road_sign_is_not_a_road(lists, text):
+    assert ("cifar100", "road") not in counted_classes(lists, text)
+    assert ("cifar100", "road") in counted_classes(lists, "a sign beside the road")
+
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("Incharacter Unisex-baby Jailbird Prisoner Halloween Costume", ("cifar100", "baby")),
+    ("Cars Lightning McQueen Kids Boys Girls Long Sleeve Zipper Hoodies", ("cifar100", "girl")),
+    ("Teenage Girls Boys Galaxy School Backpack", ("cifar100", "boy")),
+    ("Elegant V-neck with Waist Belt Casual women Dress", ("cifar100", "woman")),
+])
+def test_product_categories_of_two_person_words_are_not_people(lists, text, hidden):
+    """"Unisex-baby", "Boys Girls", "Girls Boys", "women Dress" in product titles (JUDGED.md, fifth pass); "baby
+    girls" is not one of them: its singular is a real baby girl in most captions."""
+    assert hidden not in counted_classes(lists, text)
+    assert ("cifar100", "girl") in counted_classes(lists, "a baby girl playing at a park")
+
+
+@pytest.mark.parametrize("text", ["1st Tier 5 Bed, 4 Bath Home, Pool", "2 Beds - Valley View Apartments",
+                                  "Craftsman Style House Plan - 3 Beds 2.5 Baths"])
+def test_a_listing_bedroom_count_is_not_a_bed(lists, text):
+    assert ("cifar100", "bed") not in counted_classes(lists, text)
+    assert ("cifar100", "bed") in counted_classes(lists, "a cat asleep on two beds pushed together")
+
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("New X-Men Vol 1 119", ("cifar100", "man")), ("Pac Man Skeleton", ("cifar100", "man")),
+    ("Mega Man X Legacy Collection", ("cifar100", "man")), ("like a superhero. Super girl", ("cifar100", "girl")),
+])
+def test_characters_named_with_a_person_word_are_not_people(lists, text, hidden):
+    assert hidden not in counted_classes(lists, text)
+
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("Cailin with a toy lobster at the Peggy's Cove Lighthouse", ("cifar100", "lobster")),
+    ("a group of stuffed bears sitting on fake grass", ("cifar100", "bear")),
+    ("children playing with a toy train", ("cifar100", "train")), ("a stuffed bunny holding a tooth brush", ("cifar100", "rabbit")),
+])
+def test_a_toy_named_toy_or_stuffed_is_not_the_thing(lists, text, hidden):
+    assert hidden not in counted_classes(lists, text)
+    assert ("cifar100", "bear") in counted_classes(lists, "the paws of a stuffed polar bear")  # taxidermy, and a kind
+
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("the waffle gridded ceiling", ("food101", "waffles")),
+    ("Christmas at the Cupcake Cafe", ("food101", "cup cakes")), ("Graduation Cap Cupcake Toppers", ("food101", "cup cakes")),
+])
+def test_food101_pattern_cafe_and_topper_heads(lists, text, hidden):
+    assert hidden not in counted_classes(lists, text)
+    assert ("food101", "cup cakes") in counted_classes(lists, "a cupcake at the cafe")  # the head right after only
+    assert ("food101", "waffles") in counted_classes(lists, "waffles shaped into hearts")  # no `shaped` head: a verb
+
+
 def test_a_head_word_of_one_list_leaves_a_term_only_another_list_counts(lists):
     # "cover" heads CIFAR-100's terms, not ImageNet-1k's: its umbrella still counts
     assert ("imagenet1k", "umbrella") in counted_classes(lists, "an umbrella cover by the door")
