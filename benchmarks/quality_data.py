@@ -92,13 +92,15 @@ def caption_texts(corpus: str, keys: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def write_rows(path: Path, columns: tuple[str, ...], rows: Iterable[dict]) -> None:
+def write_rows(path: Path, columns: tuple[str, ...], rows: Iterable[dict]) -> Path:
+    """Rows as a label CSV of ``columns`` (a column a row lacks is left empty); returns ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="raise")
         writer.writeheader()
         for row in rows:
             writer.writerow({c: row.get(c, "") for c in columns})
+    return path
 
 
 def read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:

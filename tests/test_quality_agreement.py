@@ -11,19 +11,9 @@ from freqscope.paths import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 import quality_agreement  # noqa: E402
-from quality_data import MATCH_COLUMNS, RECALL_COLUMNS  # noqa: E402
+from quality_data import MATCH_COLUMNS, RECALL_COLUMNS, write_rows  # noqa: E402
+from quality_sample import HELDOUT_SAMPLE_COLUMNS  # noqa: E402
 
-DESIGN_COLUMNS = ("id", "corpus", "doc_key", "taxonomy", "class_index", "class", "matched", "stratum",
-                  "stratum_pairs", "stratum_sampled", "weight")
-
-
-def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({c: row.get(c, "") for c in columns})
-    return path
 
 
 def test_kappa_is_one_for_agreement_zero_for_chance_and_below_for_less():
@@ -46,17 +36,17 @@ def labelled_pair_set(tmp_path: Path) -> tuple[Path, Path]:
              ("g2", "cc3m", "2", 1, "goldfish", "goldfish crackers", "no", "no"),
              ("g3", "cc3m", "3", 1, "goldfish", "a goldfish print", "yes", "unsure"),
              ("g4", "laion", "4", 0, "tench", "Tench Lures", "no", "yes")]
-    design = write_csv(tmp_path / "heldout2-sample.csv", DESIGN_COLUMNS, [
+    design = write_rows(tmp_path / "heldout2-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "taxonomy": "imagenet1k", "class_index": x, "class": n,
          "stratum": f"{c}/imagenet1k", "stratum_pairs": 30 if c == "cc3m" else 10} for i, c, k, x, n, *_ in pairs])
     for name, side in (("heldout2-01.csv", 6), ("second-pairs.csv", 7)):
-        write_csv(labelled / name, MATCH_COLUMNS, [
+        write_rows(labelled / name, MATCH_COLUMNS, [
             {"id": p[0], "corpus": p[1], "doc_key": p[2], "caption": p[5], "taxonomy": "imagenet1k",
              "class_index": p[3], "class": p[4], "matched": p[4], "label": p[side]} for p in pairs])
     captions = [("r1", "cc3m", "11", "a tench and a small orange fish", "0:tench|1:goldfish", "0:tench"),
                 ("r2", "laion", "12", "great white shark poster", "2:great white shark", "2:great white shark")]
     for name, side in (("recall-20.csv", 4), ("second-recall.csv", 5)):
-        write_csv(labelled / name, RECALL_COLUMNS, [
+        write_rows(labelled / name, RECALL_COLUMNS, [
             {"id": r[0], "corpus": r[1], "doc_key": r[2], "caption": r[3], "imagenet1k": r[side], "cifar100": "none",
              "food101": "none"} for r in captions])
     return labelled, design
@@ -85,7 +75,7 @@ def test_a_second_row_that_is_not_the_first_readers_item_is_refused(tmp_path, ca
     labelled, design = labelled_pair_set(tmp_path)
     rows = list(csv.DictReader((labelled / "second-pairs.csv").open(encoding="utf-8")))
     rows[2]["class_index"] = "2"
-    write_csv(labelled / "second-pairs.csv", MATCH_COLUMNS, rows)
+    write_rows(labelled / "second-pairs.csv", MATCH_COLUMNS, rows)
     assert quality_agreement.main(["--labels", str(labelled), "--design", str(design)]) == 2
     assert "second-pairs.csv:4: row g3 is not the item drawn under that id" in capsys.readouterr().err
 

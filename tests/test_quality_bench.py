@@ -15,8 +15,9 @@ sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 import bench_quality  # noqa: E402
 import quality_data  # noqa: E402
 from bench_quality import AnnotatedCaption, JudgedPair, load_matches, load_recall, score  # noqa: E402
-from quality_data import MATCH_COLUMNS, RECALL_COLUMNS, QualityDataError  # noqa: E402
+from quality_data import MATCH_COLUMNS, RECALL_COLUMNS, QualityDataError, write_rows  # noqa: E402
 from quality_peers import fdp_pairs, metaclip_pairs, vlmclassifier_pairs  # noqa: E402
+from quality_sample import HELDOUT_SAMPLE_COLUMNS  # noqa: E402
 
 NAMES = ["tench", "golden retriever", "kite (bird of prey)", "hot dog", "dog", "tacos"]
 
@@ -57,27 +58,18 @@ CLASS_NAMES = {"imagenet1k": ["tench", "goldfish", "great white shark"], "cifar1
 SAMPLE_COLUMNS = ("id", "corpus", "doc_key", "taxonomy", "class_index", "stratum", "stratum_pairs", "union_classes")
 
 
-def write_csv(path: Path, columns, rows) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({c: row.get(c, "") for c in columns})
-    return path
-
-
 def labelled_set(tmp_path: Path, labels=("yes", "no", "unsure", "")) -> tuple[Path, Path]:
     labelled = tmp_path / "labelled"
     labelled.mkdir()
     pairs = [("m1", "cc3m", "1", "imagenet1k", 0, "tench"), ("m2", "cc3m", "2", "imagenet1k", 1, "goldfish"),
              ("m3", "laion", "7", "cifar100", 0, "apple"), ("m4", "coco", "9", "food101", 0, "apple pie")]
-    sample = write_csv(tmp_path / "sample.csv", SAMPLE_COLUMNS, [
+    sample = write_rows(tmp_path / "sample.csv", SAMPLE_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "taxonomy": t, "class_index": x, "stratum": f"{c}/{t}",
          "stratum_pairs": 10, "union_classes": str(x)} for i, c, k, t, x, _ in pairs])
-    write_csv(labelled / "matches-01.csv", MATCH_COLUMNS, [
+    write_rows(labelled / "matches-01.csv", MATCH_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "caption": f"caption {k}", "taxonomy": t, "class_index": x, "class": n,
          "matched": n, "label": label} for (i, c, k, t, x, n), label in zip(pairs, labels)])
-    write_csv(labelled / "recall-01.csv", RECALL_COLUMNS, [
+    write_rows(labelled / "recall-01.csv", RECALL_COLUMNS, [
         {"id": "r1", "corpus": "cc3m", "doc_key": "3", "caption": "a tench and maybe a shark",
          "imagenet1k": "0:tench|2:great white shark?", "cifar100": "none", "food101": "none"},
         {"id": "r2", "corpus": "laion", "doc_key": "4", "caption": "not done", "imagenet1k": "", "cifar100": "",
@@ -115,14 +107,14 @@ def test_a_row_that_is_not_the_drawn_pair_is_refused(tmp_path):
     rows = list(csv.DictReader((labelled / "matches-01.csv").open(encoding="utf-8")))
     rows[0]["class_index"] = "1"
     rows[0]["class"] = "goldfish"
-    write_csv(labelled / "matches-01.csv", MATCH_COLUMNS, rows)
+    write_rows(labelled / "matches-01.csv", MATCH_COLUMNS, rows)
     with pytest.raises(QualityDataError, match="matches-01.csv:2: row m1 is not the pair drawn"):
         load_matches(labelled, sample, CLASS_NAMES)
 
 
 def test_a_class_name_that_is_not_the_index_is_refused(tmp_path):
     labelled, _ = labelled_set(tmp_path)
-    write_csv(labelled / "recall-01.csv", RECALL_COLUMNS, [
+    write_rows(labelled / "recall-01.csv", RECALL_COLUMNS, [
         {"id": "r1", "corpus": "cc3m", "doc_key": "3", "caption": "x", "imagenet1k": "1:tench", "cifar100": "none",
          "food101": "none"}])
     with pytest.raises(QualityDataError, match="imagenet1k class 1 is 'goldfish', not 'tench'"):
@@ -259,7 +251,7 @@ def test_corpus_sizes_and_keys_match_the_shared_files():
 
 def test_generic_names_are_parsed_and_summarised(tmp_path):
     labelled, _ = labelled_set(tmp_path)
-    write_csv(labelled / "recall-01.csv", RECALL_COLUMNS, [
+    write_rows(labelled / "recall-01.csv", RECALL_COLUMNS, [
         {"id": "r1", "corpus": "cc3m", "doc_key": "3", "caption": "x", "imagenet1k": "none", "cifar100": "none",
          "food101": "none", "generic": "imagenet1k:Dog|imagenet1k:horse"},
         {"id": "r2", "corpus": "cc3m", "doc_key": "4", "caption": "y", "imagenet1k": "none", "cifar100": "none",
@@ -267,7 +259,7 @@ def test_generic_names_are_parsed_and_summarised(tmp_path):
     annotated, _, _ = load_recall(labelled, CLASS_NAMES)
     assert annotated[0].generic == {("imagenet1k", "dog"), ("imagenet1k", "horse")}
     assert bench_quality.generic_summary(annotated)[0] == "generic names for imagenet1k classes: in 2 of 2 captions (dog 2, horse 1)"
-    write_csv(labelled / "recall-01.csv", RECALL_COLUMNS, [
+    write_rows(labelled / "recall-01.csv", RECALL_COLUMNS, [
         {"id": "r1", "corpus": "cc3m", "doc_key": "3", "caption": "x", "imagenet1k": "none", "cifar100": "none",
          "food101": "none", "generic": "dog"}])
     with pytest.raises(QualityDataError, match="generic item 'dog' is not 'list:word'"):
@@ -278,18 +270,16 @@ def test_a_recall_row_that_is_not_the_drawn_caption_is_refused(tmp_path):
     labelled, _ = labelled_set(tmp_path)
     drawn = tmp_path / "to_label"
     drawn.mkdir()
-    write_csv(drawn / "recall-01.csv", RECALL_COLUMNS, [{"id": "r1", "corpus": "cc3m", "doc_key": "3"},
+    write_rows(drawn / "recall-01.csv", RECALL_COLUMNS, [{"id": "r1", "corpus": "cc3m", "doc_key": "3"},
                                                         {"id": "r2", "corpus": "laion", "doc_key": "4"}])
     assert len(load_recall(labelled, CLASS_NAMES, drawn)[0]) == 1
-    write_csv(drawn / "recall-01.csv", RECALL_COLUMNS, [{"id": "r1", "corpus": "cc3m", "doc_key": "30"}])
+    write_rows(drawn / "recall-01.csv", RECALL_COLUMNS, [{"id": "r1", "corpus": "cc3m", "doc_key": "30"}])
     with pytest.raises(QualityDataError, match="recall-01.csv:2: row r1 is not the caption drawn"):
         load_recall(labelled, CLASS_NAMES, drawn)
 
 
 # --- the held-out draw --------------------------------------------------------------------------------------------
 
-HELDOUT_SAMPLE_COLUMNS = ("id", "corpus", "doc_key", "taxonomy", "class_index", "class", "matched", "stratum",
-                          "stratum_pairs", "stratum_sampled", "weight")
 
 
 def heldout_set(labelled: Path, tmp_path: Path) -> Path:
@@ -298,13 +288,13 @@ def heldout_set(labelled: Path, tmp_path: Path) -> Path:
              ("h2", "cc3m", "12", 1, "goldfish", "Goldfish Crackers snack pack", "no"),
              ("h3", "laion", "13", 0, "tench", "no fish named here", "yes"),
              ("h4", "laion", "14", 2, "great white shark", "a great white shark", "")]
-    sample = write_csv(tmp_path / "heldout-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+    sample = write_rows(tmp_path / "heldout-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "taxonomy": "imagenet1k", "class_index": x, "class": n,
          "stratum": f"{c}/imagenet1k", "stratum_pairs": 30, "stratum_sampled": 2} for i, c, k, x, n, _, _ in pairs])
-    write_csv(labelled / "heldout-01.csv", MATCH_COLUMNS, [
+    write_rows(labelled / "heldout-01.csv", MATCH_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": "imagenet1k", "class_index": x, "class": n,
          "matched": n, "label": label} for i, c, k, x, n, text, label in pairs])
-    write_csv(labelled / "recall-08.csv", RECALL_COLUMNS, [
+    write_rows(labelled / "recall-08.csv", RECALL_COLUMNS, [
         {"id": "r8", "corpus": "laion", "doc_key": "15", "caption": "a goldfish and a tench",
          "imagenet1k": "0:tench|1:goldfish", "cifar100": "none", "food101": "none"}])
     return sample
@@ -376,13 +366,13 @@ def test_main_scores_each_heldout_draw_and_judges_the_goals_on_both(tmp_path, ca
     # the second draw: two counted pairs, both yes, in a stratum of 40 pairs; a recall caption whose tench is missed
     pairs = [("g1", "cc3m", "21", 0, "tench", "a tench on a plate", "yes"),
              ("g2", "cc3m", "22", 1, "goldfish", "a goldfish bowl with a goldfish", "yes")]
-    write_csv(tmp_path / "heldout2-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+    write_rows(tmp_path / "heldout2-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "taxonomy": "imagenet1k", "class_index": x, "class": n,
          "stratum": f"{c}/imagenet1k", "stratum_pairs": 40, "stratum_sampled": 2} for i, c, k, x, n, _, _ in pairs])
-    write_csv(labelled / "heldout2-01.csv", MATCH_COLUMNS, [
+    write_rows(labelled / "heldout2-01.csv", MATCH_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": "imagenet1k", "class_index": x, "class": n,
          "matched": n, "label": label} for i, c, k, x, n, text, label in pairs])
-    write_csv(labelled / "recall-20.csv", RECALL_COLUMNS, [
+    write_rows(labelled / "recall-20.csv", RECALL_COLUMNS, [
         {"id": "r20", "corpus": "cc3m", "doc_key": "25", "caption": "the fish we caught: a tinca",
          "imagenet1k": "0:tench", "cifar100": "none", "food101": "none"}])
     assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--heldout-sample",
@@ -407,7 +397,7 @@ def test_a_heldout_row_that_is_not_the_drawn_pair_is_refused(tmp_path, capsys):
     heldout_sample = heldout_set(labelled, tmp_path)
     rows = list(csv.DictReader((labelled / "heldout-01.csv").open(encoding="utf-8")))
     rows[1]["doc_key"] = "99"
-    write_csv(labelled / "heldout-01.csv", MATCH_COLUMNS, rows)
+    write_rows(labelled / "heldout-01.csv", MATCH_COLUMNS, rows)
     assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--heldout-sample",
                                str(heldout_sample)]) == 2
     assert "heldout-01.csv:3: row h2 is not the pair drawn under that id" in capsys.readouterr().err
@@ -418,7 +408,7 @@ def test_errors_lists_false_positives_and_misses(tmp_path, capsys):
     heldout_set(labelled, tmp_path)
     rows = list(csv.DictReader((labelled / "matches-01.csv").open(encoding="utf-8")))
     rows[1]["caption"] = "a goldfish bowl"  # m2: goldfish, labelled no
-    write_csv(labelled / "matches-01.csv", MATCH_COLUMNS, rows)
+    write_rows(labelled / "matches-01.csv", MATCH_COLUMNS, rows)
     assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--errors", "web"]) == 0
     out = capsys.readouterr().out
     assert "FP  'goldfish' <- 'goldfish'  cc3m:2  'a goldfish bowl'" in out
@@ -430,8 +420,8 @@ def test_errors_never_list_the_heldout_captions(tmp_path, capsys):
     labelled, sample = labelled_set(tmp_path)
     heldout_set(labelled, tmp_path)
     missed = {"caption": "the fish we caught: a tinca", "imagenet1k": "0:tench", "cifar100": "none", "food101": "none"}
-    write_csv(labelled / "recall-02.csv", RECALL_COLUMNS, [{"id": "r2a", "corpus": "cc3m", "doc_key": "31", **missed}])
-    write_csv(labelled / "recall-08.csv", RECALL_COLUMNS, [{"id": "r8", "corpus": "laion", "doc_key": "32", **missed}])
+    write_rows(labelled / "recall-02.csv", RECALL_COLUMNS, [{"id": "r2a", "corpus": "cc3m", "doc_key": "31", **missed}])
+    write_rows(labelled / "recall-08.csv", RECALL_COLUMNS, [{"id": "r8", "corpus": "laion", "doc_key": "32", **missed}])
     assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--errors", "web"]) == 0
     out = capsys.readouterr().out
     assert "FN  'tench'  cc3m:31" in out  # a development caption: listed for curating
@@ -442,10 +432,10 @@ def test_errors_never_list_the_heldout_captions(tmp_path, capsys):
 def write_development_pairs(folder: Path, labelled: Path, pairs: list[tuple]) -> None:
     """dev-sample.csv (one pair drawn of 8 per stratum) and the labelled dev-01.csv of (id, corpus, doc_key,
     list, class_index, class, caption, label) tuples."""
-    write_csv(folder / "dev-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+    write_rows(folder / "dev-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "taxonomy": t, "class_index": x, "class": n, "stratum": f"{c}/{t}",
          "stratum_pairs": 8, "stratum_sampled": 1} for i, c, k, t, x, n, _, _ in pairs])
-    write_csv(labelled / "dev-01.csv", MATCH_COLUMNS, [
+    write_rows(labelled / "dev-01.csv", MATCH_COLUMNS, [
         {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": t, "class_index": x, "class": n,
          "matched": n, "label": label} for i, c, k, t, x, n, text, label in pairs])
 
