@@ -282,22 +282,32 @@ def test_a_recall_row_that_is_not_the_drawn_caption_is_refused(tmp_path):
 
 
 
+def write_heldout_draw(labelled: Path, tmp_path: Path, prefix: str, pairs: list[tuple], stratum_pairs: int,
+                       recall_chunk: int, recall: dict) -> Path:
+    """A held-out draw: its design (``PREFIX-sample.csv``, every stratum of ``stratum_pairs`` pairs, 2 drawn), its
+    labelled chunk ``PREFIX-01.csv`` of (id, corpus, doc_key, class_index, class, caption, label) web ImageNet-1k
+    pairs, and the recall chunk ``recall_chunk`` of one annotated caption; returns the design's path."""
+    sample = write_rows(tmp_path / f"{prefix}-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "taxonomy": "imagenet1k", "class_index": x, "class": n,
+         "stratum": f"{c}/imagenet1k", "stratum_pairs": stratum_pairs, "stratum_sampled": 2}
+        for i, c, k, x, n, _, _ in pairs])
+    write_rows(labelled / f"{prefix}-01.csv", MATCH_COLUMNS, [
+        {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": "imagenet1k", "class_index": x, "class": n,
+         "matched": n, "label": label} for i, c, k, x, n, text, label in pairs])
+    write_rows(labelled / f"recall-{recall_chunk:02d}.csv", RECALL_COLUMNS,
+               [{**recall, "cifar100": "none", "food101": "none"}])
+    return sample
+
+
 def heldout_set(labelled: Path, tmp_path: Path) -> Path:
     """A held-out chunk of 4 web ImageNet-1k pairs (one not labelled yet) and a held-out recall chunk."""
     pairs = [("h1", "cc3m", "11", 0, "tench", "a tench in the pond", "yes"),
              ("h2", "cc3m", "12", 1, "goldfish", "Goldfish Crackers snack pack", "no"),
              ("h3", "laion", "13", 0, "tench", "no fish named here", "yes"),
              ("h4", "laion", "14", 2, "great white shark", "a great white shark", "")]
-    sample = write_rows(tmp_path / "heldout-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
-        {"id": i, "corpus": c, "doc_key": k, "taxonomy": "imagenet1k", "class_index": x, "class": n,
-         "stratum": f"{c}/imagenet1k", "stratum_pairs": 30, "stratum_sampled": 2} for i, c, k, x, n, _, _ in pairs])
-    write_rows(labelled / "heldout-01.csv", MATCH_COLUMNS, [
-        {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": "imagenet1k", "class_index": x, "class": n,
-         "matched": n, "label": label} for i, c, k, x, n, text, label in pairs])
-    write_rows(labelled / "recall-08.csv", RECALL_COLUMNS, [
-        {"id": "r8", "corpus": "laion", "doc_key": "15", "caption": "a goldfish and a tench",
-         "imagenet1k": "0:tench|1:goldfish", "cifar100": "none", "food101": "none"}])
-    return sample
+    return write_heldout_draw(labelled, tmp_path, "heldout", pairs, 30, 8, {
+        "id": "r8", "corpus": "laion", "doc_key": "15", "caption": "a goldfish and a tench",
+        "imagenet1k": "0:tench|1:goldfish"})
 
 
 def test_heldout_precision_drops_pairs_no_longer_counted_and_reports_new_ones():
@@ -366,15 +376,9 @@ def test_main_scores_each_heldout_draw_and_judges_the_goals_on_both(tmp_path, ca
     # the second draw: two counted pairs, both yes, in a stratum of 40 pairs; a recall caption whose tench is missed
     pairs = [("g1", "cc3m", "21", 0, "tench", "a tench on a plate", "yes"),
              ("g2", "cc3m", "22", 1, "goldfish", "a goldfish bowl with a goldfish", "yes")]
-    write_rows(tmp_path / "heldout2-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
-        {"id": i, "corpus": c, "doc_key": k, "taxonomy": "imagenet1k", "class_index": x, "class": n,
-         "stratum": f"{c}/imagenet1k", "stratum_pairs": 40, "stratum_sampled": 2} for i, c, k, x, n, _, _ in pairs])
-    write_rows(labelled / "heldout2-01.csv", MATCH_COLUMNS, [
-        {"id": i, "corpus": c, "doc_key": k, "caption": text, "taxonomy": "imagenet1k", "class_index": x, "class": n,
-         "matched": n, "label": label} for i, c, k, x, n, text, label in pairs])
-    write_rows(labelled / "recall-20.csv", RECALL_COLUMNS, [
-        {"id": "r20", "corpus": "cc3m", "doc_key": "25", "caption": "the fish we caught: a tinca",
-         "imagenet1k": "0:tench", "cifar100": "none", "food101": "none"}])
+    write_heldout_draw(labelled, tmp_path, "heldout2", pairs, 40, 20, {
+        "id": "r20", "corpus": "cc3m", "doc_key": "25", "caption": "the fish we caught: a tinca",
+        "imagenet1k": "0:tench"})
     assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--heldout-sample",
                                str(heldout_sample), "--replicates", "20"]) == 0
     out = capsys.readouterr().out
