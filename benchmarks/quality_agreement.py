@@ -23,9 +23,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from bench_quality import HELDOUT_DRAWS, LABELLED_DIR, AnnotatedCaption, annotated_caption
-from quality_data import (CORPUS_CAPTIONS, LABELS, LISTS, MATCH_COLUMNS, QUALITY_DIR, RECALL_COLUMNS,
-                          QualityDataError, read_rows)
+from bench_quality import (HELDOUT_DRAWS, LABELLED_DIR, AnnotatedCaption, JudgedPair, annotated_caption,
+                           heldout_precision, score)
+from quality_data import LABELS, LISTS, MATCH_COLUMNS, QUALITY_DIR, RECALL_COLUMNS, QualityDataError, read_rows
 
 SECOND_PAIRS = "second-pairs.csv"
 SECOND_RECALL = "second-recall.csv"
@@ -76,23 +76,24 @@ def pair_agreement(pairs: Sequence[tuple[dict[str, str], dict[str, str]]], desig
     lines.append(f"agreement {agree / len(labelled):.3f} ({agree} of {len(labelled)}), Cohen's kappa "
                  f"{kappa(first, second):.3f}; where both are sure: {sum(x == y for x, y in sure) / len(sure):.3f} "
                  f"({sum(x == y for x, y in sure)} of {len(sure)})")
-    # freqscope counted every pair of the draw: its precision by a reader is that reader's weighted share of yes
-    per_stratum = Counter(design[row["id"]]["stratum"] for _, _, row in labelled)
+    # freqscope counted every pair of the draw: its precision by a reader is bench_quality's held-out precision
+    # of the pairs under that reader's labels
+    rows = [row for _, _, row in labelled]
+    drawn = {taxonomy: {((row["corpus"], row["doc_key"]), int(row["class_index"])) for row in rows
+                        if row["taxonomy"] == taxonomy} for taxonomy in LISTS}
     for name, labels in (("first", first), ("second", second)):
-        yes = judged = 0.0
-        for label, (_, _, row) in zip(labels, labelled):
-            stratum = design[row["id"]]["stratum"]
-            weight = int(design[row["id"]]["stratum_pairs"]) / per_stratum[stratum]
-            yes += weight * (label == "yes")
-            judged += weight * (label != "unsure")
-        lines.append(f"freqscope's precision on these pairs by the {name} reader: {yes / judged:.3f}")
+        judged = [JudgedPair((row["corpus"], row["doc_key"]), row["taxonomy"], int(row["class_index"]), label,
+                             design[row["id"]]["stratum"], int(design[row["id"]]["stratum_pairs"]),
+                             frozenset({int(row["class_index"])})) for label, row in zip(labels, rows)]
+        precision = heldout_precision(judged, drawn)[-1].precision
+        lines.append(f"freqscope's precision on these pairs by the {name} reader: {precision.value:.3f}")
     return lines
 
 
-def recall_agreement(pairs: Sequence[tuple[AnnotatedCaption, AnnotatedCaption]], texts: Sequence[str],
+def recall_agreement(pairs: Sequence[tuple[AnnotatedCaption, AnnotatedCaption]],
                      counted: Mapping[tuple[int, int], str]) -> list[str]:
     """The lines of the recall captions' part (see the module's docstring); ``counted``: freqscope's
-    (position in ``texts``, class) pairs of GOAL_LIST."""
+    (position in ``pairs``, class) pairs of GOAL_LIST."""
     lines = [f"recall captions annotated by both readers: {len(pairs)}"]
     for taxonomy in LISTS:
         first = {(n, c) for n, (a, _) in enumerate(pairs) for c in a.mentions[taxonomy]}
@@ -101,19 +102,14 @@ def recall_agreement(pairs: Sequence[tuple[AnnotatedCaption, AnnotatedCaption]],
         positive = 2 * len(both) / (len(first) + len(second)) if first or second else float("nan")
         lines.append(f"{taxonomy:10s} mentions: first {len(first):3d}, second {len(second):3d}, both {len(both):3d}; "
                      f"positive agreement {positive:.3f}")
-    per_corpus = Counter(a.caption[0] for a, _ in pairs)
+    # bench_quality's recall-set recall, under each reader's annotations in turn
+    found = {"freqscope": {taxonomy: set() for taxonomy in LISTS}}
+    found["freqscope"][GOAL_LIST] = {(pairs[n][0].caption, index) for n, index in counted}
     for name, side in (("first", 0), ("second", 1)):
-        found = total = 0.0
-        mentions = 0
-        for n, pair in enumerate(pairs):
-            entry = pair[side]
-            weight = CORPUS_CAPTIONS[entry.caption[0]] / per_corpus[entry.caption[0]]
-            gold = entry.mentions[GOAL_LIST]
-            found += weight * sum((n, c) in counted for c in gold)
-            total += weight * len(gold)
-            mentions += len(gold)
+        scores = score([], [pair[side] for pair in pairs], found, ["freqscope"])
+        recall = next(r for r in scores if r.scope == "all" and r.taxonomy == GOAL_LIST)
         lines.append(f"freqscope's recall of {GOAL_LIST} mentions by the {name} reader: "
-                     f"{found / total if total else float('nan'):.3f} ({mentions} mentions)")
+                     f"{recall.recall.value:.3f} ({recall.mentions} mentions)")
     return lines
 
 
@@ -159,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print("\n".join(pair_agreement(pairs, design)))
     print()
-    print("\n".join(recall_agreement(annotated, texts, freqscope_pairs(texts, [GOAL_LIST])[GOAL_LIST])))
+    print("\n".join(recall_agreement(annotated, freqscope_pairs(texts, [GOAL_LIST])[GOAL_LIST])))
     return 0
 
 

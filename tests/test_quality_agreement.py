@@ -11,7 +11,7 @@ from freqscope.paths import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 import quality_agreement  # noqa: E402
-from quality_data import MATCH_COLUMNS, RECALL_COLUMNS, write_rows  # noqa: E402
+from quality_data import CORPUS_CAPTIONS, MATCH_COLUMNS, RECALL_COLUMNS, write_rows  # noqa: E402
 from quality_sample import HELDOUT_SAMPLE_COLUMNS  # noqa: E402
 
 
@@ -66,7 +66,7 @@ def test_main_prints_the_readers_agreement_and_freqscopes_figures_by_each(tmp_pa
     # freqscope finds the tench and the shark, not the goldfish the first reader saw in "a small orange fish";
     # captions weigh as their corpus's size (one caption annotated in each)
     assert "recall of imagenet1k mentions by the second reader: 1.000 (2 mentions)" in out
-    cc3m, laion = quality_agreement.CORPUS_CAPTIONS["cc3m"], quality_agreement.CORPUS_CAPTIONS["laion"]
+    cc3m, laion = CORPUS_CAPTIONS["cc3m"], CORPUS_CAPTIONS["laion"]
     assert (f"recall of imagenet1k mentions by the first reader: {(cc3m + laion) / (2 * cc3m + laion):.3f} "
             "(3 mentions)") in out
 
