@@ -205,17 +205,21 @@ KIND_ORIGIN = "hyponym"
 BUILTIN_KINDS_FROM = {"cifar10": "imagenet1k", "cifar100": "imagenet1k"}
 
 
-def _kind_terms(base: list[_BaseTerm], wnid: str, wordnet: WordNet, other: ClassList,
-                curated_tiers: dict[str, str]) -> list[_BaseTerm]:
+def _kind_terms(index: int, base: list[_BaseTerm], wnid: str, wordnet: WordNet, other: ClassList,
+                curated: CuratedTerms) -> list[_BaseTerm]:
     """The terms of ``other`` that name a kind of this class with the class's word: a counted term of several
     words of a class of ``other`` at or below this class's synset in WordNet, whose last word is a one-word
     counted term of this class (ImageNet-1k's "great white shark" and "mountain bike" for CIFAR-100's shark and
     bicycle, "red fox" for fox, whose word alone needs context; not "sea lion" for seal). Indexed together, the
     longer term hides the shorter by the longest match, so without these the counts of a class would depend on the
     lists indexed beside it (docs/class-lists.md, "Across lists").
-    ``curated_tiers``: the class's curated tiers by lower-cased term (data/terms/tiers.csv: CIFAR-100's "bike")."""
-    words = {tuple(normalize_words(term.text)) for term in base
-             if curated_tiers.get(term.text.lower(), term.tier) in ACCEPTED_TIERS}
+    A term of the class counts with the tier data/terms/tiers.csv curates for it, if any (CIFAR-100's "bike"),
+    looked up as ``_class_terms`` does."""
+    def tier(term: _BaseTerm) -> str:
+        override = curated.tiers.get((index, term.text.lower()))
+        return override.tier if override else term.tier
+
+    words = {tuple(normalize_words(term.text)) for term in base if tier(term) in ACCEPTED_TIERS}
     heads = {key[0] for key in words if len(key) == 1}
     below = {wnid, *wordnet.hyponym_closure(wnid)}
     kinds = {entry.index: entry for entry in other.classes if entry.wnid in below}
@@ -409,8 +413,7 @@ def expand_class_list(
     for index, row in enumerate(rows):
         base = _base_terms(row, wnids[index], wordnet, hyponyms, data.everyday.get(index, []))
         if kinds_from is not None and wordnet is not None and wnids[index] is not None:
-            base += _kind_terms(base, wnids[index], wordnet, kinds_from,
-                                {text: o.tier for (i, text), o in data.tiers.items() if i == index})
+            base += _kind_terms(index, base, wnids[index], wordnet, kinds_from, data)
         terms.extend(_class_terms(index, base, wordnet, data, wnids[index] is not None))
     terms = flag_ambiguous(terms + _generic_terms(data, class_names))
     options = {
