@@ -43,28 +43,13 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from quality_data import (CORPORA, CORPUS_CAPTIONS, LABELS, LISTS, MATCH_COLUMNS, QUALITY_DIR, RECALL_COLUMNS,
-                          WEB_CORPORA, QualityDataError, corpus_available, fill_captions, read_rows)
+from quality_data import (CORPORA, CORPUS_CAPTIONS, HELDOUT_DRAWS, LABELS, LISTS, MATCH_COLUMNS, QUALITY_DIR,
+                          RECALL_COLUMNS, WEB_CORPORA, HeldoutDraw, QualityDataError, corpus_available, fill_captions,
+                          read_rows)
 
 SAMPLE_PATH = QUALITY_DIR / "matches-sample.csv"
 
-
-@dataclass(frozen=True)
-class HeldoutDraw:
-    """A held-out draw: web ImageNet-1k pairs freqscope counted at the draw (``PREFIX-NN.csv``, its design
-    ``design``) and web recall captions (``recall-NN.csv`` for NN in ``recall_chunks``), none of them read by a
-    curation decision. Their figures are printed apart, to show whether the curation generalises."""
-
-    name: str
-    prefix: str
-    design: str
-    recall_chunks: range
-
-
-# quality_sample.py heldout: after the tiers were curated on the first labels (recall-14..19 are development
-# captions, drawn for curating); quality_sample.py heldout2 (and more-recall twice): after the third curation pass.
-HELDOUT_DRAWS = (HeldoutDraw("held-out 1", "heldout", "heldout-sample.csv", range(8, 14)),
-                 HeldoutDraw("held-out 2", "heldout2", "heldout2-sample.csv", range(20, 26)))
+# The held-out draws (quality_data.HELDOUT_DRAWS) are printed apart, to show whether the curation generalises.
 HELDOUT_SAMPLE_PATH = QUALITY_DIR / HELDOUT_DRAWS[0].design
 # The development pairs (quality_sample.py dev-matches): web pairs of every list freqscope counted, drawn like the
 # held-out ones but for curating terms; scored the same way, apart (dev-NN.csv, design dev-sample.csv).

@@ -23,9 +23,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from bench_quality import (HELDOUT_DRAWS, LABELLED_DIR, AnnotatedCaption, JudgedPair, annotated_caption,
-                           heldout_precision, score)
-from quality_data import LABELS, LISTS, MATCH_COLUMNS, QUALITY_DIR, RECALL_COLUMNS, QualityDataError, read_rows
+from bench_quality import LABELLED_DIR, AnnotatedCaption, JudgedPair, annotated_caption, heldout_precision, score
+from quality_data import (HELDOUT_DRAWS, LABELS, LISTS, MATCH_COLUMNS, QUALITY_DIR, RECALL_COLUMNS, QualityDataError,
+                          read_rows)
 
 SECOND_PAIRS = "second-pairs.csv"
 SECOND_RECALL = "second-recall.csv"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -43,6 +44,24 @@ MATCH_COLUMNS = ("id", "corpus", "doc_key", "caption", "taxonomy", "class_index"
 RECALL_COLUMNS = ("id", "corpus", "doc_key", "caption", "suggestions", "imagenet1k", "cifar100", "food101",
                   "generic", "note")
 LABELS = ("yes", "no", "unsure")
+
+
+@dataclass(frozen=True)
+class HeldoutDraw:
+    """A held-out draw: web ImageNet-1k pairs freqscope counted at the draw (``PREFIX-NN.csv``, its design
+    ``design``) and web recall captions (``recall-NN.csv`` for NN in ``recall_chunks``), none of them read by a
+    curation decision."""
+
+    name: str
+    prefix: str
+    design: str
+    recall_chunks: range
+
+
+# quality_sample.py heldout: after the tiers were curated on the first labels (recall-14..19 are development
+# captions, drawn for curating); quality_sample.py heldout2 (and more-recall twice): after the third curation pass.
+HELDOUT_DRAWS = (HeldoutDraw("held-out 1", "heldout", "heldout-sample.csv", range(8, 14)),
+                 HeldoutDraw("held-out 2", "heldout2", "heldout2-sample.csv", range(20, 26)))
 
 
 class QualityDataError(Exception):

@@ -30,7 +30,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import freqscope
-from quality_data import (CORPORA, LISTS, MATCH_COLUMNS, QUALITY_DIR, RECALL_COLUMNS, TEXT_NOT_SHIPPED,
+from quality_data import (CORPORA, HELDOUT_DRAWS, LISTS, MATCH_COLUMNS, QUALITY_DIR, RECALL_COLUMNS, TEXT_NOT_SHIPPED,
                           fill_captions, read_corpus, read_rows, write_rows)
 from quality_methods import METHODS, class_names, freqscope_pairs, method_pairs, peer_pairs
 from quality_peers import fdp_caption_lemmas, fdp_class_pieces, noun_lemma
@@ -57,15 +57,15 @@ RECALL_EXTRA = {"cc3m": 150, "laion": 150}
 # no curation decision has seen, so that the figures on them say whether the curation generalises.
 HELDOUT_RECALL = {"cc3m": 150, "laion": 150}
 HELDOUT_MATCHES = {("cc3m", "imagenet1k"): 120, ("laion", "imagenet1k"): 120}
-# The second held-out draw (seed SEED + 7: SEED + 6 drew recall-11..13), made after the third curation pass (its recall captions: the next more-recall chunks,
-# recall-20..25): web ImageNet-1k pairs freqscope counts then that no earlier sample holds, so that what three
-# passes of curation did is measured on pairs none of them could have read.
-HELDOUT2_EARLIER = ["matches-sample.csv", "heldout-sample.csv", "dev-sample.csv"]
+# The second held-out draw (seed SEED + 7: SEED + 6 drew recall-11..13), made after the third curation pass (its
+# recall captions: the next more-recall chunks, recall-20..25): web ImageNet-1k pairs freqscope counts then that no
+# earlier sample holds, so that what three passes of curation did is measured on pairs none of them could have read.
+FIRST_HELDOUT, SECOND_HELDOUT = HELDOUT_DRAWS
+HELDOUT2_EARLIER = ["matches-sample.csv", FIRST_HELDOUT.design, "dev-sample.csv"]
 # A second annotator labels, blind, a uniform share of the second held-out draw: how often two readers agree
 # bounds what a precision or recall measured on one reader's labels can tell (benchmarks/quality_agreement.py).
 SECOND_PAIRS = 120
 SECOND_RECALL = 100
-SECOND_RECALL_CHUNKS = range(20, 26)
 SAMPLE_COLUMNS = ("id", "corpus", "doc_key", "taxonomy", "class_index", "class", "matched", "stratum",
                   "stratum_pairs", "stratum_sampled", "weight", *METHODS, "union_classes")
 # Shorter terms are suggested only as whole words: as substrings they are inside too many other words.
@@ -282,14 +282,14 @@ def main() -> None:
 
 def heldout() -> None:
     """The held-out matches: web ImageNet-1k pairs freqscope counted after the first curation."""
-    write_fresh_matches("heldout", draw_fresh_matches(read_corpora(), HELDOUT_MATCHES, SEED + 4,
-                                                      ["matches-sample.csv"], "h"))
+    write_fresh_matches(FIRST_HELDOUT.prefix, draw_fresh_matches(read_corpora(), HELDOUT_MATCHES, SEED + 4,
+                                                                 ["matches-sample.csv"], "h"))
 
 
 def heldout2() -> None:
     """The second held-out matches: web ImageNet-1k pairs freqscope counts after the third curation pass."""
-    write_fresh_matches("heldout2", draw_fresh_matches(read_corpora(), HELDOUT_MATCHES, SEED + 7, HELDOUT2_EARLIER,
-                                                       "g"))
+    write_fresh_matches(SECOND_HELDOUT.prefix, draw_fresh_matches(read_corpora(), HELDOUT_MATCHES, SEED + 7,
+                                                                  HELDOUT2_EARLIER, "g"))
 
 
 def second() -> None:
@@ -297,9 +297,9 @@ def second() -> None:
     second held-out draw's recall chunks, drawn uniformly, with the same ids and no labels."""
     rng = random.Random(SEED + 8)
     drawn = QUALITY_DIR / "to_label"
-    pairs = read_rows(drawn / "heldout2-01.csv", MATCH_COLUMNS)
-    captions = [row for number in SECOND_RECALL_CHUNKS for row in read_rows(drawn / f"recall-{number:02d}.csv",
-                                                                            RECALL_COLUMNS)]
+    pairs = read_rows(drawn / f"{SECOND_HELDOUT.prefix}-01.csv", MATCH_COLUMNS)
+    captions = [row for number in SECOND_HELDOUT.recall_chunks
+                for row in read_rows(drawn / f"recall-{number:02d}.csv", RECALL_COLUMNS)]
     write_rows(drawn / "second-pairs.csv", MATCH_COLUMNS, sorted(rng.sample(pairs, SECOND_PAIRS), key=lambda r: r["id"]))
     write_rows(drawn / "second-recall.csv", RECALL_COLUMNS,
                sorted(rng.sample(captions, SECOND_RECALL), key=lambda r: r["id"]))
@@ -309,7 +309,7 @@ def second() -> None:
 def dev_matches() -> None:
     """The development matches: web pairs of every list, for curating terms; never scored as held-out."""
     write_fresh_matches("dev", draw_fresh_matches(read_corpora(), DEV_MATCHES, SEED + 5,
-                                                  ["matches-sample.csv", "heldout-sample.csv"], "d"))
+                                                  ["matches-sample.csv", FIRST_HELDOUT.design], "d"))
 
 
 def read_corpora() -> dict[str, list[tuple[str, str]]]:
