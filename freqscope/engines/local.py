@@ -116,10 +116,12 @@ class MatchPipeline:
         self._shards.put(None)
         while self._reader.is_alive():
             try:
-                self._matched.get(timeout=0.05)  # unblocks a waiting put
+                while True:
+                    self._matched.get_nowait()  # unblocks a waiting put
             except queue.Empty:
                 pass
-        self._reader.join()
+            # (returns as soon as the reader ends: a wait on the queue instead cost every run its timeout)
+            self._reader.join(timeout=0.05)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _read(self) -> None:
