@@ -16,6 +16,9 @@ every measurement alike:
 - with --compare-with, the same command of another checkout (its root on PYTHONPATH, without --workers):
   e.g. the main branch, to check that a change is no slower.
 
+Each checkout's package is byte-compiled first, as `pip install` does: where PYTHONDONTWRITEBYTECODE is set
+(as on this machine), every run would otherwise compile its modules again, and the larger package pay more.
+
 Prints, per run: captions/s (best run), its ratio to the best baseline, the median ratio (how noisy it was),
 cores busy (CPU seconds of the command / its wall seconds, on the best run), the least CPU seconds of its runs,
 and peak resident memory (the largest of its runs). With --compare-with, then the other checkout's best wall
@@ -25,6 +28,7 @@ other work, the CPU seconds move less than the wall clock.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import statistics
@@ -96,6 +100,8 @@ def main() -> None:
     variants: dict[str, tuple[int | None, Path]] = {f"--workers {w}": (w, REPO) for w in args.workers}
     if args.compare_with is not None:
         variants[f"{args.compare_with.name} (other checkout)"] = (None, args.compare_with.resolve())
+    for root in {root for _, root in variants.values()}:
+        compileall.compile_dir(root / "freqscope", quiet=1)
     print(f"{'captions':>11} {'run':<26} {'captions/s':>11} {'ratio':>6} {'median':>7} {'cores':>6} {'CPU s':>6} "
           f"{'peak MiB':>9}")
     for rows in sorted(args.rows):

@@ -37,3 +37,28 @@ def test_dir_shows_the_api_the_readme_names():
                  "infer", "FreqscopeError", "__version__"):
         assert name in names, name
     assert callable(freqscope.demo.demo)
+
+
+def test_a_command_collects_young_objects_less_often_and_freezes_what_lives_to_its_exit(monkeypatch):
+    """The command line's garbage-collector policy (cli.GC_YOUNG_THRESHOLD): a young collection per that many new
+    objects instead of CPython's 700, and what outlives the command frozen, so that the collection run at exit
+    does not scan it."""
+    import gc
+    import signal
+
+    from freqscope import cli
+
+    threshold, frozen, on_interrupt = gc.get_threshold(), gc.get_freeze_count(), signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr("sys.argv", ["freqscope", "--version"])
+    try:
+        try:
+            cli.main()
+        except SystemExit as exit:
+            assert exit.code in (0, None)
+        assert gc.get_threshold()[0] == cli.GC_YOUNG_THRESHOLD > threshold[0]
+        assert gc.get_threshold()[1:] == threshold[1:]
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        signal.signal(signal.SIGINT, on_interrupt)  # (main ignores Ctrl-C once its command has ended)
