@@ -691,6 +691,20 @@ def test_kinship_names_count_for_woman_and_man(lists, caption, name, counted):
     ("The Legend of Zelda: Ocarina of Time 3D", "imagenet1k", "ocarina", False),
     ("wiki, children, bio, phone number, family", "cifar100", "telephone", False),
     ("a woman talks on the phone", "cifar100", "telephone", True),
+    # ImageNet-1k's tank needs a word of war, as CIFAR-100's does
+    ("Lionel G-scale THOMAS THE TANK ENGINE AND FRIENDS", "imagenet1k", "tank", False),
+    ("White toilet in a restroom with three seashells on the tank.", "imagenet1k", "tank", False),
+    ("WWII Tiger tank desert color - next-gen model", "imagenet1k", "tank", True),
+    # the game's places and wear are not the ball; a glove and "the ball" still say it is
+    ("A dog catches a Frisbee at a baseball field during a game .", "imagenet1k", "baseball", False),
+    ("brown leather baseball glove with a white ball", "imagenet1k", "baseball", True),
+    ("starting pitcher Jarrod Parker after game three", "imagenet1k", "baseball player", True),
+    ("baseball outfielder of the fields during the game", "imagenet1k", "baseball player", True),
+    # a country, a town, a fabric and a field
+    ("07-09 Ivory Coast Away Drogba 11 Name and Number Transfer", "imagenet1k", "beach", False),
+    ("James Perse Men's Cotton Jersey Sweatpants", "imagenet1k", "T-shirt", False),
+    ("fire at the corn field", "imagenet1k", "corn", False),
+    ("roll-cloud-off-coast-of-brazil", "imagenet1k", "beach", True),
 ])
 def test_sixth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
