@@ -720,6 +720,17 @@ def test_kinship_names_count_for_woman_and_man(lists, caption, name, counted):
     ("Tropical Sectional Sofas by Pottery Barn", "imagenet1k", "barn", False),
     ("A girl bounces in a bounce house .", "cifar100", "house", False),
     ("Four children are playing on a bouncy castle .", "imagenet1k", "castle", False),
+    # puma the brand is not the cougar; coat patterns, a shop, a team and the & spelling of a symbol
+    ("Two athletic girls in PUMA outfits hugging each other .", "imagenet1k", "cougar", False),
+    ("a puma looking out from a rocky cave", "imagenet1k", "cougar", True),
+    ("Powder Pink Zebra Pattern Panel Curtain", "imagenet1k", "zebra", False),
+    ("Pre-owned Crate&Barrel Modern Armless Sofa", "imagenet1k", "barrel", False),
+    ("Nike Men's Ohio State Buckeyes Team Issue Polo", "imagenet1k", "horse chestnut seed", False),
+    ("Obama Hammer & Sickle Oval Decal", "imagenet1k", "hammer", False),
+    # more words of a tiger's world
+    ("a tiger leaping into a well", "imagenet1k", "tiger", True),
+    ("a blond boy petting a tiger", "cifar100", "tiger", True),
+    ("A girl holds a blow-up tiger while another girl is in a costume .", "imagenet1k", "tiger", False),
 ])
 def test_sixth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
