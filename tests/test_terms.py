@@ -221,7 +221,7 @@ def test_heads_are_head_words_of_their_list_with_plurals_not_generated_phrases()
     assert {h.head for h in load_class_list("imagenet1k").heads if h.origin == "curated"} == {  # judged: JUDGED.md
         "box", "sign", "van", "cart", "case", "holder", "costume", "removal", "mat", "doll", "bag", "satchel", "pad",
         "battery", "cable", "juice", "bread", "jam", "yogurt", "sauce", "syrup", "chips", "cookie", "scented",
-        "pants", "salt", "mitts"}
+        "pants", "salt", "mitts", "chocolate", "icing", "jelly", "beer"}
 
 
 @pytest.mark.parametrize(("text", "hidden"), [
@@ -328,8 +328,9 @@ def test_food101_pattern_and_topper_heads(lists, text, hidden):
     assert hidden not in counted_classes(lists, text)
     assert ("food101", "cup cakes") in counted_classes(lists, "a cupcake with a topper")  # the head right after only
     # "cafe" is no head: it is ImageNet-1k's restaurant, which a head would silence with the food before it
-    assert {("food101", "cup cakes"), ("imagenet1k", "restaurant")} <= counted_classes(
-        lists, "Christmas at the Cupcake Cafe")
+    # (the sixth pass blocks the novel "Christmas at the Cupcake Cafe" as a title; any other food before cafe counts)
+    assert {("food101", "donuts"), ("imagenet1k", "restaurant")} <= counted_classes(
+        lists, "a box of treats from the donut cafe on main street")
     assert ("food101", "waffles") in counted_classes(lists, "waffles shaped into hearts")  # no `shaped` head: a verb
 
 
@@ -731,6 +732,14 @@ def test_kinship_names_count_for_woman_and_man(lists, caption, name, counted):
     ("a tiger leaping into a well", "imagenet1k", "tiger", True),
     ("a blond boy petting a tiger", "cifar100", "tiger", True),
     ("A girl holds a blow-up tiger while another girl is in a costume .", "imagenet1k", "tiger", False),
+    # flavoured foods are not the fruit; titles, characters and models are not the thing
+    ("Edible Undies 3 Piece Strawberry Chocolate", "imagenet1k", "strawberry", False),
+    ("Fruit Loop Cookies and Orange Icing", "cifar100", "orange", False),
+    ("a chocolate-dipped strawberry on the plate", "imagenet1k", "strawberry", True),
+    ("Peppa Pig Book: The Great Easter Egg Hunt", "imagenet1k", "pig", False),
+    ("1970 Dodge Coronet Super Bee for sale", "cifar100", "bee", False),
+    ("Chrome Bull Bar Push Brush Bumper Grille Guard", "imagenet1k", "ox", False),
+    ("Christmas at the Cupcake Cafe, Colgan, Jenny Book", "food101", "cup cakes", False),
 ])
 def test_sixth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
