@@ -740,6 +740,11 @@ def test_kinship_names_count_for_woman_and_man(lists, caption, name, counted):
     ("1970 Dodge Coronet Super Bee for sale", "cifar100", "bee", False),
     ("Chrome Bull Bar Push Brush Bumper Grille Guard", "imagenet1k", "ox", False),
     ("Christmas at the Cupcake Cafe, Colgan, Jenny Book", "food101", "cup cakes", False),
+    # an airliner named by its maker; a colour is not a jet
+    ("Seats in economy class in Airbus A320 Qatar Airways", "imagenet1k", "airliner", True),
+    ("Singapore Airlines Fleet Boeing 777-200ER Details", "imagenet1k", "airliner", True),
+    ("Two dogs wrestle on jet black sand .", "cifar10", "airplane", False),
+    ("a jet flying over the airport", "cifar10", "airplane", True),
 ])
 def test_sixth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
