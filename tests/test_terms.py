@@ -745,6 +745,12 @@ def test_kinship_names_count_for_woman_and_man(lists, caption, name, counted):
     ("Singapore Airlines Fleet Boeing 777-200ER Details", "imagenet1k", "airliner", True),
     ("Two dogs wrestle on jet black sand .", "cifar10", "airplane", False),
     ("a jet flying over the airport", "cifar10", "airplane", True),
+    # a jetty is a landing stage (pier), not a breakwater; compounds naming another thing
+    ("young boy wearing sunglasses on a wooden jetty at sunrise", "imagenet1k", "pier", True),
+    ("young boy wearing sunglasses on a wooden jetty at sunrise", "imagenet1k", "breakwater", False),
+    ("schoolboy throwing the hammer on a sports field", "imagenet1k", "hammer", False),
+    ("Modern LED Drum Pendant Light with White Acrylic Shades", "imagenet1k", "drum", False),
+    ("Bananas Foster Parfaits", "imagenet1k", "banana", False),
 ])
 def test_sixth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
