@@ -751,6 +751,10 @@ def test_kinship_names_count_for_woman_and_man(lists, caption, name, counted):
     ("schoolboy throwing the hammer on a sports field", "imagenet1k", "hammer", False),
     ("Modern LED Drum Pendant Light with White Acrylic Shades", "imagenet1k", "drum", False),
     ("Bananas Foster Parfaits", "imagenet1k", "banana", False),
+    # CIFAR-100: a sea turtle is a turtle, not the sea; a Ninja Turtle is a character
+    ("advice from a sea turtle ! :)", "cifar100", "sea", False),
+    ("advice from a sea turtle ! :)", "cifar100", "turtle", True),
+    ("'Teenage Mutant Ninja Turtles' Comic-Con Panel", "cifar100", "turtle", False),
 ])
 def test_sixth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
