@@ -755,6 +755,11 @@ def test_kinship_names_count_for_woman_and_man(lists, caption, name, counted):
     ("advice from a sea turtle ! :)", "cifar100", "sea", False),
     ("advice from a sea turtle ! :)", "cifar100", "turtle", True),
     ("'Teenage Mutant Ninja Turtles' Comic-Con Panel", "cifar100", "turtle", False),
+    # a beach ball is no beach; a beach umbrella is an umbrella
+    ("A little girl , running in the grass , kicking a beach ball .", "imagenet1k", "beach", False),
+    ("Vintage Print Premium Beach Umbrellas With Fringe", "imagenet1k", "beach", False),
+    ("Vintage Print Premium Beach Umbrellas With Fringe", "imagenet1k", "umbrella", True),
+    ("The beach is crowded red and white beach umbrellas.", "imagenet1k", "beach", True),
 ])
 def test_sixth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
