@@ -760,6 +760,9 @@ def test_kinship_names_count_for_woman_and_man(lists, caption, name, counted):
     ("Vintage Print Premium Beach Umbrellas With Fringe", "imagenet1k", "beach", False),
     ("Vintage Print Premium Beach Umbrellas With Fringe", "imagenet1k", "umbrella", True),
     ("The beach is crowded red and white beach umbrellas.", "imagenet1k", "beach", True),
+    # "bola" is a ball in Indonesian and Spanish, not a bolo tie
+    ("Prediksi Bola Jitu Sporting Gijon Vs Barcelona", "imagenet1k", "bolo tie", False),
+    ("a cowboy wearing a bolo tie", "imagenet1k", "bolo tie", True),
 ])
 def test_sixth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
