@@ -220,7 +220,8 @@ def test_heads_are_head_words_of_their_list_with_plurals_not_generated_phrases()
     assert "box" not in {h.head for h in load_class_list("cifar100").heads}  # heads.csv is per list
     assert {h.head for h in load_class_list("imagenet1k").heads if h.origin == "curated"} == {  # judged: JUDGED.md
         "box", "sign", "van", "cart", "case", "holder", "costume", "removal", "mat", "doll", "bag", "satchel", "pad",
-        "battery", "cable", "juice", "bread", "jam", "yogurt", "sauce", "syrup", "chips", "cookie", "scented"}
+        "battery", "cable", "juice", "bread", "jam", "yogurt", "sauce", "syrup", "chips", "cookie", "scented",
+        "pants", "salt", "mitts", "chocolate", "icing", "jelly", "beer"}
 
 
 @pytest.mark.parametrize(("text", "hidden"), [
@@ -327,8 +328,9 @@ def test_food101_pattern_and_topper_heads(lists, text, hidden):
     assert hidden not in counted_classes(lists, text)
     assert ("food101", "cup cakes") in counted_classes(lists, "a cupcake with a topper")  # the head right after only
     # "cafe" is no head: it is ImageNet-1k's restaurant, which a head would silence with the food before it
-    assert {("food101", "cup cakes"), ("imagenet1k", "restaurant")} <= counted_classes(
-        lists, "Christmas at the Cupcake Cafe")
+    # (the sixth pass blocks the novel "Christmas at the Cupcake Cafe" as a title; any other food before cafe counts)
+    assert {("food101", "donuts"), ("imagenet1k", "restaurant")} <= counted_classes(
+        lists, "a box of treats from the donut cafe on main street")
     assert ("food101", "waffles") in counted_classes(lists, "waffles shaped into hearts")  # no `shaped` head: a verb
 
 
@@ -649,3 +651,118 @@ def test_a_kind_not_named_with_the_cifar_word_is_not_taken(lists):
 ])
 def test_kinship_names_count_for_woman_and_man(lists, caption, name, counted):
     assert (("cifar100", name) in counted_classes(lists, caption)) is counted
+
+
+@pytest.mark.parametrize("caption, taxonomy, name, counted", [
+    # television: a programme, broadcaster or person named with TV is not a TV set (block.csv)
+    ("actor as tv character in tv teen drama wearing a red coat", "imagenet1k", "television", False),
+    ("tv producer reacts to a call during the game", "imagenet1k", "television", False),
+    ("Berlin TV tower (Fernsehturm), Germany", "imagenet1k", "television", False),
+    ("Geri Halliwell attends the Sky Women in Film and TV Awards.", "cifar100", "television", False),
+    ("child eating in front of the tv", "imagenet1k", "television", True),
+    # a costume or protective garment is not a suit of clothes; a swimming suit is a generic swimsuit
+    ("A man in a Santa suit is climbing up a building", "imagenet1k", "suit", False),
+    ("The surfer in the black body suit rides a wave", "imagenet1k", "suit", False),
+    ("Leisure Suit Larry: Wet Dreams Don't Dry", "imagenet1k", "suit", False),
+    ("A young girl in a swimming suit jumps into the water", "imagenet1k", "suit", False),
+    ("SKU#DA1113 Men's Camel 2-button Suit", "imagenet1k", "suit", True),
+    # everyday names of development recall misses
+    ("Five men in tuxedos walk down a set of steps", "imagenet1k", "suit", True),
+    ("thatched cottage in the seaside town", "imagenet1k", "thatched roof", True),
+    ("Slide-In Front Control Gas Double Oven Convection Range", "imagenet1k", "stove", True),
+    ("A kitchen has a vintage gas range and yellow walls.", "imagenet1k", "stove", True),
+    # "shades" is the eyewear only with a word of wearing it; "shades of" a colour and "the shade" never
+    ("Air Force  Aviator Shades", "imagenet1k", "sunglasses", True),
+    ("Skateboarder wearing shades in front of a wall", "imagenet1k", "sunglasses", True),
+    ("bridal party wearing shades of blue and yellow", "imagenet1k", "sunglasses", False),
+    ("A woman wears a red helmet as she rides in the shade .", "imagenet1k", "sunglasses", False),
+    ("Modern LED Drum Pendant Light with White Acrylic Shades", "imagenet1k", "sunglasses", False),
+    # a sheet of metal or a fitting is not a dish; a race stage is not a platform; a beach town is not a beach
+    ("the number twenty on a metal plate", "imagenet1k", "plate", False),
+    ("Plastic Combination Wall Plate", "cifar100", "plate", False),
+    ("sponge cake layered on a white plate", "imagenet1k", "plate", True),
+    ("Peter Sagan Wins 2012 Tour de France Stage 1", "imagenet1k", "stage", False),
+    ("a singer on stage at the festival", "imagenet1k", "stage", True),
+    ("Photo of 1738 Carlson Lane, Redondo Beach, CA 90278", "imagenet1k", "beach", False),
+    ("Palm Beach Gardens, Florida", "cifar100", "palm tree", False),
+    ("a lone person walking in the distance on a long beach .", "imagenet1k", "beach", True),
+    # names of bands, chains and games; a phone number is not a telephone
+    ("Lacuna Coil new Amazon song", "imagenet1k", "spiral or coil", False),
+    ("Alice In Chains:Sap", "imagenet1k", "chain", False),
+    ("cracker barrel christmas tree 2015", "imagenet1k", "barrel", False),
+    ("The Legend of Zelda: Ocarina of Time 3D", "imagenet1k", "ocarina", False),
+    ("wiki, children, bio, phone number, family", "cifar100", "telephone", False),
+    ("a woman talks on the phone", "cifar100", "telephone", True),
+    # ImageNet-1k's tank needs a word of war, as CIFAR-100's does
+    ("Lionel G-scale THOMAS THE TANK ENGINE AND FRIENDS", "imagenet1k", "tank", False),
+    ("White toilet in a restroom with three seashells on the tank.", "imagenet1k", "tank", False),
+    ("WWII Tiger tank desert color - next-gen model", "imagenet1k", "tank", True),
+    # the game's places and wear are not the ball; a glove and "the ball" still say it is
+    ("A dog catches a Frisbee at a baseball field during a game .", "imagenet1k", "baseball", False),
+    ("brown leather baseball glove with a white ball", "imagenet1k", "baseball", True),
+    ("starting pitcher Jarrod Parker after game three", "imagenet1k", "baseball player", True),
+    ("baseball outfielder of the fields during the game", "imagenet1k", "baseball player", True),
+    # a country, a town, a fabric and a field
+    ("07-09 Ivory Coast Away Drogba 11 Name and Number Transfer", "imagenet1k", "beach", False),
+    ("James Perse Men's Cotton Jersey Sweatpants", "imagenet1k", "T-shirt", False),
+    ("fire at the corn field", "imagenet1k", "corn", False),
+    ("roll-cloud-off-coast-of-brazil", "imagenet1k", "beach", True),
+    # head words pants, salt, mitts for ImageNet-1k (heads.csv)
+    ("SIP Protection Arborist Chainsaw Pants Red/Black", "imagenet1k", "chainsaw", False),
+    ("1ST CAMO BEACH PANTS MENS", "imagenet1k", "beach", False),
+    ("View Finish Dishwasher Salt 2kg details", "imagenet1k", "dishwasher", False),
+    ("a man cutting a log with a chainsaw", "imagenet1k", "chainsaw", True),
+    # espresso the colour of furniture is not the drink; with a word of coffee it is
+    ("Modern Espresso Desk with Included Hutch", "imagenet1k", "espresso", False),
+    ("a cup of espresso on a wooden table", "imagenet1k", "espresso", True),
+    # sports teams, a shop and inflatables named with a class word
+    ("Toronto Blue Jays 2018 Team Set Baseball Cards by Topps", "imagenet1k", "jay", False),
+    ("Women's NFL Pro Line Navy Chicago Bears Retired Player Jersey", "cifar100", "bear", False),
+    ("Tropical Sectional Sofas by Pottery Barn", "imagenet1k", "barn", False),
+    ("A girl bounces in a bounce house .", "cifar100", "house", False),
+    ("Four children are playing on a bouncy castle .", "imagenet1k", "castle", False),
+    # puma the brand is not the cougar; coat patterns, a shop, a team and the & spelling of a symbol
+    ("Two athletic girls in PUMA outfits hugging each other .", "imagenet1k", "cougar", False),
+    ("a puma looking out from a rocky cave", "imagenet1k", "cougar", True),
+    ("Powder Pink Zebra Pattern Panel Curtain", "imagenet1k", "zebra", False),
+    ("Pre-owned Crate&Barrel Modern Armless Sofa", "imagenet1k", "barrel", False),
+    ("Nike Men's Ohio State Buckeyes Team Issue Polo", "imagenet1k", "horse chestnut seed", False),
+    ("Obama Hammer & Sickle Oval Decal", "imagenet1k", "hammer", False),
+    # more words of a tiger's world
+    ("a tiger leaping into a well", "imagenet1k", "tiger", True),
+    ("a blond boy petting a tiger", "cifar100", "tiger", True),
+    ("A girl holds a blow-up tiger while another girl is in a costume .", "imagenet1k", "tiger", False),
+    # flavoured foods are not the fruit; titles, characters and models are not the thing
+    ("Edible Undies 3 Piece Strawberry Chocolate", "imagenet1k", "strawberry", False),
+    ("Fruit Loop Cookies and Orange Icing", "cifar100", "orange", False),
+    ("a chocolate-dipped strawberry on the plate", "imagenet1k", "strawberry", True),
+    ("Peppa Pig Book: The Great Easter Egg Hunt", "imagenet1k", "pig", False),
+    ("1970 Dodge Coronet Super Bee for sale", "cifar100", "bee", False),
+    ("Chrome Bull Bar Push Brush Bumper Grille Guard", "imagenet1k", "ox", False),
+    ("Christmas at the Cupcake Cafe, Colgan, Jenny Book", "food101", "cup cakes", False),
+    # an airliner named by its maker; a colour is not a jet
+    ("Seats in economy class in Airbus A320 Qatar Airways", "imagenet1k", "airliner", True),
+    ("Singapore Airlines Fleet Boeing 777-200ER Details", "imagenet1k", "airliner", True),
+    ("Two dogs wrestle on jet black sand .", "cifar10", "airplane", False),
+    ("a jet flying over the airport", "cifar10", "airplane", True),
+    # a jetty is a landing stage (pier), not a breakwater; compounds naming another thing
+    ("young boy wearing sunglasses on a wooden jetty at sunrise", "imagenet1k", "pier", True),
+    ("young boy wearing sunglasses on a wooden jetty at sunrise", "imagenet1k", "breakwater", False),
+    ("schoolboy throwing the hammer on a sports field", "imagenet1k", "hammer", False),
+    ("Modern LED Drum Pendant Light with White Acrylic Shades", "imagenet1k", "drum", False),
+    ("Bananas Foster Parfaits", "imagenet1k", "banana", False),
+    # CIFAR-100: a sea turtle is a turtle, not the sea; a Ninja Turtle is a character
+    ("advice from a sea turtle ! :)", "cifar100", "sea", False),
+    ("advice from a sea turtle ! :)", "cifar100", "turtle", True),
+    ("'Teenage Mutant Ninja Turtles' Comic-Con Panel", "cifar100", "turtle", False),
+    # a beach ball is no beach; a beach umbrella is an umbrella
+    ("A little girl , running in the grass , kicking a beach ball .", "imagenet1k", "beach", False),
+    ("Vintage Print Premium Beach Umbrellas With Fringe", "imagenet1k", "beach", False),
+    ("Vintage Print Premium Beach Umbrellas With Fringe", "imagenet1k", "umbrella", True),
+    ("The beach is crowded red and white beach umbrellas.", "imagenet1k", "beach", True),
+    # "bola" is a ball in Indonesian and Spanish, not a bolo tie
+    ("Prediksi Bola Jitu Sporting Gijon Vs Barcelona", "imagenet1k", "bolo tie", False),
+    ("a cowboy wearing a bolo tie", "imagenet1k", "bolo tie", True),
+])
+def test_sixth_pass_rules(lists, caption, taxonomy, name, counted):
+    assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
