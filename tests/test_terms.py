@@ -829,6 +829,11 @@ def test_sixth_pass_rules(lists, caption, taxonomy, name, counted):
     ("A desktop computer surrounded by two speakers and a keyboard.", "imagenet1k", "music speaker", True),
     # a screenshot of an app or game named with a class word
     ("Teacup Puppies - screenshot", "cifar10", "dog", False),
+    # a time of day and cup competitions are no clock and no cup
+    ("A man with brown hair and a five o'clock shadow is wearing sunglasses", "cifar100", "clock", False),
+    ("Rodolfo Avila racing at Porsche Carrera Cup Asia", "cifar100", "cup", False),
+    ("Stanley Cup; Chicago Blackhawks", "cifar100", "cup", False),
+    ("a cup of coffee beside a clock", "cifar100", "cup", True),
 ])
 def test_seventh_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
