@@ -214,9 +214,9 @@ def _kind_terms(index: int, base: list[_BaseTerm], wnid: str, wordnet: WordNet, 
     longer term hides the shorter by the longest match, so without these the counts of a class would depend on the
     lists indexed beside it (docs/class-lists.md, "Across lists").
     A term of the class counts with the tier data/terms/tiers.csv curates for it, if any (CIFAR-100's "bike"),
-    looked up as ``_class_terms`` does."""
+    (``CuratedTerms.tier_of``, as ``_class_terms`` looks it up)."""
     def tier(term: _BaseTerm) -> str:
-        override = curated.tiers.get((index, term.text.lower()))
+        override = curated.tier_of(index, term.text)
         return override.tier if override else term.tier
 
     words = {tuple(normalize_words(term.text)) for term in base if tier(term) in ACCEPTED_TIERS}
@@ -250,7 +250,7 @@ def _class_terms(index: int, base: list[_BaseTerm], wordnet: WordNet | None, cur
         words = tuple(normalize_words(text))
         if words and words not in seen:
             seen.add(words)
-            override = curated.tiers.get((index, text.lower()))
+            override = curated.tier_of(index, text)
             if override:
                 tier, reason = override.tier, f"curated: {override.reason}"
             kept.append(Term(index, text, origin, wordnet_senses=senses, tier=tier, tier_reason=reason))

@@ -61,6 +61,10 @@ class CuratedTerms:
     generic: list[GenericName] = field(default_factory=list)
     heads: list[BlockHead] = field(default_factory=list)
 
+    def tier_of(self, index: int, term: str) -> TierOverride | None:
+        """The tier tiers.csv curates for class ``index``'s term ``term`` (in any case), if any."""
+        return self.tiers.get((index, term.lower()))
+
 
 def _rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line, row) of a curated file, its header checked; a missing file has no rows."""
