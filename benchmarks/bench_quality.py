@@ -22,11 +22,13 @@ Every method is run afresh on the labelled captions: freqscope through its publi
 
 The held-out draws (each made after a curation pass; never read while curating: `HELDOUT_DRAWS`) are scored apart
 where their labels are present: freqscope's precision on each draw's pairs (`heldout-NN.csv`, design
-`heldout-sample.csv`; `heldout2-NN.csv`, design `heldout2-sample.csv`; `heldout_precision`) and on both, and the recall
-of every method on each draw's recall chunks (recall-08..13, recall-20..25) and on both, beside that on the other
-chunks and the pooled (`recall_by_draw`); the issue's goals are judged on both held-out draws together. The main
-table pools every recall chunk. The development pairs (`dev-NN.csv`, design `dev-sample.csv`: web pairs of
-every list, drawn for curating) are scored like the held-out ones, apart.
+`heldout-sample.csv`; `heldout2-NN.csv`, design `heldout2-sample.csv`; `heldout3-NN.csv`, design
+`heldout3-sample.csv`; `heldout_precision`) and on all of them, and the recall of every method on each draw's recall
+chunks (recall-08..13, recall-20..25, recall-26..28) and on all of them, beside that on the other chunks and the
+pooled (`recall_by_draw`); the issue's goals are judged on the held-out draws together. The main table pools every
+recall chunk. The development pairs (`dev-NN.csv`, design `dev-sample.csv`: web pairs of every list; `dev2-NN.csv`,
+design `dev2-sample.csv`: web ImageNet-1k pairs; both drawn for curating, `DEV_DRAWS`) are scored like the
+held-out ones, apart.
 
 Scopes: every corpus present, and the web captions (CC3M + LAION). The issue's goals are printed as PASS/FAIL on
 the point estimates, with their intervals.
@@ -43,7 +45,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from quality_data import (CORPORA, CORPUS_CAPTIONS, HELDOUT_DRAWS, LABELS, LISTS, MATCH_COLUMNS, QUALITY_DIR,
+from quality_data import (CORPORA, CORPUS_CAPTIONS, DEV_DRAWS, HELDOUT_DRAWS, LABELS, LISTS, MATCH_COLUMNS, QUALITY_DIR,
                           RECALL_COLUMNS, WEB_CORPORA, HeldoutDraw, QualityDataError, corpus_available, fill_captions,
                           read_rows)
 
@@ -51,9 +53,6 @@ SAMPLE_PATH = QUALITY_DIR / "matches-sample.csv"
 
 # The held-out draws (quality_data.HELDOUT_DRAWS) are printed apart, to show whether the curation generalises.
 HELDOUT_SAMPLE_PATH = QUALITY_DIR / HELDOUT_DRAWS[0].design
-# The development pairs (quality_sample.py dev-matches): web pairs of every list freqscope counted, drawn like the
-# held-out ones but for curating terms; scored the same way, apart (dev-NN.csv, design dev-sample.csv).
-DEV_SAMPLE_PATH = QUALITY_DIR / "dev-sample.csv"
 LABELLED_DIR = QUALITY_DIR / "labelled"
 SCOPES = {"all": CORPORA, "web": WEB_CORPORA}
 GOAL_PRECISION = 0.95
@@ -581,10 +580,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 pairs, draw_texts, unlabelled_pairs = load_matches(args.labels, design, names, prefix=draw.prefix)
                 heldout[draw] = (pairs, unlabelled_pairs)
                 heldout_texts.update(draw_texts)
+        # The development draws (quality_data.DEV_DRAWS: web pairs freqscope counted, drawn like the held-out ones
+        # but for curating terms), pooled with each later draw's strata apart, as the held-out draws are.
         dev, dev_texts, dev_unlabelled = [], {}, 0
-        if any(args.labels.glob("dev-*.csv")):
-            dev, dev_texts, dev_unlabelled = load_matches(args.labels, args.sample.parent / DEV_SAMPLE_PATH.name,
-                                                          names, prefix="dev")
+        for draw in DEV_DRAWS:
+            if any(args.labels.glob(f"{draw}-*.csv")):
+                pairs, draw_texts, unlabelled_pairs = load_matches(args.labels, args.sample.parent / f"{draw}-sample.csv",
+                                                                   names, prefix=draw)
+                dev += pairs if draw == DEV_DRAWS[0] else [replace(p, stratum=f"{p.stratum} ({draw})") for p in pairs]
+                dev_texts.update(draw_texts)
+                dev_unlabelled += unlabelled_pairs
     except QualityDataError as error:
         print(f"bench_quality: {error}", file=sys.stderr)
         return 2
@@ -667,7 +672,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                            f"captions: {overall}", None if np.isnan(overall.value) else overall.value >= GOAL_PRECISION))
     if dev:
         print()
-        print("precision of freqscope on the development pairs (dev-NN.csv: web pairs of every list it counted at the "
+        print("precision of freqscope on the development pairs (dev-NN.csv, dev2-NN.csv: web pairs it counted at the "
               "draw, curated against):")
         print("\n".join(str(d) for d in heldout_precision(dev, counted["freqscope"], replicates=args.replicates,
                                                            overall="all development")))

@@ -5,7 +5,9 @@
     PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout    # held-out matches (heldout-NN)
     PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout2   # the second held-out draw (heldout2-NN)
     PYTHONPATH=$PWD python benchmarks/quality_sample.py second     # a second annotator's share of it (second-*)
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout3   # the third held-out draw (heldout3-NN, recall-26..28)
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev-matches  # development pairs (dev-NN), never held-out
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py dev2       # more development pairs (dev2-NN), after heldout3
     PYTHONPATH=$PWD python benchmarks/quality_sample.py more-recall  # 300 more web recall captions, new chunks
 
 Matches: the union over methods (freqscope with every term, VLMClassifier, MetaCLIP, FDP) of the (caption,
@@ -60,8 +62,16 @@ HELDOUT_MATCHES = {("cc3m", "imagenet1k"): 120, ("laion", "imagenet1k"): 120}
 # The second held-out draw (seed SEED + 7: SEED + 6 drew recall-11..13), made after the third curation pass (its
 # recall captions: the next more-recall chunks, recall-20..25): web ImageNet-1k pairs freqscope counts then that no
 # earlier sample holds, so that what three passes of curation did is measured on pairs none of them could have read.
-FIRST_HELDOUT, SECOND_HELDOUT = HELDOUT_DRAWS
+FIRST_HELDOUT, SECOND_HELDOUT, THIRD_HELDOUT = HELDOUT_DRAWS
 HELDOUT2_EARLIER = ["matches-sample.csv", FIRST_HELDOUT.design, "dev-sample.csv"]
+# The third held-out draw, after the seventh curation pass: as the second (HELDOUT_MATCHES, web ImageNet-1k pairs
+# no earlier sample holds), with its own seed, and 300 web recall captions (more-recall: recall-26..28).
+HELDOUT3_SEED = SEED + 30
+HELDOUT3_EARLIER = [*HELDOUT2_EARLIER, SECOND_HELDOUT.design]
+# The second development draw, made after the third held-out one and excluding it: web ImageNet-1k pairs, most
+# from LAION, whose precision after seven passes is the lowest of the goal's strata.
+DEV2_SEED = SEED + 31
+DEV2_MATCHES = {("cc3m", "imagenet1k"): 60, ("laion", "imagenet1k"): 200}
 # A second annotator labels, blind, a uniform share of the second held-out draw: how often two readers agree
 # bounds what a precision or recall measured on one reader's labels can tell (benchmarks/quality_agreement.py).
 SECOND_PAIRS = 120
@@ -306,6 +316,21 @@ def second() -> None:
     print(f"second annotator: {SECOND_PAIRS} pairs, {SECOND_RECALL} recall captions")
 
 
+def heldout3() -> None:
+    """The third held-out draw: its pairs (web ImageNet-1k, counted after the seventh curation pass) and its 300
+    recall captions (recall-26..28)."""
+    captions = read_corpora()
+    write_fresh_matches(THIRD_HELDOUT.prefix, draw_fresh_matches(captions, HELDOUT_MATCHES, HELDOUT3_SEED,
+                                                                 HELDOUT3_EARLIER, "k"))
+    write_more_recall(captions)
+
+
+def dev2() -> None:
+    """The second development pairs, drawn after (and apart from) the third held-out draw."""
+    write_fresh_matches("dev2", draw_fresh_matches(read_corpora(), DEV2_MATCHES, DEV2_SEED,
+                                                   [*HELDOUT3_EARLIER, THIRD_HELDOUT.design], "e"))
+
+
 def dev_matches() -> None:
     """The development matches: web pairs of every list, for curating terms; never scored as held-out."""
     write_fresh_matches("dev", draw_fresh_matches(read_corpora(), DEV_MATCHES, SEED + 5,
@@ -323,8 +348,7 @@ def write_fresh_matches(name: str, matches: list[dict]) -> None:
     print(f"{name} matches: {len(matches)} pairs")
 
 
-def more_recall() -> None:
-    captions = read_corpora()
+def write_more_recall(captions: dict[str, list[tuple[str, str]]]) -> None:
     out = QUALITY_DIR / "to_label"
     chunks_drawn = len(list(out.glob("recall-*.csv")))
     recall = draw_more_recall(captions, chunks_drawn)
@@ -355,8 +379,13 @@ if __name__ == "__main__":
     elif sys.argv[1:] == ["dev-matches"]:
         dev_matches()
     elif sys.argv[1:] == ["more-recall"]:
-        more_recall()
+        write_more_recall(read_corpora())
+    elif sys.argv[1:] == ["heldout3"]:
+        heldout3()
+    elif sys.argv[1:] == ["dev2"]:
+        dev2()
     elif len(sys.argv) == 1:
         main()
     else:
-        sys.exit("usage: quality_sample.py [show FILE | heldout | heldout2 | second | dev-matches | more-recall]")
+        sys.exit("usage: quality_sample.py [show FILE | heldout | heldout2 | heldout3 | second | dev-matches | dev2 | "
+                 "more-recall]")

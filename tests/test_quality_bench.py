@@ -335,7 +335,9 @@ def test_recall_chunks_of_a_heldout_draw_are_heldout(tmp_path):
     assert bench_quality.heldout_draw_of(Path("recall-19.csv")) == ""
     assert bench_quality.heldout_draw_of(Path("recall-20.csv")) == "held-out 2"
     assert bench_quality.heldout_draw_of(Path("recall-25.csv")) == "held-out 2"
-    assert bench_quality.heldout_draw_of(Path("recall-26.csv")) == ""
+    assert bench_quality.heldout_draw_of(Path("recall-26.csv")) == "held-out 3"
+    assert bench_quality.heldout_draw_of(Path("recall-28.csv")) == "held-out 3"
+    assert bench_quality.heldout_draw_of(Path("recall-29.csv")) == ""
     labelled, _ = labelled_set(tmp_path)
     heldout_set(labelled, tmp_path)
     annotated, _, _ = load_recall(labelled, CLASS_NAMES)
@@ -457,6 +459,27 @@ def test_main_scores_development_pairs_apart(tmp_path, capsys):
     assert lines["cc3m/cifar100"].split()[1] == "1.000" and "no longer counted: yes 0, no 0" in lines["cc3m/cifar100"]
     assert "no longer counted: yes 0, no 1" in lines["laion/cifar100"]
     assert "all development" in out
+
+
+def test_a_second_development_draw_is_pooled_with_its_strata_apart(tmp_path, capsys):
+    labelled, sample = labelled_set(tmp_path)
+    write_development_pairs(tmp_path, labelled, [
+        ("d1", "laion", "21", "cifar100", 0, "apple", "fresh apples in a crate", "yes")])
+    # dev2: one pair of 4 in its laion stratum, labelled no: pooled, each draw's stratum weighs as its size says
+    write_rows(tmp_path / "dev2-sample.csv", HELDOUT_SAMPLE_COLUMNS, [
+        {"id": "e1", "corpus": "laion", "doc_key": "22", "taxonomy": "cifar100", "class_index": 0, "class": "apple",
+         "stratum": "laion/cifar100", "stratum_pairs": 4, "stratum_sampled": 1}])
+    write_rows(labelled / "dev2-01.csv", MATCH_COLUMNS, [
+        {"id": "e1", "corpus": "laion", "doc_key": "22", "caption": "red apples on a tree", "taxonomy": "cifar100",
+         "class_index": 0, "class": "apple", "matched": "apples", "label": "no"}])
+    assert bench_quality.main(["--labels", str(labelled), "--sample", str(sample), "--replicates", "20"]) == 0
+    out = capsys.readouterr().out
+    assert "development labels: 2 judged pairs (0 rows not labelled yet)" in out
+    lines = [line.split() for line in out.splitlines() if line.startswith("laion/cifar100")]
+    assert [words[:2] for words in lines] == [["laion/cifar100", "1.000"], ["laion/cifar100", "(dev2)"]]
+    assert lines[1][2] == "0.000"
+    all_dev = next(line for line in out.splitlines() if line.startswith("all development"))
+    assert all_dev.split()[2] == f"{8 / 12:.3f}"
 
 
 def test_errors_lists_the_development_pairs_counted_but_labelled_no(tmp_path, capsys):
