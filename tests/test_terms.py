@@ -883,6 +883,15 @@ def test_seventh_pass_rules(lists, caption, taxonomy, name, counted):
     ("Super Spreader Long Sleeve Tee - Men's", "imagenet1k", "T-shirt", True),
     ("golfer watches his tee shot on the ninth tee during event", "imagenet1k", "T-shirt", False),
     ("A little girl about to hit a baseball off a tee", "imagenet1k", "T-shirt", False),
+    # pickup's context words, and split spellings the compound rule does not make
+    ("decal and symbol on the side of a vintage pickup", "imagenet1k", "pickup truck", True),
+    ("A pile of old furnishings on the curb for trash pickup.", "imagenet1k", "pickup truck", False),
+    ("Two red mail boxes along a city street.", "imagenet1k", "mailbox", True),
+    ("a snow plow that slid off into a creek this morning .", "imagenet1k", "snowplow", True),
+    ("multiple mini vans in motion on a colorful background", "imagenet1k", "minivan", True),
+    ("A blue Land Rover is driving across a river .", "imagenet1k", "jeep", True),
+    ("An electric trolley bus on the street in Seattle", "imagenet1k", "trolleybus", True),
+    ("An electric trolley bus on the street in Seattle", "imagenet1k", "tram", False),
 ])
 def test_ninth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
