@@ -66,8 +66,8 @@ HELDOUT_DRAWS = (HeldoutDraw("held-out 1", "heldout", "heldout-sample.csv", rang
                  HeldoutDraw("held-out 3", "heldout3", "heldout3-sample.csv", range(26, 29)))
 # The development draws of pairs (PREFIX-NN.csv, design PREFIX-sample.csv), for curating: quality_sample.py
 # dev-matches (web pairs of every list, after the first curation) and dev2 (web ImageNet-1k pairs, after the
-# seventh pass, most of them from LAION, where precision is lowest).
-DEV_DRAWS = ("dev", "dev2")
+# seventh pass, most of them from LAION, where precision is lowest) and dev3 (the same, after the ninth and tenth).
+DEV_DRAWS = ("dev", "dev2", "dev3")
 
 
 class QualityDataError(Exception):

@@ -8,6 +8,7 @@
     PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout3   # the third held-out draw (heldout3-NN, recall-26..28)
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev-matches  # development pairs (dev-NN), never held-out
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev2       # more development pairs (dev2-NN), after heldout3
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py dev3       # more again (dev3-NN), after the ninth and tenth passes
     PYTHONPATH=$PWD python benchmarks/quality_sample.py more-recall  # 300 more web recall captions, new chunks
 
 Matches: the union over methods (freqscope with every term, VLMClassifier, MetaCLIP, FDP) of the (caption,
@@ -72,6 +73,10 @@ HELDOUT3_EARLIER = [*HELDOUT2_EARLIER, SECOND_HELDOUT.design]
 # from LAION, whose precision after seven passes is the lowest of the goal's strata.
 DEV2_SEED = SEED + 31
 DEV2_MATCHES = {("cc3m", "imagenet1k"): 60, ("laion", "imagenet1k"): 200}
+# The third development draw, after the ninth and tenth passes (apart from every earlier sample): LAION's
+# ImageNet-1k pairs again, more of them, for the next precision pass.
+DEV3_SEED = SEED + 32
+DEV3_MATCHES = {("cc3m", "imagenet1k"): 60, ("laion", "imagenet1k"): 300}
 # A second annotator labels, blind, a uniform share of the second held-out draw: how often two readers agree
 # bounds what a precision or recall measured on one reader's labels can tell (benchmarks/quality_agreement.py).
 SECOND_PAIRS = 120
@@ -331,6 +336,12 @@ def dev2() -> None:
                                                    [*HELDOUT3_EARLIER, THIRD_HELDOUT.design], "e"))
 
 
+def dev3() -> None:
+    """The third development pairs, drawn after the ninth and tenth passes, apart from every earlier sample."""
+    write_fresh_matches("dev3", draw_fresh_matches(read_corpora(), DEV3_MATCHES, DEV3_SEED,
+                                                   [*HELDOUT3_EARLIER, THIRD_HELDOUT.design, "dev2-sample.csv"], "f"))
+
+
 def dev_matches() -> None:
     """The development matches: web pairs of every list, for curating terms; never scored as held-out."""
     write_fresh_matches("dev", draw_fresh_matches(read_corpora(), DEV_MATCHES, SEED + 5,
@@ -384,8 +395,10 @@ if __name__ == "__main__":
         heldout3()
     elif sys.argv[1:] == ["dev2"]:
         dev2()
+    elif sys.argv[1:] == ["dev3"]:
+        dev3()
     elif len(sys.argv) == 1:
         main()
     else:
-        sys.exit("usage: quality_sample.py [show FILE | heldout | heldout2 | heldout3 | second | dev-matches | dev2 | "
+        sys.exit("usage: quality_sample.py [show FILE | heldout | heldout2 | heldout3 | second | dev-matches | dev2 | dev3 | "
                  "more-recall]")
