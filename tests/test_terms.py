@@ -898,6 +898,16 @@ def test_no_context_term_is_its_own_context_word_but_wolf_drake_and_ox():
     ("Suit Yourself Classic Spider-Man Muscle Halloween Costume", "imagenet1k", "suit", False),
     ("That man is not truly brave who is afraid either to seem or to be, when it suits him, a coward.", "imagenet1k", "suit", False),
     ("Pole winner Jeff Gordon, Hendrick Motorsports Chevrolet", "imagenet1k", "pole", False),
+    # the platform's word in figures of speech, verbs, steps and machines
+    ("ill - fated relationship takes center stage on the new season of below deck", "imagenet1k", "stage", False),
+    ("human language - born players who represent other nations on the international stage", "imagenet1k", "stage", False),
+    ("protesters stage a peaceful demonstration .", "imagenet1k", "stage", False),
+    ("drivers are to stage another strike during sports league championship", "imagenet1k", "stage", False),
+    ("sponsors vehicles precede the arrival of the riders in the third stage", "imagenet1k", "stage", False),
+    ("Spx Hydraulic Technologies P59 2 Stage POWER TEAM Hydraulic Hand Pump", "imagenet1k", "stage", False),
+    ("A musician and a crowd next to stage full of musical instruments .", "imagenet1k", "stage", True),
+    ("business is reportedly looking to open a chain of retail stores .", "imagenet1k", "chain", False),
+    ("gold hearts connected by a silver chain .", "imagenet1k", "chain", True),
     # a WordNet lemma of another sense: ocarina's "sweet potato"
     ("100g Garlic Herb Chicken Breast 150g Rosemary Baked Sweet Potato", "imagenet1k", "ocarina", False),
     ("A Thanksgiving dinner of turkey, broccoli, sweet potatoes and cranberries.", "imagenet1k", "ocarina", False),
