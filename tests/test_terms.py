@@ -972,7 +972,8 @@ def test_no_context_term_is_its_own_context_word_but_wolf_drake_and_ox():
      "church", True),
     ("Wildflowers adorn a dune on a Longboat Pass Beach", "imagenet1k", "beach", True),
     ("Spring color in the Smoky Mountains", "imagenet1k", "mountain", True),
-    ("two cruise ships docked near a beach resort", "imagenet1k", "beach", True),
+    # (the eighth pass blocks "beach resort" as a phrase: a compound naming the resort, PROTOCOL.md's "pizza oven")
+    ("two cruise ships docked near a beach resort", "imagenet1k", "beach", False),
     ("A white dog runs past another dog who is standing beside some patio furniture .", "imagenet1k", "patio", True),
     ("torch lighting up the night on procession", "imagenet1k", "torch", True),
     ("A man in a black hoodie and jeans skateboards down a railing .", "imagenet1k", "jeans", True),
