@@ -9,6 +9,7 @@
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev-matches  # development pairs (dev-NN), never held-out
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev2       # more development pairs (dev2-NN), after heldout3
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev3       # more again (dev3-NN), after the ninth and tenth passes
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout4   # the fourth held-out draw (heldout4-NN, recall-29..31)
     PYTHONPATH=$PWD python benchmarks/quality_sample.py more-recall  # 300 more web recall captions, new chunks
 
 Matches: the union over methods (freqscope with every term, VLMClassifier, MetaCLIP, FDP) of the (caption,
@@ -63,7 +64,7 @@ HELDOUT_MATCHES = {("cc3m", "imagenet1k"): 120, ("laion", "imagenet1k"): 120}
 # The second held-out draw (seed SEED + 7: SEED + 6 drew recall-11..13), made after the third curation pass (its
 # recall captions: the next more-recall chunks, recall-20..25): web ImageNet-1k pairs freqscope counts then that no
 # earlier sample holds, so that what three passes of curation did is measured on pairs none of them could have read.
-FIRST_HELDOUT, SECOND_HELDOUT, THIRD_HELDOUT = HELDOUT_DRAWS
+FIRST_HELDOUT, SECOND_HELDOUT, THIRD_HELDOUT, FOURTH_HELDOUT = HELDOUT_DRAWS
 HELDOUT2_EARLIER = ["matches-sample.csv", FIRST_HELDOUT.design, "dev-sample.csv"]
 # The third held-out draw, after the seventh curation pass: as the second (HELDOUT_MATCHES, web ImageNet-1k pairs
 # no earlier sample holds), with its own seed, and 300 web recall captions (more-recall: recall-26..28).
@@ -77,6 +78,13 @@ DEV2_MATCHES = {("cc3m", "imagenet1k"): 60, ("laion", "imagenet1k"): 200}
 # ImageNet-1k pairs again, more of them, for the next precision pass.
 DEV3_SEED = SEED + 32
 DEV3_MATCHES = {("cc3m", "imagenet1k"): 60, ("laion", "imagenet1k"): 300}
+# The fourth held-out draw, after the twelfth pass: as the third, apart from every earlier sample, development
+# draws included, so that it measures the terms as they are at the end on pairs and captions no pass read.
+HELDOUT4_SEED = SEED + 33
+# The web captions the ninth and eleventh passes read whole (captions where freqscope counted no ImageNet-1k class,
+# read for the everyday names it misses): no held-out recall caption may be one of them.
+READ_IN_CURATION = "read-in-curation.csv"
+HELDOUT4_EARLIER = [*HELDOUT3_EARLIER, THIRD_HELDOUT.design, "dev2-sample.csv", "dev3-sample.csv"]
 # A second annotator labels, blind, a uniform share of the second held-out draw: how often two readers agree
 # bounds what a precision or recall measured on one reader's labels can tell (benchmarks/quality_agreement.py).
 SECOND_PAIRS = 120
@@ -154,14 +162,17 @@ def draw_recall(captions: dict[str, list[tuple[str, str]]]) -> list[dict]:
     return rows
 
 
-def draw_more_recall(captions: dict[str, list[tuple[str, str]]], chunks_drawn: int) -> list[dict]:
-    """HELDOUT_RECALL more web captions, uniform over those no earlier draw took, numbered after them.
+def draw_more_recall(captions: dict[str, list[tuple[str, str]]], chunks_drawn: int,
+                     read_in_curation: frozenset[tuple[str, str]] = frozenset()) -> list[dict]:
+    """HELDOUT_RECALL more web captions, uniform over those no earlier draw took (nor, for a held-out draw, any
+    caption a curation pass read: ``read_in_curation``), numbered after them.
 
     The seed follows from the chunks already drawn (7 before the first held-out draw), so each round is
     reproducible from the files that preceded it.
     """
-    earlier = {(row["corpus"], row["doc_key"]) for path in sorted((QUALITY_DIR / "to_label").glob("recall-*.csv"))
-               for row in read_rows(path, RECALL_COLUMNS)}
+    drawn = {(row["corpus"], row["doc_key"]) for path in sorted((QUALITY_DIR / "to_label").glob("recall-*.csv"))
+             for row in read_rows(path, RECALL_COLUMNS)}
+    earlier = drawn | read_in_curation
     rng = random.Random(SEED + 3 + chunks_drawn - 7)
     suggest = Suggester()
     rows = []
@@ -169,7 +180,7 @@ def draw_more_recall(captions: dict[str, list[tuple[str, str]]], chunks_drawn: i
         rest = [doc for doc, (key, _) in enumerate(captions[corpus]) if (corpus, key) not in earlier]
         rows += _recall_rows(corpus, sorted(rng.sample(rest, count)), captions, suggest)
     rng.shuffle(rows)
-    for number, row in enumerate(rows, len(earlier) + 1):
+    for number, row in enumerate(rows, len(drawn) + 1):
         row["id"] = f"r{number:03d}"
     return rows
 
@@ -330,6 +341,17 @@ def heldout3() -> None:
     write_more_recall(captions)
 
 
+def heldout4() -> None:
+    """The fourth held-out draw: its pairs (web ImageNet-1k, counted after the twelfth curation pass) and its 300
+    recall captions (recall-29..31)."""
+    captions = read_corpora()
+    write_fresh_matches(FOURTH_HELDOUT.prefix, draw_fresh_matches(captions, HELDOUT_MATCHES, HELDOUT4_SEED,
+                                                                  HELDOUT4_EARLIER, "m"))
+    read = frozenset((row["corpus"], row["doc_key"]) for row in read_rows(QUALITY_DIR / READ_IN_CURATION,
+                                                                            ("corpus", "doc_key")))
+    write_more_recall(captions, read)
+
+
 def dev2() -> None:
     """The second development pairs, drawn after (and apart from) the third held-out draw."""
     write_fresh_matches("dev2", draw_fresh_matches(read_corpora(), DEV2_MATCHES, DEV2_SEED,
@@ -359,10 +381,11 @@ def write_fresh_matches(name: str, matches: list[dict]) -> None:
     print(f"{name} matches: {len(matches)} pairs")
 
 
-def write_more_recall(captions: dict[str, list[tuple[str, str]]]) -> None:
+def write_more_recall(captions: dict[str, list[tuple[str, str]]],
+                      read_in_curation: frozenset[tuple[str, str]] = frozenset()) -> None:
     out = QUALITY_DIR / "to_label"
     chunks_drawn = len(list(out.glob("recall-*.csv")))
-    recall = draw_more_recall(captions, chunks_drawn)
+    recall = draw_more_recall(captions, chunks_drawn, read_in_curation)
     for number, chunk in enumerate(chunks(recall, RECALL_CHUNK_ROWS), chunks_drawn + 1):
         write_rows(out / f"recall-{number:02d}.csv", RECALL_COLUMNS, chunk)
     print(f"more recall captions: {len(recall)}")
@@ -397,8 +420,10 @@ if __name__ == "__main__":
         dev2()
     elif sys.argv[1:] == ["dev3"]:
         dev3()
+    elif sys.argv[1:] == ["heldout4"]:
+        heldout4()
     elif len(sys.argv) == 1:
         main()
     else:
-        sys.exit("usage: quality_sample.py [show FILE | heldout | heldout2 | heldout3 | second | dev-matches | dev2 | dev3 | "
+        sys.exit("usage: quality_sample.py [show FILE | heldout | heldout2 | heldout3 | heldout4 | second | dev-matches | dev2 | dev3 | "
                  "more-recall]")

@@ -493,3 +493,19 @@ def test_errors_lists_the_development_pairs_counted_but_labelled_no(tmp_path, ca
     assert "== cifar100: 1 development pairs counted but labelled no" in out
     assert "DEV 'apple' <- 'apples'  laion:22  'Red Apples Print Wall Art'" in out
     assert "fresh apples" not in out and "iPhone" not in out
+
+
+def test_a_heldout_recall_draw_skips_the_captions_earlier_draws_and_curation_took(tmp_path, monkeypatch):
+    import quality_sample
+
+    captions = {corpus: [(str(n), f"a photo number {n} of a tench") for n in range(200)] for corpus in ("cc3m", "laion")}
+    drawn_before = [{"id": f"r{n:03d}", "corpus": "cc3m", "doc_key": str(n), "caption": "x"} for n in range(1, 21)]
+    write_rows(tmp_path / "to_label" / "recall-01.csv", RECALL_COLUMNS, drawn_before)
+    read = frozenset(("laion", str(n)) for n in range(25))
+    monkeypatch.setattr(quality_sample, "QUALITY_DIR", tmp_path)
+    rows = quality_sample.draw_more_recall(captions, 1, read)
+    keys = {(row["corpus"], row["doc_key"]) for row in rows}
+    assert len(keys) == sum(quality_sample.HELDOUT_RECALL.values())
+    assert not keys & {("cc3m", row["doc_key"]) for row in drawn_before} and not keys & read
+    # numbered after the captions drawn before, whatever curation read
+    assert sorted(row["id"] for row in rows)[0] == "r021"
