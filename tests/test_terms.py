@@ -225,7 +225,9 @@ def test_heads_are_head_words_of_their_list_with_plurals_not_generated_phrases()
         # the tenth pass: a class word before these names a railroad, hotel, school, company, team or title
         "tunnel", "railroad", "hotel", "zoo", "academy", "school", "ymca", "conference", "authority", "co", "winery",
         "brewing", "specialist", "press", "studio", "ministry", "gang", "fighters", "club", "awards", "memoirs",
-        "republic", "football"}
+        "republic", "football",
+        # the twelfth pass: a product named by what it carries, powers, covers or tastes of
+        "messenger", "ac", "lens", "shams", "chiffon"}
 
 
 @pytest.mark.parametrize(("text", "hidden"), [
@@ -980,6 +982,49 @@ def test_no_context_term_is_its_own_context_word_but_wolf_drake_and_ox():
     ("a car drives along a mountain road that leads to Spiti Valley", "cifar100", "road", True),
 ])
 def test_tenth_pass_rules(lists, caption, taxonomy, name, counted):
+    assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
+
+
+# --- the twelfth pass (data/terms/JUDGED.md): the dev3 draw's LAION errors, rules judged on the four corpora -----
+
+
+@pytest.mark.parametrize("caption, taxonomy, name, counted", [
+    # ImageNet-1k's plate is a main course served on a plate: it needs a word of food or a meal
+    ("PRE-OWNED JAPANESE PORCELAIN DECORATIVE PLATE FLORAL DESIGN", "imagenet1k", "plate", False),
+    ("Avon Images Of Hollywood Easter Parade plate", "imagenet1k", "plate", False),
+    ("2013 brand new water filter alkaline machine with 5 plates, get a better drinking water", "imagenet1k", "plate",
+     False),
+    ("set of ornamental plates with a blue floral decor in manual style", "imagenet1k", "plate", False),
+    ("Art Prints of Aspidonia, Plate 47 by Ernest Haeckel", "imagenet1k", "plate", False),
+    ("A batter at the plate during a baseball game.", "imagenet1k", "plate", False),
+    ("Perfect baklava with pistachio arranged on a white plate stock photo", "imagenet1k", "plate", True),
+    ("served fish: roast salmon fish over glass plate isolated over white background", "imagenet1k", "plate", True),
+    ("a plate of a dozen oysters", "imagenet1k", "plate", True),
+    ("A man taking a picture of plates of food.", "imagenet1k", "plate", True),
+    ("A hotdog with mustard and ketchup on a white oval plate.", "imagenet1k", "plate", True),
+    ("PRE-OWNED JAPANESE PORCELAIN DECORATIVE PLATE FLORAL DESIGN", "cifar100", "plate", True),  # the dish itself
+    # product-title compounds: heads of ImageNet-1k
+    ("Utility Laptop Messenger", "imagenet1k", "laptop computer", False),
+    ("Genuine ACER ASPIRE 2930 Laptop AC Adapter 19V 3.42A 65W", "imagenet1k", "notebook computer", False),
+    ("Mens Womens Shield Lens Rectangular Sport Casual Wrap Around Designer Sunglasses", "imagenet1k", "shield", False),
+    ("Chanel Duvet cover Blanket Quilt coverlet Pillow shams 4 PC Bedding SET", "imagenet1k", "pillow", False),
+    ("A photo of a Strawberry chiffon cake", "imagenet1k", "strawberry", False),
+    ("2000 Nissan Frontier Wiring Diagram 1998 Vw Golf Radio Wiring Diagram", "imagenet1k", "radio", True),  # dev2: yes
+    # steps and the theatre, not a platform
+    ("The fourth stage of the Bouldering World Cup 2012 in Innsbruck, Austria:", "imagenet1k", "stage", False),
+    ("person is a half - formed thing by author , adapted for the stage by actor", "imagenet1k", "stage", False),
+    ("Four people in various stage of sledding on a snowy hill", "imagenet1k", "stage", False),
+    ("A musician and a crowd next to stage full of musical instruments .", "imagenet1k", "stage", True),
+    # denim garments named after jeans
+    ("JEANS SHORTS FLAVOUR CUT BLUE", "imagenet1k", "jeans", False),
+    ("The man wearing blue jean shorts is grilling .", "imagenet1k", "jeans", False),
+    ("The gal wearing the black sunglasses and blue jean jacket is smiling .", "imagenet1k", "jeans", False),
+    ("A woman in a jeans skirt and t-shirt looking at a magazine display on the street .", "imagenet1k", "jeans",
+     False),
+    ("boots - jeans - jacket - shirt - scarf - necklace", "imagenet1k", "jeans", True),
+    ("a man wearing a jean jacket ND a pair of jeans walking", "imagenet1k", "jeans", True),
+])
+def test_twelfth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
 
 
