@@ -1020,6 +1020,10 @@ def test_tenth_pass_rules(lists, caption, taxonomy, name, counted):
     ("a grassy slope with several rams grazing", "imagenet1k", "ram (adult male sheep)", True),
     ("HUAWEI Honor V10 4G Phablet 4GB RAM 128GB ROM", "imagenet1k", "ram (adult male sheep)", False),
     ("bumper from a ram pick up", "imagenet1k", "ram (adult male sheep)", False),
+    # pot: a plant pot with a word of plants, a cooking pot without
+    ("Hoya Bella wax plant 2 inch pot", "imagenet1k", "plant pot", True),
+    ("Two clay pots with leafy green plants in them.", "imagenet1k", "plant pot", True),
+    ("a pot of soup simmering on the stove", "imagenet1k", "plant pot", False),
 ])
 def test_eleventh_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
