@@ -1101,3 +1101,50 @@ def test_twelfth_pass_rules(lists, caption, taxonomy, name, counted):
 ])
 def test_eighth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
+
+
+# --- the eleventh pass (data/terms/JUDGED.md): a second batch of unmatched web captions ---------------------------
+
+
+@pytest.mark.parametrize("caption, taxonomy, name, counted", [
+    # everyday names of ImageNet-1k classes that the unmatched web captions use
+    ("Outdoor Plastic Recycling Bins", "imagenet1k", "trash can", True),
+    ("activists are escorted by Correctional Services officers to a prison van", "imagenet1k", "police van", True),
+    ("Golden Gate Bridge in SFrancisco during sunset", "imagenet1k", "suspension bridge", True),
+    ("Brooklyn Bridge pre wedding photo shoot", "imagenet1k", "suspension bridge", True),
+    ("ASUS ROG Strix G35CZ Gaming Desktop PC, GeForce RTX", "imagenet1k", "desktop computer", True),
+    ("Hoover OnePWR Wet/Dry Vac for cleaning up remodeling projects.", "imagenet1k", "vacuum cleaner", True),
+    ("Abu Garcia Black Max 3 Low Profile Baitcaster Fishing Reel", "imagenet1k", "fishing casting reel", True),
+    ("ECHO Bravo Saltwater Fly Fishing Reel", "imagenet1k", "fishing casting reel", True),
+    ("roof tiles useful as a background", "imagenet1k", "tile roof", True),
+    ("china factory competitive price stone chip coat roof tile", "imagenet1k", "tile roof", False),
+    # a bottle or glass of a drink is that drink's bottle or glass, and still CIFAR-100's bottle
+    ("a bottle of beer ready to be reviewed .", "imagenet1k", "beer bottle", True),
+    ("a bottle of beer ready to be reviewed .", "cifar100", "bottle", True),
+    ("Three bottles of beer sitting on a wooden table next to bananas.", "imagenet1k", "beer bottle", True),
+    ("bottles of wine from the vineyard", "imagenet1k", "wine bottle", True),
+    ("bottles of wine from the vineyard", "cifar100", "bottle", True),
+    ("A man riding a bicycle drinks from a bottle of water .", "imagenet1k", "water bottle", True),
+    ("A hot dog with mustard is next to a bottle of soda.", "imagenet1k", "soda bottle", True),
+    ("A hot dog with mustard is next to a bottle of soda.", "cifar100", "bottle", True),
+    ("A pizza sitting on top of a white plate next to a glass of beer.", "imagenet1k", "beer glass", True),
+    # the ball a person is with; the game still needs a ball word
+    ("basketball player posing with a basketball .", "imagenet1k", "basketball", True),
+    ("images from the girls basketball game .", "imagenet1k", "basketball", False),
+    # WordNet lemmas whose first sense is rare in captions; grille guards are no grille
+    ("crawfish.JPG", "imagenet1k", "crayfish", True),
+    ("changes to the front end include a 3d printed grille and a front bumper .", "imagenet1k", "radiator grille",
+     True),
+    ("Dee Zee 502245 - Dee Zee Ultra Black Grille Guards", "imagenet1k", "radiator grille", False),
+    # ram's context words: the sheep at a show, grazing; the truck and the memory still not
+    ("Champion White Suffolk Ram Glen Innes Show 2017", "imagenet1k", "ram (adult male sheep)", True),
+    ("a grassy slope with several rams grazing", "imagenet1k", "ram (adult male sheep)", True),
+    ("HUAWEI Honor V10 4G Phablet 4GB RAM 128GB ROM", "imagenet1k", "ram (adult male sheep)", False),
+    ("bumper from a ram pick up", "imagenet1k", "ram (adult male sheep)", False),
+    # pot: a plant pot with a word of plants, a cooking pot without
+    ("Hoya Bella wax plant 2 inch pot", "imagenet1k", "plant pot", True),
+    ("Two clay pots with leafy green plants in them.", "imagenet1k", "plant pot", True),
+    ("a pot of soup simmering on the stove", "imagenet1k", "plant pot", False),
+])
+def test_eleventh_pass_rules(lists, caption, taxonomy, name, counted):
+    assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
