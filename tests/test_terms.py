@@ -227,7 +227,9 @@ def test_heads_are_head_words_of_their_list_with_plurals_not_generated_phrases()
         "brewing", "specialist", "press", "studio", "ministry", "gang", "fighters", "club", "awards", "memoirs",
         "republic", "football",
         # the twelfth pass: a product named by what it carries, powers, covers or tastes of
-        "messenger", "ac", "lens", "shams", "chiffon"}
+        "messenger", "ac", "lens", "shams", "chiffon",
+        # the thirteenth pass: a decor or design style named after a place or thing
+        "style"}
 
 
 @pytest.mark.parametrize(("text", "hidden"), [
@@ -1147,4 +1149,45 @@ def test_eighth_pass_rules(lists, caption, taxonomy, name, counted):
     ("a pot of soup simmering on the stove", "imagenet1k", "plant pot", False),
 ])
 def test_eleventh_pass_rules(lists, caption, taxonomy, name, counted):
+    assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
+
+
+# --- the thirteenth pass (data/terms/JUDGED.md): CC3M's ImageNet-1k pairs, verbs and idioms ---------------------
+
+
+@pytest.mark.parametrize("caption, taxonomy, name, counted", [
+    # the verb paddle and a paddle as an outing: no boat paddle is named
+    ("competitors bunch together as the paddle their craft round one of the buoys in the race at festival .",
+     "imagenet1k", "paddle", False),
+    ("kayaking is pretty popular fancy a paddle ?", "imagenet1k", "paddle", False),
+    ("the elephants leaped into the pool in their enclosure for a bit of a paddle .", "imagenet1k", "paddle", False),
+    ("A man paddles a canoe in a lake .", "imagenet1k", "paddle", False),
+    ("four kayakers paddle through the water .", "imagenet1k", "paddle", False),
+    ("A paddle boarder on a large, still body of water.", "imagenet1k", "paddle", False),
+    ("A man paddles a canoe in a lake .", "imagenet1k", "canoe", True),
+    ("A man holding a paddle is standing in front of a yellow kayak .", "imagenet1k", "paddle", True),
+    ("A group of children are sitting on a raft wearing blue helmets and carrying paddles .", "imagenet1k",
+     "paddle", True),
+    ("A team of rowers propel their boat forward with their paddles in the water .", "imagenet1k", "paddle", True),
+    # the verb suit, idioms of drums and hay
+    ("tempered , melted chocolate for dipping fruits or whatever suits your fancy", "imagenet1k", "suit", False),
+    ("i like this look and think it would suit our style of house .", "imagenet1k", "suit", False),
+    ("a young handsome man in a suit talking on a mobile phone", "imagenet1k", "suit", True),
+    ("this man was trying to drum up business asking tourists", "imagenet1k", "drum", False),
+    ("amazing exercises to make your abs tight as a drum .", "imagenet1k", "drum", False),
+    ("details of an old dusty and retro drum set", "imagenet1k", "drum", True),
+    ("make hay while the sun shines .", "imagenet1k", "hay", False),
+    ("a man brings hay to horses", "imagenet1k", "hay", True),
+    # a dugout, equipment or a player of the game is not the ball; a glove with a ball beside it keeps the ball
+    ("Many caps and gloves sit in front of the players in a baseball dugout.", "imagenet1k", "baseball", False),
+    ("basketball shooting guard holds up his jersey during a news conference", "imagenet1k", "basketball", False),
+    ("A dug out filled with baseball players next to baseball equipment.", "imagenet1k", "baseball", False),
+    ("brown leather baseball glove with a white ball", "imagenet1k", "baseball", True),  # dev: yes
+    # a decor or design style named after a place or thing (head word)
+    ("example of a mountain style bathroom design", "imagenet1k", "mountain", False),
+    ("heavy metal prison style bars isolated on a white background .", "imagenet1k", "prison", False),  # dev2: no
+    ("eclectic rug adds bright pops of color to the beach style kids room", "imagenet1k", "beach", False),
+    ("a clearing storm leaves clouds over the mountain below", "imagenet1k", "mountain", True),
+])
+def test_thirteenth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
