@@ -1191,3 +1191,26 @@ def test_eleventh_pass_rules(lists, caption, taxonomy, name, counted):
 ])
 def test_thirteenth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
+
+
+# --- the fourteenth pass (data/terms/JUDGED.md): model and product names ------------------------------------------
+
+
+@pytest.mark.parametrize("caption, taxonomy, name, counted", [
+    # a model or product line that names the object itself
+    ("2003 Porsche 911 GT3 2dr Manual Petrol Coupe", "imagenet1k", "sports car", True),
+    ("Next-Gen Porsche 911 Could Go Hybrid", "imagenet1k", "sports car", True),
+    ("Apple Watch Series 5", "imagenet1k", "digital watch", True),
+    ("apple-watch", "imagenet1k", "digital watch", True),
+    ("Asus ZenBook 3 - les photos officielles", "imagenet1k", "laptop computer", True),
+    ("Asus ZenBook 3 - les photos officielles", "imagenet1k", "notebook computer", True),
+    ("The new iMac Pro, to buy or not to buy", "imagenet1k", "desktop computer", True),
+    ("Fender Blacktop Jazzmaster Sunburst (Pre-Owned)", "imagenet1k", "electric guitar", True),
+    # the maker alone, and the names read and left out: teams, caps, cases, manuals
+    ("Porsche Black Crest Logo Cap, Official Licensed", "imagenet1k", "sports car", False),
+    ("Paratrooper Skull iPhone 5C Case", "imagenet1k", "mobile phone", False),
+    ("canon eos 1100d manual", "imagenet1k", "reflex camera", False),
+    ("Kawaii ghost sleeves for MacBooks", "imagenet1k", "laptop computer", False),
+])
+def test_fourteenth_pass_rules(lists, caption, taxonomy, name, counted):
+    assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
