@@ -61,7 +61,7 @@ class HeldoutDraw:
 # quality_sample.py heldout: after the tiers were curated on the first labels (recall-14..19 are development
 # captions, drawn for curating); quality_sample.py heldout2 (and more-recall twice): after the third curation pass;
 # quality_sample.py heldout3 (its recall captions recall-26..28): after the seventh; heldout4 (recall-29..31):
-# after the twelfth.
+# after the fourteenth.
 HELDOUT_DRAWS = (HeldoutDraw("held-out 1", "heldout", "heldout-sample.csv", range(8, 14)),
                  HeldoutDraw("held-out 2", "heldout2", "heldout2-sample.csv", range(20, 26)),
                  HeldoutDraw("held-out 3", "heldout3", "heldout3-sample.csv", range(26, 29)),

@@ -78,7 +78,7 @@ DEV2_MATCHES = {("cc3m", "imagenet1k"): 60, ("laion", "imagenet1k"): 200}
 # ImageNet-1k pairs again, more of them, for the next precision pass.
 DEV3_SEED = SEED + 32
 DEV3_MATCHES = {("cc3m", "imagenet1k"): 60, ("laion", "imagenet1k"): 300}
-# The fourth held-out draw, after the twelfth pass: as the third, apart from every earlier sample, development
+# The fourth held-out draw, after the fourteenth pass: as the third, apart from every earlier sample, development
 # draws included, so that it measures the terms as they are at the end on pairs and captions no pass read.
 HELDOUT4_SEED = SEED + 33
 # The web captions the ninth and eleventh passes read whole (captions where freqscope counted no ImageNet-1k class,
@@ -342,7 +342,7 @@ def heldout3() -> None:
 
 
 def heldout4() -> None:
-    """The fourth held-out draw: its pairs (web ImageNet-1k, counted after the twelfth curation pass) and its 300
+    """The fourth held-out draw: its pairs (web ImageNet-1k, counted after the fourteenth curation pass) and its 300
     recall captions (recall-29..31)."""
     captions = read_corpora()
     write_fresh_matches(FOURTH_HELDOUT.prefix, draw_fresh_matches(captions, HELDOUT_MATCHES, HELDOUT4_SEED,
