@@ -22,12 +22,12 @@ Every method is run afresh on the labelled captions: freqscope through its publi
 
 The held-out draws (each made after a curation pass; never read while curating: `HELDOUT_DRAWS`) are scored apart
 where their labels are present: freqscope's precision on each draw's pairs (`heldout-NN.csv`, design
-`heldout-sample.csv`; `heldout2-NN.csv`, design `heldout2-sample.csv`; `heldout3-NN.csv`, design
-`heldout3-sample.csv`; `heldout_precision`) and on all of them, and the recall of every method on each draw's recall
-chunks (recall-08..13, recall-20..25, recall-26..28) and on all of them, beside that on the other chunks and the
+`heldout-sample.csv`; `heldoutN-NN.csv`, design `heldoutN-sample.csv`, for the later draws N = 2, 3, 4;
+`heldout_precision`) and on all of them, and the recall of every method on each draw's recall chunks
+(`HeldoutDraw.recall_chunks`) and on all of them, beside that on the other chunks and the
 pooled (`recall_by_draw`); the issue's goals are judged on the held-out draws together. The main table pools every
 recall chunk. The development pairs (`dev-NN.csv`, design `dev-sample.csv`: web pairs of every list; `dev2-NN.csv`,
-design `dev2-sample.csv`: web ImageNet-1k pairs; both drawn for curating, `DEV_DRAWS`) are scored like the
+design `dev2-sample.csv`, and `dev3`: web ImageNet-1k pairs; all drawn for curating, `DEV_DRAWS`) are scored like the
 held-out ones, apart.
 
 Scopes: every corpus present, and the web captions (CC3M + LAION). The issue's goals are printed as PASS/FAIL on
@@ -45,9 +45,9 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from quality_data import (CORPORA, CORPUS_CAPTIONS, DEV_DRAWS, HELDOUT_DRAWS, LABELS, LISTS, MATCH_COLUMNS, QUALITY_DIR,
-                          RECALL_COLUMNS, WEB_CORPORA, HeldoutDraw, QualityDataError, corpus_available, fill_captions,
-                          read_rows)
+from quality_data import (CORPORA, CORPUS_CAPTIONS, DEV_DRAWS, HELDOUT_DRAWS, LABELS, LISTS, MATCH_COLUMNS,
+                          QUALITY_DIR, RECALL_COLUMNS, WEB_CORPORA, HeldoutDraw, QualityDataError, corpus_available,
+                          fill_captions, read_rows)
 
 SAMPLE_PATH = QUALITY_DIR / "matches-sample.csv"
 
@@ -672,7 +672,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                            f"captions: {overall}", None if np.isnan(overall.value) else overall.value >= GOAL_PRECISION))
     if dev:
         print()
-        print("precision of freqscope on the development pairs (dev-NN.csv, dev2-NN.csv: web pairs it counted at the "
+        print("precision of freqscope on the development pairs (dev-NN.csv, dev2-NN.csv, dev3-NN.csv: web pairs it counted at the "
               "draw, curated against):")
         print("\n".join(str(d) for d in heldout_precision(dev, counted["freqscope"], replicates=args.replicates,
                                                            overall="all development")))
