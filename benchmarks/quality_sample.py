@@ -31,6 +31,8 @@ import random
 import re
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import freqscope
@@ -306,16 +308,50 @@ def main() -> None:
     print(f"matches: {len(matches)} pairs; recall: {len(recall)} captions")
 
 
-def heldout() -> None:
-    """The held-out matches: web ImageNet-1k pairs freqscope counted after the first curation."""
-    write_fresh_matches(FIRST_HELDOUT.prefix, draw_fresh_matches(read_corpora(), HELDOUT_MATCHES, SEED + 4,
-                                                                 ["matches-sample.csv"], "h"))
+@dataclass(frozen=True)
+class FreshDraw:
+    """A draw of pairs freqscope counts at the draw that no earlier sample holds (``PREFIX-NN.csv``, design
+    ``PREFIX-sample.csv``; ids ``ID_PREFIX0001``…; ``draw_fresh_matches``) and, for the later held-out draws, the
+    next 300 web recall captions, skipping those curation read where ``skip_read_in_curation``."""
+
+    prefix: str
+    per_stratum: dict[tuple[str, str], int]
+    seed: int
+    earlier: tuple[str, ...]
+    id_prefix: str
+    recall: bool = False
+    skip_read_in_curation: bool = False
 
 
-def heldout2() -> None:
-    """The second held-out matches: web ImageNet-1k pairs freqscope counts after the third curation pass."""
-    write_fresh_matches(SECOND_HELDOUT.prefix, draw_fresh_matches(read_corpora(), HELDOUT_MATCHES, SEED + 7,
-                                                                  HELDOUT2_EARLIER, "g"))
+# The pair draws after the first sample, by command: the held-out ones (HELDOUT_DRAWS: web ImageNet-1k pairs counted
+# after the first, third, seventh and fourteenth curation passes) and the development ones (dev-matches: web pairs of
+# every list after the first curation; dev2 after (and apart from) the third held-out draw; dev3 after the ninth and
+# tenth passes). Each seed and list of earlier samples is the one its draw was made with.
+FRESH_DRAWS = {
+    "heldout": FreshDraw(FIRST_HELDOUT.prefix, HELDOUT_MATCHES, SEED + 4, ("matches-sample.csv",), "h"),
+    "dev-matches": FreshDraw("dev", DEV_MATCHES, SEED + 5, ("matches-sample.csv", FIRST_HELDOUT.design), "d"),
+    "heldout2": FreshDraw(SECOND_HELDOUT.prefix, HELDOUT_MATCHES, SEED + 7, tuple(HELDOUT2_EARLIER), "g"),
+    "heldout3": FreshDraw(THIRD_HELDOUT.prefix, HELDOUT_MATCHES, HELDOUT3_SEED, tuple(HELDOUT3_EARLIER), "k",
+                          recall=True),
+    "dev2": FreshDraw("dev2", DEV2_MATCHES, DEV2_SEED, (*HELDOUT3_EARLIER, THIRD_HELDOUT.design), "e"),
+    "dev3": FreshDraw("dev3", DEV3_MATCHES, DEV3_SEED, (*HELDOUT3_EARLIER, THIRD_HELDOUT.design, "dev2-sample.csv"),
+                      "f"),
+    "heldout4": FreshDraw(FOURTH_HELDOUT.prefix, HELDOUT_MATCHES, HELDOUT4_SEED, tuple(HELDOUT4_EARLIER), "m",
+                          recall=True, skip_read_in_curation=True),
+}
+
+
+def draw_fresh(draw: FreshDraw) -> None:
+    captions = read_corpora()
+    write_fresh_matches(draw.prefix, draw_fresh_matches(captions, draw.per_stratum, draw.seed, list(draw.earlier),
+                                                        draw.id_prefix))
+    if draw.recall:
+        write_more_recall(captions, read_in_curation() if draw.skip_read_in_curation else frozenset())
+
+
+def read_in_curation() -> frozenset[tuple[str, str]]:
+    return frozenset((row["corpus"], row["doc_key"])
+                     for row in read_rows(QUALITY_DIR / READ_IN_CURATION, ("corpus", "doc_key")))
 
 
 def second() -> None:
@@ -330,44 +366,6 @@ def second() -> None:
     write_rows(drawn / "second-recall.csv", RECALL_COLUMNS,
                sorted(rng.sample(captions, SECOND_RECALL), key=lambda r: r["id"]))
     print(f"second annotator: {SECOND_PAIRS} pairs, {SECOND_RECALL} recall captions")
-
-
-def heldout3() -> None:
-    """The third held-out draw: its pairs (web ImageNet-1k, counted after the seventh curation pass) and its 300
-    recall captions (recall-26..28)."""
-    captions = read_corpora()
-    write_fresh_matches(THIRD_HELDOUT.prefix, draw_fresh_matches(captions, HELDOUT_MATCHES, HELDOUT3_SEED,
-                                                                 HELDOUT3_EARLIER, "k"))
-    write_more_recall(captions)
-
-
-def heldout4() -> None:
-    """The fourth held-out draw: its pairs (web ImageNet-1k, counted after the fourteenth curation pass) and its 300
-    recall captions (recall-29..31)."""
-    captions = read_corpora()
-    write_fresh_matches(FOURTH_HELDOUT.prefix, draw_fresh_matches(captions, HELDOUT_MATCHES, HELDOUT4_SEED,
-                                                                  HELDOUT4_EARLIER, "m"))
-    read = frozenset((row["corpus"], row["doc_key"]) for row in read_rows(QUALITY_DIR / READ_IN_CURATION,
-                                                                            ("corpus", "doc_key")))
-    write_more_recall(captions, read)
-
-
-def dev2() -> None:
-    """The second development pairs, drawn after (and apart from) the third held-out draw."""
-    write_fresh_matches("dev2", draw_fresh_matches(read_corpora(), DEV2_MATCHES, DEV2_SEED,
-                                                   [*HELDOUT3_EARLIER, THIRD_HELDOUT.design], "e"))
-
-
-def dev3() -> None:
-    """The third development pairs, drawn after the ninth and tenth passes, apart from every earlier sample."""
-    write_fresh_matches("dev3", draw_fresh_matches(read_corpora(), DEV3_MATCHES, DEV3_SEED,
-                                                   [*HELDOUT3_EARLIER, THIRD_HELDOUT.design, "dev2-sample.csv"], "f"))
-
-
-def dev_matches() -> None:
-    """The development matches: web pairs of every list, for curating terms; never scored as held-out."""
-    write_fresh_matches("dev", draw_fresh_matches(read_corpora(), DEV_MATCHES, SEED + 5,
-                                                  ["matches-sample.csv", FIRST_HELDOUT.design], "d"))
 
 
 def read_corpora() -> dict[str, list[tuple[str, str]]]:
@@ -402,28 +400,13 @@ def show(path: Path) -> None:
 
 
 if __name__ == "__main__":
+    commands = {"second": second, "more-recall": lambda: write_more_recall(read_corpora()),
+                **{name: partial(draw_fresh, draw) for name, draw in FRESH_DRAWS.items()}}
     if sys.argv[1:2] == ["show"] and len(sys.argv) == 3:
         show(Path(sys.argv[2]))
-    elif sys.argv[1:] == ["heldout"]:
-        heldout()
-    elif sys.argv[1:] == ["heldout2"]:
-        heldout2()
-    elif sys.argv[1:] == ["second"]:
-        second()
-    elif sys.argv[1:] == ["dev-matches"]:
-        dev_matches()
-    elif sys.argv[1:] == ["more-recall"]:
-        write_more_recall(read_corpora())
-    elif sys.argv[1:] == ["heldout3"]:
-        heldout3()
-    elif sys.argv[1:] == ["dev2"]:
-        dev2()
-    elif sys.argv[1:] == ["dev3"]:
-        dev3()
-    elif sys.argv[1:] == ["heldout4"]:
-        heldout4()
+    elif len(sys.argv) == 2 and sys.argv[1] in commands:
+        commands[sys.argv[1]]()
     elif len(sys.argv) == 1:
         main()
     else:
-        sys.exit("usage: quality_sample.py [show FILE | heldout | heldout2 | heldout3 | heldout4 | second | dev-matches | dev2 | dev3 | "
-                 "more-recall]")
+        sys.exit(f"usage: quality_sample.py [show FILE | {' | '.join(commands)}]")
