@@ -11,6 +11,8 @@
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev3       # more again (dev3-NN), after the ninth and tenth passes
     PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout4   # the fourth held-out draw (heldout4-NN, recall-29..31)
     PYTHONPATH=$PWD python benchmarks/quality_sample.py more-recall  # 300 more web recall captions, new chunks
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py rereading        # labelled rows a later rule could decide
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py apply-rereading  # their re-read labels into labelled/
 
 Matches: the union over methods (freqscope with every term, VLMClassifier, MetaCLIP, FDP) of the (caption,
 class) pairs each counts, per stratum corpus x list; a fixed number of pairs per stratum drawn uniformly from
@@ -40,6 +42,7 @@ from quality_data import (CORPORA, HELDOUT_DRAWS, LISTS, MATCH_COLUMNS, QUALITY_
                           fill_captions, read_corpus, read_rows, write_rows)
 from quality_methods import METHODS, class_names, freqscope_pairs, method_pairs, peer_pairs
 from quality_peers import fdp_caption_lemmas, fdp_class_pieces, noun_lemma
+import quality_rereading
 
 SEED = 20261203
 # Pairs drawn per stratum (all of the stratum where it holds fewer): the web captions and ImageNet-1k, where the
@@ -389,10 +392,32 @@ def write_more_recall(captions: dict[str, list[tuple[str, str]]],
     print(f"more recall captions: {len(recall)}")
 
 
+def rereading() -> None:
+    """The labelled rows a rule settled after they were labelled could decide (quality_rereading.py), for a reader
+    who sees neither their labels nor the methods."""
+    labelled = QUALITY_DIR / "labelled"
+    pair_files, recall_files = quality_rereading.labelled_files(labelled)
+    columns = {path: (MATCH_COLUMNS if path in pair_files else RECALL_COLUMNS) for path in pair_files + recall_files}
+    not_shipped = [row for path, cols in columns.items() for row in read_rows(path, cols)
+                   if row["corpus"] in TEXT_NOT_SHIPPED]
+    captions = {(row["corpus"], row["doc_key"]): row["caption"]
+                for row in fill_captions(not_shipped, skip_unavailable=False)}
+    rows = quality_rereading.select(labelled, captions)
+    path = quality_rereading.write_selection(rows, QUALITY_DIR / "to_label")
+    pairs = sum(row["taxonomy"] != "recall" for row in rows)
+    print(f"{path.name}: {pairs} pairs and {len(rows) - pairs} recall captions to re-read")
+
+
+def apply_rereading() -> None:
+    """The re-read labels into data/quality/labelled/, every change listed in relabelled.csv."""
+    changes = quality_rereading.apply(QUALITY_DIR / "labelled", QUALITY_DIR / "labelled" / quality_rereading.REREAD_FILE)
+    write_rows(QUALITY_DIR / quality_rereading.CHANGES_FILE, quality_rereading.CHANGE_COLUMNS, changes)
+    print(f"{len(changes)} labels changed (relabelled.csv)")
+
+
 def show(path: Path) -> None:
     """Print a label chunk with the captions that are not shipped filled in from ../shared."""
-    header = next(csv.reader(path.open(encoding="utf-8")))
-    columns = MATCH_COLUMNS if "label" in header else RECALL_COLUMNS
+    columns = tuple(next(csv.reader(path.open(encoding="utf-8"))))
     writer = csv.DictWriter(sys.stdout, fieldnames=columns)
     writer.writeheader()
     for row in fill_captions(read_rows(path, columns), skip_unavailable=False):
@@ -401,6 +426,7 @@ def show(path: Path) -> None:
 
 if __name__ == "__main__":
     commands = {"second": second, "more-recall": lambda: write_more_recall(read_corpora()),
+                "rereading": rereading, "apply-rereading": apply_rereading,
                 **{name: partial(draw_fresh, draw) for name, draw in FRESH_DRAWS.items()}}
     if sys.argv[1:2] == ["show"] and len(sys.argv) == 3:
         show(Path(sys.argv[2]))
