@@ -120,6 +120,8 @@ def write_selection(rows: list[dict], to_label: Path) -> Path:
 def parse_rules(cell: str, where: str) -> list[tuple[str, str, str, str, str]]:
     """`LIST:INDEX:CLASS=yes|no:RULE;...` as (list, index, class, yes|no, rule) items."""
     items = []
+    if cell.strip() == RULE_NONE:  # the reader found nothing a new rule decides
+        return items
     for item in filter(None, (part.strip() for part in cell.split(";"))):
         match = re.fullmatch(r"([a-z0-9]+):(\d+):([^=]+)=(yes|no):([a-z]+)", item)
         if match is None or match.group(5) not in NEW_RULES:
@@ -141,6 +143,7 @@ def apply(labelled: Path, reread_path: Path) -> list[dict]:
         name, _, row_id = row["source"].partition(":")
         by_file.setdefault(name, {})[row_id] = row
     changes: list[dict] = []
+    updated: list[tuple[Path, tuple[str, ...], list[dict]]] = []
     for name, rows_by_id in sorted(by_file.items()):
         path = labelled / name
         recall = name.startswith("recall-") or name == "second-recall.csv"
@@ -155,6 +158,9 @@ def apply(labelled: Path, reread_path: Path) -> list[dict]:
                 changes += _apply_recall(row, parse_rules(new["rules"], where), new["source"])
             else:
                 changes += _apply_pair(row, new, where)
+        updated.append((path, columns, rows))
+    # written only once every row is read and checked: a bad row changes no file
+    for path, columns, rows in updated:
         write_rows(path, columns, rows)
     return changes
 

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import freqscope
 from quality_data import (CORPORA, HELDOUT_DRAWS, LISTS, MATCH_COLUMNS, QUALITY_DIR, RECALL_COLUMNS, TEXT_NOT_SHIPPED,
-                          fill_captions, read_corpus, read_rows, write_rows)
+                          QualityDataError, fill_captions, read_corpus, read_rows, write_rows)
 from quality_methods import METHODS, class_names, freqscope_pairs, method_pairs, peer_pairs
 from quality_peers import fdp_caption_lemmas, fdp_class_pieces, noun_lemma
 import quality_rereading
@@ -431,7 +431,10 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["show"] and len(sys.argv) == 3:
         show(Path(sys.argv[2]))
     elif len(sys.argv) == 2 and sys.argv[1] in commands:
-        commands[sys.argv[1]]()
+        try:
+            commands[sys.argv[1]]()
+        except QualityDataError as error:
+            sys.exit(f"error: {error}")
     elif len(sys.argv) == 1:
         main()
     else:

@@ -129,3 +129,20 @@ def test_the_shipped_changes_are_the_rereading_applied():
         else:
             assert row["label"] == change["new"] == reread[change["source"]]["label"]
             assert reread[change["source"]]["rule"] == change["rule"]
+
+
+def test_a_bad_row_changes_no_file_even_after_good_ones(labelled):
+    before = (labelled / "matches-01.csv").read_bytes()
+    path = reread_file(labelled, [
+        {"id": "x1", "source": "matches-01.csv:m1", "taxonomy": "imagenet1k", "class_index": "911", "class": "wool",
+         "label": "yes", "rule": "material"},
+        {"id": "x5", "source": "recall-01.csv:r1", "taxonomy": "recall", "rules": "velvet"},
+    ])
+    with pytest.raises(QualityDataError):
+        quality_rereading.apply(labelled, path)
+    assert (labelled / "matches-01.csv").read_bytes() == before
+
+
+def test_none_says_no_new_rule_decides_the_caption(labelled):
+    path = reread_file(labelled, [{"id": "x5", "source": "recall-01.csv:r1", "taxonomy": "recall", "rules": "none"}])
+    assert quality_rereading.apply(labelled, path) == []
