@@ -61,11 +61,12 @@ class HeldoutDraw:
 # quality_sample.py heldout: after the tiers were curated on the first labels (recall-14..19 are development
 # captions, drawn for curating); quality_sample.py heldout2 (and more-recall twice): after the third curation pass;
 # quality_sample.py heldout3 (its recall captions recall-26..28): after the seventh; heldout4 (recall-29..31):
-# after the fourteenth.
+# after the fourteenth; heldout5 (recall-32..34): after the fifteenth and sixteenth and the first re-reading.
 HELDOUT_DRAWS = (HeldoutDraw("held-out 1", "heldout", "heldout-sample.csv", range(8, 14)),
                  HeldoutDraw("held-out 2", "heldout2", "heldout2-sample.csv", range(20, 26)),
                  HeldoutDraw("held-out 3", "heldout3", "heldout3-sample.csv", range(26, 29)),
-                 HeldoutDraw("held-out 4", "heldout4", "heldout4-sample.csv", range(29, 32)))
+                 HeldoutDraw("held-out 4", "heldout4", "heldout4-sample.csv", range(29, 32)),
+                 HeldoutDraw("held-out 5", "heldout5", "heldout5-sample.csv", range(32, 35)))
 # The development draws of pairs (PREFIX-NN.csv, design PREFIX-sample.csv), for curating: quality_sample.py
 # dev-matches (web pairs of every list, after the first curation) and dev2 (web ImageNet-1k pairs, after the
 # seventh pass, most of them from LAION, where precision is lowest) and dev3 (the same, after the ninth and tenth).

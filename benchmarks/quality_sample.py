@@ -10,6 +10,7 @@
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev2       # more development pairs (dev2-NN), after heldout3
     PYTHONPATH=$PWD python benchmarks/quality_sample.py dev3       # more again (dev3-NN), after the ninth and tenth passes
     PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout4   # the fourth held-out draw (heldout4-NN, recall-29..31)
+    PYTHONPATH=$PWD python benchmarks/quality_sample.py heldout5   # the fifth (heldout5-NN, recall-32..34)
     PYTHONPATH=$PWD python benchmarks/quality_sample.py more-recall  # 300 more web recall captions, new chunks
     PYTHONPATH=$PWD python benchmarks/quality_sample.py rereading        # labelled rows a later rule could decide
     PYTHONPATH=$PWD python benchmarks/quality_sample.py apply-rereading  # their re-read labels into labelled/
@@ -69,7 +70,7 @@ HELDOUT_MATCHES = {("cc3m", "imagenet1k"): 120, ("laion", "imagenet1k"): 120}
 # The second held-out draw (seed SEED + 7: SEED + 6 drew recall-11..13), made after the third curation pass (its
 # recall captions: the next more-recall chunks, recall-20..25): web ImageNet-1k pairs freqscope counts then that no
 # earlier sample holds, so that what three passes of curation did is measured on pairs none of them could have read.
-FIRST_HELDOUT, SECOND_HELDOUT, THIRD_HELDOUT, FOURTH_HELDOUT = HELDOUT_DRAWS
+FIRST_HELDOUT, SECOND_HELDOUT, THIRD_HELDOUT, FOURTH_HELDOUT, FIFTH_HELDOUT = HELDOUT_DRAWS
 HELDOUT2_EARLIER = ["matches-sample.csv", FIRST_HELDOUT.design, "dev-sample.csv"]
 # The third held-out draw, after the seventh curation pass: as the second (HELDOUT_MATCHES, web ImageNet-1k pairs
 # no earlier sample holds), with its own seed, and 300 web recall captions (more-recall: recall-26..28).
@@ -90,6 +91,10 @@ HELDOUT4_SEED = SEED + 33
 # read for the everyday names it misses): no held-out recall caption may be one of them.
 READ_IN_CURATION = "read-in-curation.csv"
 HELDOUT4_EARLIER = [*HELDOUT3_EARLIER, THIRD_HELDOUT.design, "dev2-sample.csv", "dev3-sample.csv"]
+# The fifth held-out draw, after the fifteenth and sixteenth passes: as the fourth, apart from it too; its recall
+# captions skip the fifteenth pass's 2,400 as well (read-in-curation.csv).
+HELDOUT5_SEED = SEED + 34
+HELDOUT5_EARLIER = [*HELDOUT4_EARLIER, FOURTH_HELDOUT.design]
 # A second annotator labels, blind, a uniform share of the second held-out draw: how often two readers agree
 # bounds what a precision or recall measured on one reader's labels can tell (benchmarks/quality_agreement.py).
 SECOND_PAIRS = 120
@@ -327,7 +332,7 @@ class FreshDraw:
 
 
 # The pair draws after the first sample, by command: the held-out ones (HELDOUT_DRAWS: web ImageNet-1k pairs counted
-# after the first, third, seventh and fourteenth curation passes) and the development ones (dev-matches: web pairs of
+# after the first, third, seventh, fourteenth and sixteenth curation passes) and the development ones (dev-matches: web pairs of
 # every list after the first curation; dev2 after (and apart from) the third held-out draw; dev3 after the ninth and
 # tenth passes). Each seed and list of earlier samples is the one its draw was made with.
 FRESH_DRAWS = {
@@ -340,6 +345,8 @@ FRESH_DRAWS = {
     "dev3": FreshDraw("dev3", DEV3_MATCHES, DEV3_SEED, (*HELDOUT3_EARLIER, THIRD_HELDOUT.design, "dev2-sample.csv"),
                       "f"),
     "heldout4": FreshDraw(FOURTH_HELDOUT.prefix, HELDOUT_MATCHES, HELDOUT4_SEED, tuple(HELDOUT4_EARLIER), "m",
+                          recall=True, skip_read_in_curation=True),
+    "heldout5": FreshDraw(FIFTH_HELDOUT.prefix, HELDOUT_MATCHES, HELDOUT5_SEED, tuple(HELDOUT5_EARLIER), "n",
                           recall=True, skip_read_in_curation=True),
 }
 

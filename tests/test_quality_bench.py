@@ -339,7 +339,9 @@ def test_recall_chunks_of_a_heldout_draw_are_heldout(tmp_path):
     assert bench_quality.heldout_draw_of(Path("recall-28.csv")) == "held-out 3"
     assert bench_quality.heldout_draw_of(Path("recall-29.csv")) == "held-out 4"
     assert bench_quality.heldout_draw_of(Path("recall-31.csv")) == "held-out 4"
-    assert bench_quality.heldout_draw_of(Path("recall-32.csv")) == ""
+    assert bench_quality.heldout_draw_of(Path("recall-32.csv")) == "held-out 5"
+    assert bench_quality.heldout_draw_of(Path("recall-34.csv")) == "held-out 5"
+    assert bench_quality.heldout_draw_of(Path("recall-35.csv")) == ""
     labelled, _ = labelled_set(tmp_path)
     heldout_set(labelled, tmp_path)
     annotated, _, _ = load_recall(labelled, CLASS_NAMES)
