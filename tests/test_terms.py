@@ -1250,6 +1250,27 @@ def test_fourteenth_pass_rules(lists, caption, taxonomy, name, counted):
     ("Playtime Castle Bounce House", "imagenet1k", "castle", False),
     ("Playtime Castle Bounce House", "cifar100", "castle", False),
     ("Playtime Castle Bounce House", "cifar100", "house", False),
+    # figures, plants, the game, jersey fabric, accessories for the iPod
+    ("Mum ECH Centre Mum Fig 2. Inadequate physical and social infrastructure", "imagenet1k", "fig", False),
+    ("Allamanda Golden Trumpet Stock Photography", "imagenet1k", "cornet", False),
+    ("defends during the second half of Game 1 of a first-round NBA basketball playoff series", "imagenet1k",
+     "basketball", False),
+    ("Grey marl grey BASIC SHORT LENGTH JERSEY SHORT", "imagenet1k", "T-shirt", False),
+    ("Various Pattern Hard Skin Case Cover For Apple iPod Touch 5 5TH 5G Gen", "imagenet1k", "iPod", False),  # dev: no
+    ("eForcity Case Pouch for iPod classic 5G/6G", "imagenet1k", "iPod", False),
+    # CC3M: a male moose, a road sign, the zodiac, an idiom, people of comics
+    ("spotting our first bull moose in the river on a rainy afternoon", "imagenet1k", "ox", False),
+    ("spotting our first bull moose in the river on a rainy afternoon", "cifar100", "cattle", False),
+    ("open range cattle crossing warning sign along a road", "imagenet1k", "ox", False),
+    ("it will be the year of rooster wishing you all good luck !", "imagenet1k", "rooster", False),
+    ("in the year of the dog - be a wolf .", "cifar10", "dog", False),
+    ("person , the official mascot of set stage alight .", "imagenet1k", "stage", False),
+    ("actor looks a lot like comic book penciler , albeit much younger .", "imagenet1k", "comic book", False),
+    ("a fig tree heavy with ripe fruit", "imagenet1k", "fig", True),
+    ("a bull standing in a field", "imagenet1k", "ox", True),
+    ("cattle crossing the road in the fog", "imagenet1k", "ox", True),
+    ("a girl reads a comic book", "imagenet1k", "comic book", True),
+    ("a man plays the trumpet on stage", "imagenet1k", "cornet", True),
     # the same words where they name the thing, and the rules tried and left out
     ("a quail on a fence post", "imagenet1k", "quail", True),
     ("a hen and her chicks", "imagenet1k", "hen", True),
