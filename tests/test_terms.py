@@ -229,7 +229,9 @@ def test_heads_are_head_words_of_their_list_with_plurals_not_generated_phrases()
         # the twelfth pass: a product named by what it carries, powers, covers or tastes of
         "messenger", "ac", "lens", "shams", "chiffon",
         # the thirteenth pass: a decor or design style named after a place or thing
-        "style"}
+        "style",
+        # the sixteenth pass: a product named by what it shows or fits
+        "cinch", "polo", "pijamas", "hose"}
 
 
 @pytest.mark.parametrize(("text", "hidden"), [
@@ -1213,4 +1215,74 @@ def test_thirteenth_pass_rules(lists, caption, taxonomy, name, counted):
     ("Kawaii ghost sleeves for MacBooks", "imagenet1k", "laptop computer", False),
 ])
 def test_fourteenth_pass_rules(lists, caption, taxonomy, name, counted):
+    assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
+
+
+# --- the sixteenth pass (data/terms/JUDGED.md): ImageNet-1k class words in modifier position ----------------------
+
+
+@pytest.mark.parametrize("caption, taxonomy, name, counted", [
+    # head words: a product named by what it shows or fits (imagenet1k's heads; a term shared with a list
+    # that counts it is silenced there too)
+    ("bird listen to music - Sweatshirt Cinch Bag", "imagenet1k", "sweatshirt", False),  # dev: no
+    ("Irish Harp Polo Shirt", "imagenet1k", "harp", False),  # dev: no
+    ("Sleepwear Panda Pijamas Mujer Bathrobe", "imagenet1k", "giant panda", False),  # dev: no
+    ("Brass Y connector for washing machine hose split", "imagenet1k", "washing machine", False),
+    ("a woman loads a washing machine", "imagenet1k", "washing machine", True),
+    ("a harp player on stage", "imagenet1k", "harp", True),
+    # block phrases: a compound naming something else
+    ("Maxi-Cosi Pria 70 Convertible Car Seat in Sweet Cerise", "imagenet1k", "convertible", False),  # dev: no
+    ("Maxi-Cosi Pria 70 Convertible Car Seat in Sweet Cerise", "cifar10", "automobile", False),
+    ("Casual Beach Bikini Cover Up Blouses", "imagenet1k", "bikini", False),  # dev: no
+    ("person and her friend staring off their hens night in the fire truck", "imagenet1k", "hen", False),
+    ("person and her friend staring off their hens night in the fire truck", "imagenet1k", "fire truck", True),
+    ("Alabama Grooms Cake on Cake Central", "imagenet1k", "bridegroom", False),
+    ("Alabama Grooms Cake on Cake Central", "cifar100", "man", False),
+    ("Tent Card Placeholders Rainbow Cloud Unicorn Design - Folded", "imagenet1k", "tent", False),
+    ("Floral Magnolia Brown Hook Rug", "imagenet1k", "hook", False),
+    ("banana leaf : samples of the food we ate", "imagenet1k", "banana", False),
+    ("Double-Braided Dock Line", "imagenet1k", "dock", False),
+    ("Interlocking U Golf Ball Markers and Hat Clip Set", "imagenet1k", "golf ball", False),
+    ("Hourglass Figure Midi Dress IVORYBLACK", "imagenet1k", "hourglass", False),
+    ("Prep School 4 Piece Crib Bedding Set", "imagenet1k", "infant bed", False),
+    ("The Pillow Talk", "imagenet1k", "pillow", False),
+    ("Crescent Pizza Pockets Recipe", "imagenet1k", "pizza", False),
+    ("Crescent Pizza Pockets Recipe", "food101", "pizza", False),
+    ("150 Jumbo Brown COTURNIX and TEXAS A&M QUAIL HATCHING EGGS", "imagenet1k", "quail", False),
+    ("Playtime Castle Bounce House", "imagenet1k", "castle", False),
+    ("Playtime Castle Bounce House", "cifar100", "castle", False),
+    ("Playtime Castle Bounce House", "cifar100", "house", False),
+    # figures, plants, the game, jersey fabric, accessories for the iPod
+    ("Mum ECH Centre Mum Fig 2. Inadequate physical and social infrastructure", "imagenet1k", "fig", False),
+    ("Allamanda Golden Trumpet Stock Photography", "imagenet1k", "cornet", False),
+    ("defends during the second half of Game 1 of a first-round NBA basketball playoff series", "imagenet1k",
+     "basketball", False),
+    ("Grey marl grey BASIC SHORT LENGTH JERSEY SHORT", "imagenet1k", "T-shirt", False),
+    ("Various Pattern Hard Skin Case Cover For Apple iPod Touch 5 5TH 5G Gen", "imagenet1k", "iPod", False),  # dev: no
+    ("eForcity Case Pouch for iPod classic 5G/6G", "imagenet1k", "iPod", False),
+    # CC3M: a male moose, a road sign, the zodiac, an idiom, people of comics
+    ("spotting our first bull moose in the river on a rainy afternoon", "imagenet1k", "ox", False),
+    ("spotting our first bull moose in the river on a rainy afternoon", "cifar100", "cattle", False),
+    ("open range cattle crossing warning sign along a road", "imagenet1k", "ox", False),
+    ("it will be the year of rooster wishing you all good luck !", "imagenet1k", "rooster", False),
+    ("in the year of the dog - be a wolf .", "cifar10", "dog", False),
+    ("person , the official mascot of set stage alight .", "imagenet1k", "stage", False),
+    ("actor looks a lot like comic book penciler , albeit much younger .", "imagenet1k", "comic book", False),
+    ("a fig tree heavy with ripe fruit", "imagenet1k", "fig", True),
+    ("a bull standing in a field", "imagenet1k", "ox", True),
+    ("cattle crossing the road in the fog", "imagenet1k", "ox", True),
+    ("a girl reads a comic book", "imagenet1k", "comic book", True),
+    ("a man plays the trumpet on stage", "imagenet1k", "cornet", True),
+    # the same words where they name the thing, and the rules tried and left out
+    ("a quail on a fence post", "imagenet1k", "quail", True),
+    ("a hen and her chicks", "imagenet1k", "hen", True),
+    ("the bride and groom cut the cake", "imagenet1k", "bridegroom", True),
+    ("camping tent near mountain river in the summer", "imagenet1k", "tent", True),
+    ("Korg Krome 73 Keyboard Workstation", "cifar100", "keyboard", True),  # a musical keyboard is CIFAR-100's
+    ("mixing the flour , sugar , salt and yeast for a pizza dough", "imagenet1k", "dough", True),
+    ("A Siamese cat is laying across the laptop keys.", "imagenet1k", "laptop computer", True),
+    ("A small bowl of broccoli with some slices of apple and a lemon wedge.", "imagenet1k", "lemon", True),
+    ("coral reef outside the island", "imagenet1k", "coral reef", True),
+])
+def test_sixteenth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
