@@ -1247,6 +1247,8 @@ def test_fourteenth_pass_rules(lists, caption, taxonomy, name, counted):
     ("Wausau TF4305 Round Outdoor Planter - Weatherstone Sand 60x38", "imagenet1k", "plant pot", True),
     ("little piglet running in a farm field in the countryside", "imagenet1k", "pig", True),
     ("A little girl in a white jacket holding a piglet toy .", "imagenet1k", "pig", False),
+    ("person of a nautilus shell", "imagenet1k", "chambered nautilus", True),
+    ("A donut that with sprinkles on half sits atop a Nautilus jump rope.", "imagenet1k", "chambered nautilus", False),
     # WordNet lemmas whose first sense is rare in captions
     ("Bobsled on wheels Stock Footage", "imagenet1k", "bobsleigh", True),
     ("wall-mounted washbasin", "imagenet1k", "sink", True),
