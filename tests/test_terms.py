@@ -1228,6 +1228,8 @@ def test_fourteenth_pass_rules(lists, caption, taxonomy, name, counted):
     ("A red fighter plane on runway next to building.", "imagenet1k", "military aircraft", True),
     ("A red fighter plane on runway next to building.", "imagenet1k", "airliner", False),
     ("A red fighter plane on runway next to building.", "cifar10", "airplane", True),
+    ("A jet fighter flying through the sky above a snow covered mountain.", "imagenet1k", "military aircraft", True),
+    ("A jet fighter flying through the sky above a snow covered mountain.", "cifar10", "airplane", True),
     ("tourist attraction photographed from an aeroplane coming into land", "imagenet1k", "airliner", True),
     ("woman spends time in a jacuzzi", "imagenet1k", "hot tub", True),
     ("a big horned sheep stands on top of a rock formation", "imagenet1k", "bighorn sheep", True),
