@@ -87,8 +87,9 @@ DEV3_MATCHES = {("cc3m", "imagenet1k"): 60, ("laion", "imagenet1k"): 300}
 # The fourth held-out draw, after the fourteenth pass: as the third, apart from every earlier sample, development
 # draws included, so that it measures the terms as they are at the end on pairs and captions no pass read.
 HELDOUT4_SEED = SEED + 33
-# The web captions the ninth and eleventh passes read whole (captions where freqscope counted no ImageNet-1k class,
-# read for the everyday names it misses): no held-out recall caption may be one of them.
+# The web captions the ninth, eleventh and fifteenth passes read whole (captions where freqscope counted no
+# ImageNet-1k class, read for the everyday names it misses), with the pass that read each: no held-out recall caption
+# may be one of those read before its draw.
 READ_IN_CURATION = "read-in-curation.csv"
 HELDOUT4_EARLIER = [*HELDOUT3_EARLIER, THIRD_HELDOUT.design, "dev2-sample.csv", "dev3-sample.csv"]
 # The fifth held-out draw, after the fifteenth and sixteenth passes: as the fourth, apart from it too; its recall
@@ -320,7 +321,8 @@ def main() -> None:
 class FreshDraw:
     """A draw of pairs freqscope counts at the draw that no earlier sample holds (``PREFIX-NN.csv``, design
     ``PREFIX-sample.csv``; ids ``ID_PREFIX0001``…; ``draw_fresh_matches``) and, for the later held-out draws, the
-    next 300 web recall captions, skipping those curation read where ``skip_read_in_curation``."""
+    next 300 web recall captions, skipping the captions the passes named in ``read_in_curation_passes`` read (those
+    made before the draw: a pass read later adds its captions to the file, and the draw must stay reproducible)."""
 
     prefix: str
     per_stratum: dict[tuple[str, str], int]
@@ -328,7 +330,7 @@ class FreshDraw:
     earlier: tuple[str, ...]
     id_prefix: str
     recall: bool = False
-    skip_read_in_curation: bool = False
+    read_in_curation_passes: tuple[str, ...] = ()
 
 
 # The pair draws after the first sample, by command: the held-out ones (HELDOUT_DRAWS: web ImageNet-1k pairs counted
@@ -345,9 +347,9 @@ FRESH_DRAWS = {
     "dev3": FreshDraw("dev3", DEV3_MATCHES, DEV3_SEED, (*HELDOUT3_EARLIER, THIRD_HELDOUT.design, "dev2-sample.csv"),
                       "f"),
     "heldout4": FreshDraw(FOURTH_HELDOUT.prefix, HELDOUT_MATCHES, HELDOUT4_SEED, tuple(HELDOUT4_EARLIER), "m",
-                          recall=True, skip_read_in_curation=True),
+                          recall=True, read_in_curation_passes=("ninth", "eleventh")),
     "heldout5": FreshDraw(FIFTH_HELDOUT.prefix, HELDOUT_MATCHES, HELDOUT5_SEED, tuple(HELDOUT5_EARLIER), "n",
-                          recall=True, skip_read_in_curation=True),
+                          recall=True, read_in_curation_passes=("ninth", "eleventh", "fifteenth")),
 }
 
 
@@ -356,12 +358,14 @@ def draw_fresh(draw: FreshDraw) -> None:
     write_fresh_matches(draw.prefix, draw_fresh_matches(captions, draw.per_stratum, draw.seed, list(draw.earlier),
                                                         draw.id_prefix))
     if draw.recall:
-        write_more_recall(captions, read_in_curation() if draw.skip_read_in_curation else frozenset())
+        write_more_recall(captions, read_in_curation(draw.read_in_curation_passes))
 
 
-def read_in_curation() -> frozenset[tuple[str, str]]:
+def read_in_curation(passes: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    """(corpus, doc_key) of every web caption the named curation passes read whole."""
     return frozenset((row["corpus"], row["doc_key"])
-                     for row in read_rows(QUALITY_DIR / READ_IN_CURATION, ("corpus", "doc_key")))
+                     for row in read_rows(QUALITY_DIR / READ_IN_CURATION, ("corpus", "doc_key", "pass"))
+                     if row["pass"] in passes)
 
 
 def second() -> None:

@@ -17,7 +17,7 @@ import quality_data  # noqa: E402
 from bench_quality import AnnotatedCaption, JudgedPair, load_matches, load_recall, score  # noqa: E402
 from quality_data import MATCH_COLUMNS, RECALL_COLUMNS, QualityDataError, write_rows  # noqa: E402
 from quality_peers import fdp_pairs, metaclip_pairs, vlmclassifier_pairs  # noqa: E402
-from quality_sample import HELDOUT_SAMPLE_COLUMNS  # noqa: E402
+from quality_sample import FRESH_DRAWS, HELDOUT_SAMPLE_COLUMNS, read_in_curation  # noqa: E402
 
 NAMES = ["tench", "golden retriever", "kite (bird of prey)", "hot dog", "dog", "tacos"]
 
@@ -239,6 +239,14 @@ def test_shipped_chunks_are_the_drawn_sample_and_hold_no_flickr8k_text():
                     chunk_ids.append(row["id"])
                     assert sample[row["id"]]["doc_key"] == row["doc_key"]
     assert sorted(chunk_ids) == sorted(sample) and len(chunk_ids) >= 1000
+
+
+def test_the_fourth_heldout_draw_skips_only_the_captions_read_before_it():
+    # a pass after the draw appends its captions to read-in-curation.csv; the draw must still reproduce
+    before = read_in_curation(FRESH_DRAWS["heldout4"].read_in_curation_passes)
+    every = read_in_curation(("ninth", "eleventh", "fifteenth"))
+    assert len(before) == 4200 and len(every) == 6600 and before < every
+    assert read_in_curation(()) == frozenset()
 
 
 def test_corpus_sizes_and_keys_match_the_shared_files():

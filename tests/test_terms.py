@@ -1286,3 +1286,49 @@ def test_fourteenth_pass_rules(lists, caption, taxonomy, name, counted):
 ])
 def test_sixteenth_pass_rules(lists, caption, taxonomy, name, counted):
     assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
+
+
+# --- the fifteenth pass (data/terms/JUDGED.md): recall, a third batch of unmatched web captions --------------------
+
+
+@pytest.mark.parametrize("caption, taxonomy, name, counted", [
+    # everyday names, kinds and spellings the unmatched captions use
+    ("Inside of an old subway car", "imagenet1k", "railroad car", True),
+    ("Inside of an old subway car", "cifar10", "automobile", False),  # a subway car is no automobile
+    ("a bomber leads a formation of fighter aircraft including air force", "imagenet1k", "military aircraft", True),
+    ("a bomber leads a formation of fighter aircraft including air force", "cifar10", "airplane", True),
+    ("A red fighter plane on runway next to building.", "imagenet1k", "military aircraft", True),
+    ("A red fighter plane on runway next to building.", "imagenet1k", "airliner", False),
+    ("A red fighter plane on runway next to building.", "cifar10", "airplane", True),
+    ("A jet fighter flying through the sky above a snow covered mountain.", "imagenet1k", "military aircraft", True),
+    ("A jet fighter flying through the sky above a snow covered mountain.", "cifar10", "airplane", True),
+    ("tourist attraction photographed from an aeroplane coming into land", "imagenet1k", "airliner", True),
+    ("woman spends time in a jacuzzi", "imagenet1k", "hot tub", True),
+    ("a big horned sheep stands on top of a rock formation", "imagenet1k", "bighorn sheep", True),
+    ("Three big horn sheep are in an enclosed pasture. ", "imagenet1k", "bighorn sheep", True),
+    ("Electric steam iron with water tank capacity: 350mL", "imagenet1k", "clothes iron", True),
+    ("Class of 2012 - Grad Cap on Earth w/Diploma Planner", "imagenet1k", "graduation cap", True),
+    ("Wooden dinning table and chairs : Stock Photo", "imagenet1k", "dining table", True),
+    ("Wooden dinning table and chairs : Stock Photo", "cifar100", "table", True),
+    ("Reevu MSX1 Black Gloss Rear View Full Face Helmet", "imagenet1k", "crash helmet", True),
+    ("A young man in a bicycle helmet rides on a street .", "imagenet1k", "crash helmet", True),
+    ("A person wearing a motorcycle helmet is riding a skateboard.", "imagenet1k", "crash helmet", True),
+    ("Kitchenware Watering Can and Flowers Salt and Pepper Shakers", "imagenet1k", "salt shaker", True),
+    ("Fallsworth - Smoke 4 Piece Sectional", "imagenet1k", "couch", True),
+    ("Fallsworth - Smoke 4 Piece Sectional", "cifar100", "couch", True),
+    ("JANE BI-SECTIONAL STITCH Wicker Park Bucktown Chicago Lifestyle Boutique", "imagenet1k", "couch", False),
+    ("Large public transportation train in different coloration sectionals.", "imagenet1k", "couch", False),
+    ("Wausau TF4305 Round Outdoor Planter - Weatherstone Sand 60x38", "imagenet1k", "plant pot", True),
+    ("little piglet running in a farm field in the countryside", "imagenet1k", "pig", True),
+    ("A little girl in a white jacket holding a piglet toy .", "imagenet1k", "pig", False),
+    ("person of a nautilus shell", "imagenet1k", "chambered nautilus", True),
+    ("A donut that with sprinkles on half sits atop a Nautilus jump rope.", "imagenet1k", "chambered nautilus", False),
+    # WordNet lemmas whose first sense is rare in captions
+    ("Bobsled on wheels Stock Footage", "imagenet1k", "bobsleigh", True),
+    ("wall-mounted washbasin", "imagenet1k", "sink", True),
+    # the bow aimed is the weapon; a gift's bow still not
+    ("attractive woman bending a bow and aiming in the sky", "imagenet1k", "hunting bow", True),
+    ("a gift box tied with a pink bow", "imagenet1k", "hunting bow", False),
+])
+def test_fifteenth_pass_rules(lists, caption, taxonomy, name, counted):
+    assert ((taxonomy, name) in counted_classes(lists, caption)) is counted
